@@ -1,0 +1,13 @@
+FROM python:3.11-slim
+# GDAL, GEOS and PROJ come inside the wheels of pyogrio, shapely, pyproj and rasterio.
+WORKDIR /app
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+COPY pyproject.toml README.md ./
+COPY zoning ./zoning
+COPY checks ./checks
+COPY geoportal ./geoportal
+COPY api ./api
+RUN pip install --no-cache-dir .
+COPY data ./data
+EXPOSE 8000
+CMD ["geoportal", "demo", "--host", "0.0.0.0", "--port", "8000"]

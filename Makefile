@@ -1,0 +1,35 @@
+# The README's two commands: `make demo` and `make test`. Both run `make setup` first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.sha1(open('pyproject.toml','rb').read()).hexdigest()[:12])")
+
+.PHONY: setup db demo test lint bench clean
+
+setup: $(STAMP) db  ## virtualenv, dependencies, database ready (idempotent)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@rm -f $(VENV)/.installed-* && touch $@
+
+db: $(STAMP)  ## find or provide PostgreSQL + PostGIS, write GEOPORTAL_DATABASE_URL to .env
+	$(BIN)/python -m geoportal.provision
+
+demo: setup  ## migrations, demo commune, server on http://127.0.0.1:8000
+	$(BIN)/geoportal demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: setup lint  ## ruff, mypy, then pytest (a skipped test fails the run)
+	$(BIN)/pytest
+
+bench: setup  ## import 100,000 zone polygons and print the figures
+	$(BIN)/python bench/bench_import.py
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache

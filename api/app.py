@@ -1,0 +1,69 @@
+"""The FastAPI application: built from explicit settings, engine opened in the lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from html import escape
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
+
+from api.deps import ConnectionDep
+from api.errors import add_exception_handlers
+from api.routes import plans
+from geoportal.db import make_engine
+from geoportal.settings import Settings
+from zoning.schema import check_storage_srid
+from zoning.store import list_plans
+
+STATIC = Path(__file__).with_name("static")
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    """The web service; tests pass their own settings (and engine) to use their database."""
+    settings = (settings or Settings()).check()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.engine = engine or make_engine(settings)
+        with app.state.engine.connect() as conn:
+            check_storage_srid(conn, settings.storage_srid)
+        yield
+        if engine is None:
+            app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Géoportail urbanisme Maroc",
+        description="Plans d'aménagement, notes de renseignements urbanistiques (décret "
+        "2-18-577), contrôle de conformité. Coordinates in Moroccan Lambert (EPSG:26191…).",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    add_exception_handlers(app)
+    app.include_router(plans.router)
+    app.include_router(plans.pages)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_api_route("/", home, response_class=HTMLResponse, include_in_schema=False)
+    return app
+
+
+def home(conn: ConnectionDep) -> str:
+    """A plain entry page: the plans and where to go."""
+    items = "".join(
+        f'<li><a href="/plans/{quote(p["name"])}/map">{escape(p["name"])}</a> — '
+        f"{escape(p['commune'])}, {p['counts']['zones']} zones</li>"
+        for p in list_plans(conn)
+    )
+    return (
+        "<!doctype html><html lang=fr><meta charset=utf-8><title>Géoportail urbanisme</title>"
+        "<body style='font-family:sans-serif'><h1>Géoportail urbanisme</h1>"
+        f"<h2>Plans d'aménagement</h2><ul>{items or '<li>aucun plan</li>'}</ul>"
+        "<p><a href='/docs'>API (OpenAPI)</a> · <a href='/api/v1/plans'>/api/v1/plans</a></p>"
+        "</body></html>"
+    )

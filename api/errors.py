@@ -1,0 +1,58 @@
+"""Domain errors → HTTP statuses, in one table, with bodies that say what and where."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from zoning.package import PackageError
+from zoning.reglement import ReglementError
+from zoning.report import ImportRefused
+from zoning.store import PlanNotFound
+
+
+def _plan_not_found(exc: Exception) -> dict[str, Any]:
+    return {"detail": f"no plan named {exc.args[0]!r}"}
+
+
+def _import_refused(exc: Exception) -> dict[str, Any]:
+    assert isinstance(exc, ImportRefused)
+    return {
+        "detail": "the plan package has errors; nothing was written",
+        "report": exc.report.to_dict(),
+    }
+
+
+def _reglement(exc: Exception) -> dict[str, Any]:
+    assert isinstance(exc, ReglementError)
+    return {
+        "detail": "invalid règlement",
+        "errors": [{"path": p.path, "line": p.line, "message": p.message} for p in exc.problems],
+    }
+
+
+def _message(exc: Exception) -> dict[str, Any]:
+    return {"detail": str(exc)}
+
+
+ERRORS: dict[type[Exception], tuple[int, Any]] = {
+    PlanNotFound: (404, _plan_not_found),
+    ImportRefused: (422, _import_refused),
+    ReglementError: (422, _reglement),
+    PackageError: (422, _message),
+}
+
+
+def add_exception_handlers(app: FastAPI) -> None:
+    """Register one handler per domain error of the table."""
+    for error, (status, body) in ERRORS.items():
+        app.add_exception_handler(error, _handler(status, body))
+
+
+def _handler(status: int, body: Any) -> Any:
+    async def handle(request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse(body(exc), status_code=status)
+
+    return handle

@@ -1,0 +1,85 @@
+"""Plans: list, metadata, zones as GeoJSON, the agent's import, the web map."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path, PurePath
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, HTTPException, UploadFile
+from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import AgentDep, ConnectionDep, SettingsDep, TransactionDep
+from geoportal.maps import plan_map_html
+from geoportal.plans import import_plan_files
+from zoning.importer import ImportOptions
+from zoning.store import get_plan, list_plans, zones_geojson
+
+router = APIRouter(prefix="/api/v1/plans", tags=["plans"])
+pages = APIRouter(tags=["pages"])
+PACKAGE_SUFFIXES = (".gpkg", ".zip", ".dxf")
+
+
+@router.get("", summary="Plans with status and layer counts")
+def plans(conn: ConnectionDep) -> list[dict[str, Any]]:
+    return list_plans(conn)
+
+
+@router.get("/{name}", summary="One plan: metadata, counts, zone codes, extent")
+def plan(name: str, conn: ConnectionDep) -> dict[str, Any]:
+    return get_plan(conn, name)
+
+
+@router.get("/{name}/zones", summary="The plan's zones as GeoJSON (WGS 84, for display)")
+def plan_zones(name: str, conn: ConnectionDep) -> dict[str, Any]:
+    return zones_geojson(conn, name)
+
+
+@router.post("", status_code=201, summary="Import or atomically replace a plan (agents)")
+async def import_plan(
+    _: AgentDep,
+    settings: SettingsDep,
+    conn: TransactionDep,
+    package: Annotated[
+        UploadFile, File(description="a .gpkg, a .dxf, or a .zip of Shapefiles/GeoJSON")
+    ],
+    reglement: Annotated[UploadFile, File(description="reglement.yaml (interfaces.md §1)")],
+    repair: Annotated[bool, Form()] = False,
+    srid: Annotated[int | None, Form(description="SRID of layers that declare none")] = None,
+) -> dict[str, Any]:
+    suffix = PurePath(package.filename or "").suffix.lower()
+    if suffix not in PACKAGE_SUFFIXES:
+        raise HTTPException(
+            422, f"package: expected one of {', '.join(PACKAGE_SUFFIXES)}, got {package.filename!r}"
+        )
+    rules_text = (await reglement.read()).decode("utf-8", errors="replace")
+    options = ImportOptions(storage_srid=settings.storage_srid, repair=repair, srid=srid)
+    with tempfile.TemporaryDirectory(prefix="upload-") as tmp:
+        path = Path(tmp) / f"package{suffix}"
+        await _save(package, path, settings.max_upload_mb)
+        report = await run_in_threadpool(
+            import_plan_files,
+            conn,
+            path,
+            rules_text,
+            options,
+            rules_source=reglement.filename or "reglement.yaml",
+        )
+    return report.to_dict()
+
+
+async def _save(upload: UploadFile, path: Path, max_mb: int) -> None:
+    """Stream an upload to disk, refusing it past the size limit."""
+    written = 0
+    with path.open("wb") as out:
+        while chunk := await upload.read(1 << 20):
+            written += len(chunk)
+            if written > max_mb * 1024**2:
+                raise HTTPException(413, f"package: larger than {max_mb} MB")
+            out.write(chunk)
+
+
+@pages.get("/plans/{name}/map", response_class=HTMLResponse, summary="Map of the plan's zones")
+def plan_map(name: str, conn: ConnectionDep) -> str:
+    return plan_map_html(get_plan(conn, name), zones_geojson(conn, name))

@@ -1,0 +1,124 @@
+"""A building project as a petitioner describes it (interfaces.md §4); unknown facts stay None."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+# RGC art. 5 lists the authorisations; art. 20 and Annexe 4 add the réfection works and the
+# "installations saisonnières ou occasionnelles".
+ProjectKind = Literal[
+    "construction",
+    "lotissement",
+    "groupe_habitations",
+    "morcellement",
+    "modification",
+    "surelevation",
+    "demolition",
+    "regularisation",
+    "refection",
+    "installation_saisonniere",
+]
+
+# Annexe 2 names the uses that make a grand projet: public buildings, establishments receiving
+# the public (tourism, sport and leisure, teaching, health, social and cultural), and buildings
+# for economic activities (commercial, services, industrial, logistics, ...).
+ProjectUse = Literal[
+    "habitation",
+    "commerce",
+    "bureaux",
+    "services",
+    "industrie",
+    "logistique",
+    "artisanat",
+    "tourisme",
+    "equipement",
+    "erp",
+    "sport_loisirs",
+    "enseignement",
+    "sante",
+    "social_culturel",
+    "administration",
+    "agricole",
+    "mixte",
+    "autre",
+]
+
+Owner = Literal["prive", "public"]
+Procedure = Literal["grands_projets", "petits_projets", "refection"]
+ParentProcedure = Literal["grands_projets", "petits_projets"]
+
+
+class Project(BaseModel):
+    """What classification, compliance and fees need to know; None means not stated."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: ProjectKind
+    use: ProjectUse | None = None
+    owner: Owner | None = Field(
+        None, description="public: built by or for an administration or public body (Annexe 2)"
+    )
+    height_m: float | None = Field(
+        None,
+        ge=0,
+        description="height in metres, toute superstructure confondue; after the works for a "
+        "surélévation (Annexes 2 and 3)",
+    )
+    storeys: int | None = Field(
+        None, ge=0, description="n of R+n, toute superstructure confondue; after the works"
+    )
+    in_lotissement_receptionne: bool | None = Field(
+        None, description="in a lotissement whose works were accepted (réceptionnés)"
+    )
+    in_lotissement_restructure: bool | None = Field(
+        None,
+        description="in a non-regulatory lotissement restructured under loi 25-90 chapter II",
+    )
+    in_tissu_ancien: bool | None = Field(
+        None, description="in a médina intra-muros, ksar or kasbah (Annexe 2)"
+    )
+    patrimoine: bool | None = Field(
+        None, description="building listed (inscrit) or classified (classé), Annexe 2"
+    )
+    affectation_definie: bool | None = Field(
+        None, description="the plan defines the land's use (Annexe 2, outside a lotissement)"
+    )
+    parent_procedure: ParentProcedure | None = Field(
+        None,
+        description="procedure of the existing building a modification or demolition bears on",
+    )
+    changement_affectation: bool | None = Field(
+        None, description="réfection works that change the building's use (Annexe 4 §1)"
+    )
+    modifie_elements_reglementes: bool | None = Field(
+        None,
+        description="works touching parties indivises, structures porteuses, façades or "
+        "distribution intérieure (Annexe 4 §2)",
+    )
+    floor_area_m2: float | None = Field(None, ge=0, description="surface de planchers")
+    footprint_area_m2: float | None = Field(None, ge=0, description="emprise au sol")
+    footprint: dict[str, Any] | None = Field(
+        None, description="GeoJSON geometry of the footprint, in the plan's Lambert metres"
+    )
+    added_floor_area_m2: float | None = Field(
+        None, ge=0, description="floor area added by a modification, extension or surélévation"
+    )
+    subdivided_area_m2: float | None = Field(
+        None, ge=0, description="surface lotie of a lotissement or ensemble immobilier"
+    )
+    dwellings: int | None = Field(None, ge=0, description="number of dwellings")
+    coordinates: str | list[list[float]] | None = Field(
+        None, description="parcel coordinates, used by callers to derive the sector flags"
+    )
+    srid: int | None = None
+
+    def in_lotissement_equipe(self) -> bool | None:
+        """In a lotissement réceptionné or restructuré (Annexes 2, 3): True, False or unknown."""
+        flags = (self.in_lotissement_receptionne, self.in_lotissement_restructure)
+        if any(flag is True for flag in flags):
+            return True
+        if all(flag is False for flag in flags):
+            return False
+        return None

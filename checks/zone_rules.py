@@ -1,0 +1,54 @@
+"""The rules of a zone of a plan d'aménagement, as written in its règlement (interfaces.md §1)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Setback(BaseModel):
+    """A setback (recul): the larger of a fixed distance and a ratio of the building's height."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    distance_m: float = Field(0.0, ge=0, description="minimum distance in metres")
+    height_ratio: float | None = Field(
+        None, ge=0, description="the setback is at least this ratio times the building's height"
+    )
+
+    def required_m(self, height_m: float | None) -> float | None:
+        """Setback in metres for this height; None when the height is needed but unknown."""
+        if self.height_ratio is None:
+            return self.distance_m
+        if height_m is None:
+            return None
+        return max(self.distance_m, self.height_ratio * height_m)
+
+
+class Setbacks(BaseModel):
+    """Setbacks from the road (alignement), the side and the rear boundaries."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    road: Setback | None = None
+    side: Setback | None = None
+    rear: Setback | None = None
+
+
+class ZoneRules(BaseModel):
+    """Règlement d'aménagement of one zone: uses, prohibitions, the figures a project must meet."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    label: str = Field(min_length=1)
+    affectation: str | None = None
+    interdictions: list[str] = Field(default_factory=list)
+    max_height_m: float | None = Field(None, gt=0)
+    max_storeys: int | None = Field(None, ge=0, description="n of R+n")
+    ces_max: float | None = Field(None, ge=0, le=1, description="coefficient d'emprise au sol")
+    cos_max: float | None = Field(None, ge=0, description="coefficient d'occupation du sol")
+    setbacks: Setbacks = Field(default_factory=Setbacks)
+    min_parcel_area_m2: float | None = Field(None, ge=0)
+    min_frontage_m: float | None = Field(None, ge=0)
+    parking: str | None = None
+    habitat_economique: bool = False
+    constructible: bool = True

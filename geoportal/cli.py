@@ -1,0 +1,231 @@
+"""The `geoportal` command line (Typer + Rich): a thin adapter over geoportal/ and zoning/."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from geoportal.settings import Settings
+from zoning.report import Finding
+
+app = typer.Typer(help="Géoportail urbanisme Maroc: plans, NRU, conformité.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+plan_app = typer.Typer(help="Plans d'aménagement.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(plan_app, name="plan")
+console = Console(stderr=True)
+
+
+def _settings() -> Settings:
+    try:
+        return Settings().check()
+    except ValueError as exc:
+        console.print(f"[red]configuration error:[/] {exc}")
+        raise typer.Exit(2) from exc
+
+
+def _engine(settings: Settings):  # type: ignore[no-untyped-def]
+    from sqlalchemy.exc import OperationalError
+
+    from geoportal.db import make_engine
+
+    engine = make_engine(settings)
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as exc:
+        console.print(
+            f"[red]cannot reach the database[/] {engine.url!r}: run `make setup` "
+            f"(or set GEOPORTAL_DATABASE_URL).\n{exc.orig}"
+        )
+        raise typer.Exit(1) from exc
+    return engine
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the Alembic migrations (storage SRID from GEOPORTAL_STORAGE_SRID)."""
+    from zoning.schema import upgrade
+
+    settings = _settings()
+    upgrade(_engine(settings), settings.storage_srid)
+    console.print(f"schema up to date (storage SRID EPSG:{settings.storage_srid})")
+
+
+@plan_app.command("import")
+def plan_import(
+    path: Annotated[Path, typer.Argument(help="a .gpkg, a .dxf, a folder or a .zip")],
+    rules: Annotated[Path, typer.Option("--rules", help="the plan's reglement.yaml")],
+    repair: Annotated[bool, typer.Option(help="repair invalid geometries (make_valid)")] = False,
+    srid: Annotated[int | None, typer.Option(help="SRID of layers that declare none")] = None,
+    dry_run: Annotated[bool, typer.Option(help="check only, write nothing")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+) -> None:
+    """Import (or atomically replace) a plan; print the validation report."""
+    from geoportal.plans import import_plan_files
+    from zoning.importer import ImportOptions
+    from zoning.package import PackageError
+    from zoning.reglement import ReglementError
+    from zoning.report import ImportRefused
+
+    settings = _settings()
+    options = ImportOptions(storage_srid=settings.storage_srid, repair=repair, srid=srid)
+    engine = _engine(settings)
+    try:
+        with _RichProgress() as callback, engine.begin() as conn:
+            report = import_plan_files(
+                conn,
+                path,
+                rules.read_text(encoding="utf-8"),
+                options,
+                rules_source=str(rules),
+                progress=callback,
+                dry_run=dry_run,
+            )
+    except ImportRefused as exc:
+        _print_report(exc.report.to_dict(), as_json)
+        console.print(f"[red]refused:[/] {len(exc.report.errors)} error(s); nothing was written")
+        raise typer.Exit(1) from exc
+    except (ReglementError, PackageError, OSError) as exc:
+        console.print(f"[red]refused:[/] {exc}")
+        raise typer.Exit(1) from exc
+    _print_report(report.to_dict(), as_json)
+    verb = "checked (dry run)" if dry_run else "imported"
+    console.print(
+        f"[green]{report.plan!r} {verb}[/]: "
+        + ", ".join(f"{n} {layer}" for layer, n in report.counts.items())
+    )
+
+
+@plan_app.command("list")
+def plan_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Plans with status and counts."""
+    from zoning.store import list_plans
+
+    with _engine(_settings()).connect() as conn:
+        plans = list_plans(conn)
+    if as_json:
+        print(json.dumps(plans, ensure_ascii=False, indent=2))
+        return
+    table = Table(
+        "plan",
+        "commune",
+        "status",
+        "valid until",
+        "zones",
+        "roads",
+        "servitudes",
+        "reservations",
+        "sectors",
+        title="Plans d'aménagement",
+    )
+    for p in plans:
+        counts = p["counts"]
+        table.add_row(
+            p["name"],
+            p["commune"],
+            p["status"],
+            p["valid_until"] or "",
+            *(str(counts[k]) for k in ("zones", "roads", "servitudes", "reservations", "sectors")),
+        )
+    Console(width=max(Console().width, 120)).print(table)
+
+
+@app.command()
+def serve(host: str | None = None, port: int | None = None) -> None:
+    """Run the web service."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = _settings()
+    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+
+
+@app.command()
+def demo(
+    host: str | None = None,
+    port: int | None = None,
+    serve_after: Annotated[bool, typer.Option("--serve/--no-serve")] = True,
+) -> None:
+    """Database ready, migrations applied, demo commune loaded once, server on :8000."""
+    from geoportal.demo import load_demo
+    from zoning.schema import upgrade
+
+    settings = _settings()
+    engine = _engine(settings)
+    upgrade(engine, settings.storage_srid)
+    console.print(f"[green]✓[/] database ready, schema migrated (EPSG:{settings.storage_srid})")
+    with _RichProgress() as callback:
+        message = load_demo(engine, settings.data_dir, settings.storage_srid, callback)
+    console.print(f"[green]✓[/] {message}")
+    if serve_after:
+        url = f"http://{host or settings.host}:{port or settings.port}"
+        console.print(
+            f"[green]✓[/] serving on {url}  (API docs {url}/docs, "
+            f"map {url}/plans/PA%20Ain%20Demo/map)"
+        )
+        serve(host, port)
+
+
+class _RichProgress:
+    """A Rich progress bar fed by the importer's (step, done, total) callback."""
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        self.bar = Progress(
+            TextColumn("{task.description:<22}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+            disable=not sys.stderr.isatty(),
+        )
+        self.bar.start()
+        self.tasks: dict[str, TaskID] = {}
+        return self.update
+
+    def update(self, step: str, done: int, total: int) -> None:
+        if step not in self.tasks:
+            self.tasks[step] = self.bar.add_task(step, total=total)
+        self.bar.update(self.tasks[step], completed=done, total=total)
+
+    def __exit__(self, *exc: object) -> None:
+        self.bar.stop()
+
+
+def _print_report(report: dict[str, object], as_json: bool) -> None:
+    """The validation report: JSON, or one line per finding (readable in logs too)."""
+    if as_json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    findings = report["findings"]
+    assert isinstance(findings, list)
+    console.print(f"[bold]Validation report — {report['plan']}[/] ({len(findings)} finding(s))")
+    colours = {"error": "red", "warning": "yellow", "info": "cyan"}
+    for data in findings:
+        finding = Finding(**{**data, "location": tuple(data["location"] or ()) or None})
+        console.print(
+            f"[{colours[finding.severity]}]•[/] {escape(finding.code)}: "
+            f"{escape(finding.describe())}",
+            highlight=False,
+        )
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,38 @@
+"""The demo commune (data/demo): loaded once, reloaded only when its files change."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+from geoportal.plans import import_plan_files
+from zoning.importer import ImportOptions, Progress, no_progress, source_digest
+from zoning.package import sha256_of
+from zoning.reglement import parse_reglement
+
+DEMO_PACKAGE = "demo/ain_demo.gpkg"
+DEMO_RULES = "demo/reglement.yaml"
+
+
+def load_demo(
+    engine: Engine, data_dir: Path, storage_srid: int, progress: Progress = no_progress
+) -> str:
+    """Import the demo plan unless the same source is already stored; say what happened."""
+    package, rules = data_dir / DEMO_PACKAGE, data_dir / DEMO_RULES
+    rules_text = rules.read_text(encoding="utf-8")
+    reglement = parse_reglement(rules_text, source=str(rules))
+    digest = source_digest(sha256_of(package), rules_text)
+    with engine.connect() as conn:
+        stored = conn.execute(
+            text("SELECT source_sha256 FROM plans WHERE name = :n"), {"n": reglement.plan.name}
+        ).scalar()
+    if stored == digest:
+        return f"demo plan {reglement.plan.name!r} already loaded"
+    options = ImportOptions(storage_srid=storage_srid)
+    with engine.begin() as conn:
+        report = import_plan_files(
+            conn, package, rules_text, options, rules_source=str(rules), progress=progress
+        )
+    counts = ", ".join(f"{n} {layer}" for layer, n in report.counts.items())
+    return f"demo plan {reglement.plan.name!r} loaded: {counts}"

@@ -1,0 +1,38 @@
+"""Service settings, from the environment (prefix GEOPORTAL_) and the `.env` setup writes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from zoning.crs import MOROCCAN_LAMBERT
+
+
+class Settings(BaseSettings):
+    """Everything the service needs from its environment; built explicitly and passed down."""
+
+    model_config = SettingsConfigDict(env_prefix="GEOPORTAL_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        "postgresql+psycopg:///geoportal",
+        description="SQLAlchemy URL of the PostGIS database (written to .env by `make setup`)",
+    )
+    storage_srid: int = Field(
+        26191, description="the one SRID geometries are stored in (a Moroccan Lambert zone)"
+    )
+    host: str = "127.0.0.1"
+    port: int = 8000
+    agent_token: SecretStr | None = Field(
+        None, description="bearer token agents use on write endpoints (plan import)"
+    )
+    data_dir: Path = Field(Path("data"), description="where the demo commune lives")
+    max_upload_mb: int = 50
+
+    def check(self) -> Settings:
+        """Refuse a storage SRID that is not a Moroccan Lambert zone."""
+        if self.storage_srid not in MOROCCAN_LAMBERT:
+            known = ", ".join(str(s) for s in MOROCCAN_LAMBERT)
+            raise ValueError(f"GEOPORTAL_STORAGE_SRID={self.storage_srid} is not one of {known}")
+        return self

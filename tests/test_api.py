@@ -1,0 +1,182 @@
+"""HTTP: plans, one plan, its zones, the map page, the agent's import."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine, text
+
+from api.app import create_app
+from api.deps import get_connection, get_transaction
+from geoportal.demo import load_demo
+from geoportal.plans import import_plan_files
+from geoportal.settings import Settings
+from tests.packages import write_plan
+from zoning.crs import to_lonlat
+from zoning.importer import ImportOptions
+from zoning.synthetic import plan_layers
+
+AGENT = {"Authorization": "Bearer test-agent-token"}
+
+
+@pytest.fixture
+def client(settings: Settings, engine: Engine, conn: Connection) -> Iterator[TestClient]:
+    """The app on the test database, every request inside the test's transaction."""
+    app = create_app(settings, engine)
+
+    def in_savepoint() -> Iterator[Connection]:
+        with conn.begin_nested():
+            yield conn
+
+    app.dependency_overrides[get_connection] = lambda: conn
+    app.dependency_overrides[get_transaction] = in_savepoint
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def demo(conn: Connection, tmp_path: Path) -> None:
+    import_plan_files(conn, *write_plan(tmp_path, name="PA Test"), ImportOptions())
+
+
+def _upload(tmp_path: Path, **layers_options: int) -> dict[str, tuple[str, bytes]]:
+    package, rules = write_plan(
+        tmp_path / "upload", plan_layers(**layers_options), name="PA Téléversé"
+    )
+    return {
+        "package": ("plan.gpkg", package.read_bytes()),
+        "reglement": ("reglement.yaml", rules.encode()),
+    }
+
+
+def test_list_plans(client: TestClient, demo: None) -> None:
+    response = client.get("/api/v1/plans")
+    assert response.status_code == 200
+    [plan] = response.json()
+    assert plan["name"] == "PA Test" and plan["counts"]["zones"] == 64
+
+
+def test_one_plan_with_extent(client: TestClient, demo: None) -> None:
+    plan = client.get("/api/v1/plans/PA Test").json()
+    assert plan["extent"]["srid"] == 26191
+    west, south, east, north = plan["extent"]["bbox_wgs84"]
+    assert -7.1 < west < east < -6.8 and 33.7 < south < north < 34.0  # near Témara
+    assert {z["code"] for z in plan["zone_codes"]} == {
+        "B4",
+        "B3",
+        "D1",
+        "D2",
+        "HE",
+        "I",
+        "ZV",
+        "RA",
+    }
+
+
+def test_unknown_plan_is_404(client: TestClient) -> None:
+    response = client.get("/api/v1/plans/PA Inconnu")
+    assert response.status_code == 404 and "PA Inconnu" in response.json()["detail"]
+
+
+def test_zones_geojson_in_wgs84(client: TestClient, demo: None) -> None:
+    collection = client.get("/api/v1/plans/PA Test/zones").json()
+    assert len(collection["features"]) == 64
+    vertices = [
+        tuple(v) for f in collection["features"] for v in f["geometry"]["coordinates"][0][0]
+    ]
+    # PostGIS uses the same EPSG:1166 shift as pyproj: the grid's corner lands where it should
+    corner = to_lonlat(355_000.0, 365_000.0, 26191)
+    nearest = min(vertices, key=lambda v: (v[0] - corner[0]) ** 2 + (v[1] - corner[1]) ** 2)
+    assert nearest == pytest.approx(corner, abs=1e-6)
+
+
+def test_map_page_has_zones_legend_and_local_leaflet(client: TestClient, demo: None) -> None:
+    page = client.get("/plans/PA Test/map")
+    assert page.status_code == 200
+    html = page.text
+    assert "/static/leaflet/leaflet.js" in html and "cdn.jsdelivr" not in html
+    assert 'id="legend"' in html and "Zone de villas" in html
+    assert client.get("/static/leaflet/leaflet.js").status_code == 200
+
+
+def test_home_lists_plans(client: TestClient, demo: None) -> None:
+    assert "/plans/PA%20Test/map" in client.get("/").text
+
+
+def test_import_needs_the_agent_token(client: TestClient, tmp_path: Path) -> None:
+    response = client.post("/api/v1/plans", files=_upload(tmp_path))
+    assert response.status_code == 401
+    wrong = client.post(
+        "/api/v1/plans", files=_upload(tmp_path), headers={"Authorization": "Bearer nope"}
+    )
+    assert wrong.status_code == 401
+
+
+def test_agent_imports_a_plan(client: TestClient, conn: Connection, tmp_path: Path) -> None:
+    response = client.post("/api/v1/plans", files=_upload(tmp_path, count=36), headers=AGENT)
+    assert response.status_code == 201, response.text
+    assert response.json()["counts"]["zones"] == 36
+    assert client.get("/api/v1/plans/PA Téléversé").json()["counts"]["zones"] == 36
+
+
+def test_refused_import_is_422_with_the_report(
+    client: TestClient, conn: Connection, tmp_path: Path
+) -> None:
+    layers = plan_layers()
+    layers["zones"].loc[2, "code"] = "QQ"
+    package, rules = write_plan(tmp_path, layers, name="PA Cassé")
+    response = client.post(
+        "/api/v1/plans",
+        headers=AGENT,
+        files={
+            "package": ("plan.gpkg", package.read_bytes()),
+            "reglement": ("r.yaml", rules.encode()),
+        },
+    )
+    assert response.status_code == 422
+    [error] = [f for f in response.json()["report"]["findings"] if f["severity"] == "error"]
+    assert error["code"] == "unknown_zone_code" and error["feature"] == 3
+    assert conn.execute(text("SELECT count(*) FROM plans")).scalar() == 0
+
+
+def test_bad_reglement_is_422_naming_the_field(client: TestClient, tmp_path: Path) -> None:
+    files = _upload(tmp_path)
+    files["reglement"] = ("r.yaml", files["reglement"][1].replace(b"ces_max: 0.6", b"ces_max: 6"))
+    response = client.post("/api/v1/plans", headers=AGENT, files=files)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["path"] == "zones.B4.ces_max"
+
+
+def test_wrong_package_format_is_422(client: TestClient) -> None:
+    response = client.post(
+        "/api/v1/plans",
+        headers=AGENT,
+        files={"package": ("plan.kml", b"<kml/>"), "reglement": ("r.yaml", b"plan: {}")},
+    )
+    assert response.status_code == 422 and "plan.kml" in response.json()["detail"]
+
+
+def test_corrupt_geopackage_is_422(client: TestClient) -> None:
+    response = client.post(
+        "/api/v1/plans",
+        headers=AGENT,
+        files={
+            "package": ("plan.gpkg", b"garbage"),
+            "reglement": ("r.yaml", Path("data/demo/reglement.yaml").read_bytes()),
+        },
+    )
+    assert response.status_code == 422 and "GeoPackage" in response.json()["detail"]
+
+
+def test_demo_loads_once(engine: Engine, settings: Settings) -> None:
+    """`geoportal demo` loads the demo commune, then finds it already there."""
+    try:
+        first = load_demo(engine, Path("data"), 26191)
+        second = load_demo(engine, Path("data"), 26191)
+        assert "loaded" in first and "already loaded" in second
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM plans WHERE name = 'PA Ain Demo'"))

@@ -1,0 +1,1 @@
+"""Stored planning data: plans, zones, servitudes, roads, reservations, sectors; CRS; import."""

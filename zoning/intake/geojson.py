@@ -1,0 +1,132 @@
+"""GeoJSON parcels: Polygon or MultiPolygon, bare or in a Feature or FeatureCollection."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from pyproj import CRS
+from pyproj.exceptions import CRSError
+
+from zoning.intake.diagnostics import Code, Diagnostic, error, raise_if_errors, refuse, warning
+from zoning.intake.model import Borne, SourceParcel
+from zoning.intake.numbers import position
+from zoning.intake.text import decode_text
+
+# RFC 7946: without a `crs` member, positions are longitude, latitude on WGS 84.
+WGS84 = CRS.from_user_input("OGC:CRS84")
+
+
+def read_geojson(data: bytes | str) -> SourceParcel:
+    """Read the polygons of a GeoJSON document; its rings become the parcel's rings."""
+    document = _load(data)
+    crs = declared_crs(document)
+    ignored: list[str] = []
+    polygons = _polygons(document, ignored)
+    if not polygons:
+        found = ", ".join(sorted(set(ignored))) or "aucune géométrie"
+        refuse(error(Code.UNSUPPORTED_GEOMETRY, f"Aucun Polygon ni MultiPolygon ({found})."))
+    rings = _rings(polygons)
+    warnings: list[Diagnostic] = []
+    if ignored:
+        warnings.append(_ignored_warning(ignored))
+    if crs is None:
+        crs = _default_crs(rings, warnings)
+    return SourceParcel(rings=rings, format="geojson", crs=crs, warnings=tuple(warnings))
+
+
+def _load(data: bytes | str) -> Any:
+    """Parse the JSON text; a syntax error names its line."""
+    text = decode_text(data) if isinstance(data, bytes) else data
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        message = f"GeoJSON illisible, ligne {exc.lineno}, colonne {exc.colno} : {exc.msg}."
+        refuse(error(Code.UNREADABLE_FILE, message, line=exc.lineno))
+
+
+def declared_crs(document: Any) -> CRS | None:
+    """The CRS named by the legacy `crs` member (2008 GeoJSON), or None when absent."""
+    member = document.get("crs") if isinstance(document, dict) else None
+    if member is None:
+        return None
+    name = _crs_name(member)
+    try:
+        return CRS.from_user_input(name)
+    except (CRSError, TypeError):
+        refuse(error(Code.UNKNOWN_CRS, f"CRS déclaré non reconnu : « {json.dumps(member)} »."))
+
+
+def _crs_name(member: Any) -> Any:
+    """The CRS identifier in a `crs` member: {"type": "name"} or the older {"type": "EPSG"}."""
+    properties = member.get("properties") if isinstance(member, dict) else None
+    if not isinstance(properties, dict):
+        return None
+    if member.get("type") == "EPSG":
+        return f"EPSG:{properties.get('code')}"
+    return properties.get("name")
+
+
+def _polygons(node: Any, ignored: list[str]) -> list[Any]:
+    """Coordinate arrays of every polygon in the document; other geometry types are noted."""
+    kind = node.get("type") if isinstance(node, dict) else None
+    if kind == "FeatureCollection":
+        return [p for f in node.get("features") or [] for p in _polygons(f, ignored)]
+    if kind == "Feature":
+        return _polygons(node.get("geometry"), ignored)
+    if kind == "GeometryCollection":
+        return [p for g in node.get("geometries") or [] for p in _polygons(g, ignored)]
+    if kind == "Polygon":
+        return [node.get("coordinates")]
+    if kind == "MultiPolygon":
+        return list(node.get("coordinates") or [])
+    ignored.append(str(kind) if kind is not None else "géométrie nulle")
+    return []
+
+
+def _rings(polygons: Sequence[Any]) -> tuple[tuple[Borne, ...], ...]:
+    """Bornes of every ring, numbered in document order; unreadable positions are refused."""
+    rings: list[tuple[Borne, ...]] = []
+    diagnostics: list[Diagnostic] = []
+    rank = 0
+    for ring_coordinates in (r for p in polygons if isinstance(p, list) for r in p):
+        bornes = []
+        for value in ring_coordinates if isinstance(ring_coordinates, list) else [None]:
+            rank += 1
+            xy = position(value)
+            if xy is None:
+                diagnostics.append(_unreadable(value, rank, len(rings) + 1))
+            else:
+                bornes.append(Borne(id=None, x=xy[0], y=xy[1], ring=len(rings) + 1, rank=rank))
+        rings.append(tuple(bornes))
+    raise_if_errors(diagnostics)
+    return tuple(rings)
+
+
+def _unreadable(value: Any, rank: int, ring: int) -> Diagnostic:
+    """A position that is not a pair of numbers."""
+    message = f"anneau {ring}, point n° {rank} : position illisible « {json.dumps(value)} »."
+    return error(Code.UNREADABLE_VALUE, message, point=f"n° {rank}", ring=ring)
+
+
+def _ignored_warning(ignored: Sequence[str]) -> Diagnostic:
+    """Say which non-polygon geometries were left out."""
+    kinds = ", ".join(sorted(set(ignored)))
+    return warning(Code.GEOMETRY_IGNORED, f"Géométries autres que polygones ignorées : {kinds}.")
+
+
+def _default_crs(rings: Sequence[Sequence[Borne]], warnings: list[Diagnostic]) -> CRS | None:
+    """WGS 84 as RFC 7946 says, unless the numbers cannot be degrees: then the request's SRID."""
+    if all(-180 <= b.x <= 180 and -90 <= b.y <= 90 for ring in rings for b in ring):
+        return WGS84
+    # Exports from GIS tools often drop the `crs` member while keeping Lambert metres; reading
+    # them as degrees would fail anyway, so the request's SRID is the only sensible reading.
+    warnings.append(
+        warning(
+            Code.CRS_ASSUMED,
+            "Le GeoJSON ne déclare pas de CRS et ses coordonnées ne sont pas des degrés WGS 84 : "
+            "elles sont lues dans le SRID de la demande.",
+        )
+    )
+    return None

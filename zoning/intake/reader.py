@@ -1,0 +1,204 @@
+"""From an upload to a checked parcel: pick the reader, then check rings, location and area."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import PurePath
+from typing import Any
+
+from pyproj import CRS
+
+from zoning.intake.assemble import assemble
+from zoning.intake.contenance import area_mismatch, declared_area_m2
+from zoning.intake.diagnostics import (
+    Code,
+    Diagnostic,
+    error,
+    raise_if_errors,
+    refuse,
+    warning,
+)
+from zoning.intake.dxf import read_dxf
+from zoning.intake.geojson import read_geojson
+from zoning.intake.location import check_location, projected_crs, transform_points
+from zoning.intake.model import Borne, ParcelInput, PlanPerimeter, SourceParcel
+from zoning.intake.pairs import read_pairs
+from zoning.intake.rings import CleanRing, clean_ring, ring_label
+from zoning.intake.text import read_text
+from zoning.intake.xlsx import read_xlsx
+
+Coordinates = bytes | str | Sequence[Any]
+Perimeters = Sequence[PlanPerimeter | tuple[str, int, Any]]
+
+FORMATS = {
+    ".txt": "text",
+    ".csv": "text",
+    ".tsv": "text",
+    ".xyz": "text",
+    ".xlsx": "xlsx",
+    ".geojson": "geojson",
+    ".json": "geojson",
+    ".dxf": "dxf",
+}
+_TIPS = {
+    ".xls": " ; enregistrez le classeur au format .xlsx ou .csv",
+    ".ods": " ; enregistrez le classeur au format .xlsx ou .csv",
+    ".dwg": " ; exportez le dessin en DXF",
+}
+_DXF_START = re.compile(rb"\s*0\s*\r?\n\s*SECTION")
+
+
+def read_coordinates(
+    data: Coordinates,
+    *,
+    filename: str | None = None,
+    srid: int,
+    perimeters: Perimeters = (),
+    declared_area: float | str | None = None,
+    swap_axes: bool = False,
+    dxf_layer: str | None = None,
+) -> ParcelInput:
+    """Read an upload (text, xlsx, GeoJSON, DXF, or [x, y] pairs) into a checked parcel."""
+    source = read_source(data, filename=filename, dxf_layer=dxf_layer)
+    return build_parcel(
+        source,
+        srid=srid,
+        perimeters=perimeters,
+        declared_area=declared_area,
+        swap_axes=swap_axes,
+    )
+
+
+def read_source(
+    data: Coordinates, *, filename: str | None = None, dxf_layer: str | None = None
+) -> SourceParcel:
+    """Parse an upload with the reader its file name (else its content) calls for."""
+    if not isinstance(data, bytes | str):
+        return read_pairs(data)
+    fmt = detect_format(data, filename)
+    if fmt == "xlsx":
+        if isinstance(data, str):
+            refuse(error(Code.UNREADABLE_FILE, "Un classeur .xlsx doit être envoyé en binaire."))
+        return read_xlsx(data)
+    if fmt == "geojson":
+        return read_geojson(data)
+    if fmt == "dxf":
+        return read_dxf(data, layer=dxf_layer)
+    return read_text(data)
+
+
+def detect_format(data: bytes | str, filename: str | None) -> str:
+    """« text », « xlsx », « geojson » or « dxf », from the extension, else from the content."""
+    suffix = PurePath(filename).suffix.lower() if filename else ""
+    if suffix in FORMATS:
+        return FORMATS[suffix]
+    if suffix:
+        accepted = ", ".join(FORMATS)
+        tip = _TIPS.get(suffix, "")
+        message = f"Format « {suffix} » non pris en charge{tip} (acceptés : {accepted})."
+        refuse(error(Code.UNSUPPORTED_FORMAT, message))
+    return sniff_format(data)
+
+
+def sniff_format(data: bytes | str) -> str:
+    """Guess the format of an upload without a file name."""
+    head = data[:512] if isinstance(data, bytes) else data[:512].encode("utf-8", "replace")
+    head = head.removeprefix(b"\xef\xbb\xbf")
+    if head.startswith(b"PK"):
+        return "xlsx"
+    if head.lstrip().startswith(b"{"):
+        return "geojson"
+    if _DXF_START.match(head) or head.startswith(b"AutoCAD Binary DXF"):
+        return "dxf"
+    return "text"
+
+
+def build_parcel(
+    source: SourceParcel,
+    *,
+    srid: int,
+    perimeters: Perimeters = (),
+    declared_area: float | str | None = None,
+    swap_axes: bool = False,
+) -> ParcelInput:
+    """Check the rings read from an upload and return the parcel, or raise ParcelInputError."""
+    target = projected_crs(srid)
+    declared = declared_area_m2(declared_area)
+    source_crs = source.crs or target
+    rings = _swapped(source.rings) if swap_axes else source.rings
+    diagnostics = [*source.warnings, *_swap_notice(swap_axes)]
+    points = [b.xy for ring in rings for b in ring]
+    if not points:
+        refuse(error(Code.EMPTY_INPUT, "Aucune coordonnée trouvée."))
+    plans = [PlanPerimeter(*p) for p in perimeters]
+    location = check_location(
+        points, source_crs=source_crs, srid=srid, perimeters=plans, swap_applied=swap_axes
+    )
+    projected = _to_target(rings, source_crs, target)
+    if projected is None:
+        refuse(*(location or [_unprojectable()]), *diagnostics)
+    cleaned = _clean(projected, diagnostics)
+    raise_if_errors([*diagnostics, *location])
+    geometry, assembly = assemble(cleaned)
+    diagnostics.extend(assembly)
+    raise_if_errors(diagnostics)
+    area = float(geometry.area)
+    diagnostics.extend(area_mismatch(area, declared))
+    return ParcelInput(
+        geometry=geometry,
+        bornes=tuple(b for ring in cleaned for b in ring.bornes),
+        srid=srid,
+        area_m2=area,
+        declared_area_m2=declared,
+        warnings=tuple(diagnostics),
+        source_format=source.format,
+        axes_swapped=swap_axes,
+    )
+
+
+def _swapped(rings: Sequence[Sequence[Borne]]) -> tuple[tuple[Borne, ...], ...]:
+    """Every borne with X and Y exchanged, as the caller asked."""
+    return tuple(tuple(b.model_copy(update={"x": b.y, "y": b.x}) for b in ring) for ring in rings)
+
+
+def _swap_notice(swap_axes: bool) -> list[Diagnostic]:
+    """Record on the parcel that X and Y were exchanged on request."""
+    if not swap_axes:
+        return []
+    return [warning(Code.AXES_SWAP_APPLIED, "X et Y ont été échangés à la demande (swap_axes).")]
+
+
+def _to_target(
+    rings: Sequence[Sequence[Borne]], source: CRS, target: CRS
+) -> tuple[tuple[Borne, ...], ...] | None:
+    """Bornes moved to the request's SRID (unchanged when already in it); None if impossible."""
+    if source == target:
+        return tuple(tuple(ring) for ring in rings)
+    moved_rings = []
+    for ring in rings:
+        moved = transform_points([b.xy for b in ring], source, target)
+        if moved is None:
+            return None
+        moved_rings.append(
+            tuple(
+                b.model_copy(update={"x": x, "y": y}) for b, (x, y) in zip(ring, moved, strict=True)
+            )
+        )
+    return tuple(moved_rings)
+
+
+def _unprojectable() -> Diagnostic:
+    """Coordinates the transformation to the request's SRID cannot take."""
+    return error(Code.OUTSIDE_SRID_AREA, "Les coordonnées ne peuvent pas être projetées.")
+
+
+def _clean(rings: Sequence[Sequence[Borne]], diagnostics: list[Diagnostic]) -> list[CleanRing]:
+    """Check each ring on its own; findings go to `diagnostics`."""
+    cleaned = []
+    for number, bornes in enumerate(rings, start=1):
+        label = ring_label(bornes, number, len(rings))
+        ring, found = clean_ring(bornes, number=number, label=label)
+        cleaned.append(ring)
+        diagnostics.extend(found)
+    return cleaned

@@ -1,0 +1,120 @@
+"""Read the stored plans: list, metadata with counts and extent, zones for maps."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from zoning.crs import WGS84, to_lonlat
+
+LAYER_TABLES = ("zones", "roads", "servitudes", "reservations", "sectors")
+
+_COUNTS = ", ".join(f"(SELECT count(*) FROM {t} WHERE plan_id = p.id) AS {t}" for t in LAYER_TABLES)
+_PLAN_COLUMNS = """p.id, p.name, p.kind, p.commune, p.province, p.agency, p.srid, p.status,
+    p.approval_act, p.approval_date, p.bo_number, p.bo_date, p.valid_until, p.tolerance_m2,
+    p.imported_at, p.source_sha256"""
+
+
+class PlanNotFound(LookupError):
+    """No plan of that name is stored."""
+
+
+def list_plans(conn: Connection) -> list[dict[str, Any]]:
+    """Every plan with its status and layer counts, by name."""
+    rows = conn.execute(text(f"SELECT {_PLAN_COLUMNS}, {_COUNTS} FROM plans p ORDER BY p.name"))
+    return [_plan_dict(row._mapping) for row in rows]
+
+
+def get_plan(conn: Connection, name: str) -> dict[str, Any]:
+    """One plan: metadata, counts, zone codes, and its extent in Lambert and WGS 84."""
+    row = conn.execute(
+        text(f"""SELECT {_PLAN_COLUMNS}, {_COUNTS},
+                 ST_XMin(p.perimeter) AS xmin, ST_YMin(p.perimeter) AS ymin,
+                 ST_XMax(p.perimeter) AS xmax, ST_YMax(p.perimeter) AS ymax,
+                 ST_Area(p.perimeter) AS area_m2, ST_SRID(p.perimeter) AS storage_srid,
+                 (SELECT json_agg(z ORDER BY z.code) FROM (
+                    SELECT code, min(label) AS label, count(*) AS count,
+                           round(sum(ST_Area(geom))::numeric, 2) AS area_m2
+                    FROM zones WHERE plan_id = p.id GROUP BY code) z) AS zone_codes
+                 FROM plans p WHERE p.name = :name"""),
+        {"name": name},
+    ).first()
+    if row is None:
+        raise PlanNotFound(name)
+    data = _plan_dict(row._mapping)
+    data["area_m2"] = round(float(row.area_m2), 2)
+    data["zone_codes"] = row.zone_codes or []
+    data["extent"] = _extent(row._mapping)
+    return data
+
+
+def plan_id(conn: Connection, name: str) -> int:
+    """The id of a stored plan, or PlanNotFound."""
+    found = conn.execute(text("SELECT id FROM plans WHERE name = :n"), {"n": name}).scalar()
+    if found is None:
+        raise PlanNotFound(name)
+    return int(found)
+
+
+def zones_geojson(conn: Connection, name: str) -> dict[str, Any]:
+    """The plan's zones as a WGS 84 FeatureCollection (display only: EPSG:1166, about 7 m)."""
+    pid = plan_id(conn, name)
+    rows = conn.execute(
+        text("""SELECT code, label, rules,
+                ST_AsGeoJSON(ST_Transform(
+                    ST_Multi(ST_SimplifyPreserveTopology(geom, 0.2)), :wgs), 7)
+                FROM zones WHERE plan_id = :pid ORDER BY code"""),
+        {"pid": pid, "wgs": WGS84},
+    )
+    features = [
+        {
+            "type": "Feature",
+            "geometry": json.loads(geometry),
+            "properties": {"code": code, "label": label, **_summary(rules)},
+        }
+        for code, label, rules, geometry in rows
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _summary(rules: dict[str, Any]) -> dict[str, Any]:
+    keys = ("max_height_m", "max_storeys", "ces_max", "cos_max", "constructible")
+    return {k: rules.get(k) for k in keys}
+
+
+def _plan_dict(row: Any) -> dict[str, Any]:
+    return {
+        "name": row["name"],
+        "kind": row["kind"],
+        "commune": row["commune"],
+        "province": row["province"],
+        "agency": row["agency"],
+        "srid": row["srid"],
+        "status": row["status"],
+        "approval": {
+            "act": row["approval_act"],
+            "date": _iso(row["approval_date"]),
+            "bo": row["bo_number"],
+            "bo_date": _iso(row["bo_date"]),
+        },
+        "valid_until": _iso(row["valid_until"]),
+        "tolerance_m2": row["tolerance_m2"],
+        "imported_at": _iso(row["imported_at"]),
+        "source_sha256": row["source_sha256"],
+        "counts": {t: int(row[t]) for t in LAYER_TABLES},
+    }
+
+
+def _extent(row: Any) -> dict[str, Any]:
+    srid = int(row["storage_srid"])
+    west, south = to_lonlat(row["xmin"], row["ymin"], srid)
+    east, north = to_lonlat(row["xmax"], row["ymax"], srid)
+    lambert = [round(float(row[k]), 2) for k in ("xmin", "ymin", "xmax", "ymax")]
+    wgs84 = [round(v, 6) for v in (west, south, east, north)]
+    return {"srid": srid, "bbox": lambert, "bbox_wgs84": wgs84}
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
