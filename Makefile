@@ -4,15 +4,18 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.sha1(open('pyproject.toml','rb').read()).hexdigest()[:12])")
 
-.PHONY: setup db demo test lint bench clean
+.PHONY: setup system db demo test lint bench clean
 
-setup: $(STAMP) db  ## virtualenv, dependencies, database ready (idempotent)
+setup: $(STAMP) system db  ## virtualenv, dependencies, system packages, database (idempotent)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@rm -f $(VENV)/.installed-* && touch $@
+
+system:  ## Chromium for the browser tests (apt-get when root)
+	bash scripts/system-deps.sh
 
 db: $(STAMP)  ## find or provide PostgreSQL + PostGIS, write GEOPORTAL_DATABASE_URL to .env
 	$(BIN)/python -m geoportal.provision

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import colorsys
 import hashlib
 from html import escape
 from typing import Any
@@ -12,26 +13,29 @@ from branca.element import Figure
 LEAFLET_JS = [("leaflet", "/static/leaflet/leaflet.js")]
 LEAFLET_CSS = [("leaflet_css", "/static/leaflet/leaflet.css")]
 
-#: Colours by zone family, close to the usual palette of Moroccan plans d'aménagement.
+#: Colours by zone family, close to the usual palette of Moroccan plans d'aménagement; used
+#: when the règlement has no `legend` block.
 FAMILY_COLOURS = {
     "immeubles": "#f4a259",
     "villas": "#ffd27f",
     "habitat_economique": "#f7e463",
-    "industrie": "#b48ee0",
+    "industrie": "#9b6fd0",
     "activites": "#d6b3f2",
     "equipements": "#7fb3e6",
-    "verte": "#78c27a",
+    "verte": "#58b368",
     "agricole": "#cfe8a9",
-    "medina": "#b5835a",
+    "medina": "#a0703f",
     "tourisme": "#f28cb1",
 }
+# Order matters: "activités économiques" is an activity zone, not economic housing.
 _FAMILY_WORDS = (
+    ("activit", "activites"),
     ("économique", "habitat_economique"),
     ("economique", "habitat_economique"),
     ("villa", "villas"),
     ("immeuble", "immeubles"),
+    ("habitat", "immeubles"),
     ("industri", "industrie"),
-    ("activit", "activites"),
     ("équipement", "equipements"),
     ("equipement", "equipements"),
     ("vert", "verte"),
@@ -40,21 +44,71 @@ _FAMILY_WORDS = (
     ("medina", "medina"),
     ("touris", "tourisme"),
 )
+#: Styles of the other layers: roads' right-of-way, servitudes hatched-looking, reservations.
+LAYER_STYLES = {
+    "roads": {"color": "#555", "weight": 1, "fillColor": "#ffffff", "fillOpacity": 0.9},
+    "servitudes": {
+        "color": "#c0392b",
+        "weight": 1.5,
+        "dashArray": "6 4",
+        "fillColor": "#c0392b",
+        "fillOpacity": 0.15,
+    },
+    "reservations": {"color": "#1f5fa8", "weight": 2, "fillColor": "#a9cdf2", "fillOpacity": 0.6},
+    "sectors": {"color": "#222", "weight": 2, "dashArray": "2 6", "fillOpacity": 0},
+}
+LAYER_TITLES = {
+    "roads": "Voies d'aménagement (emprise)",
+    "servitudes": "Servitudes",
+    "reservations": "Réservations",
+    "sectors": "Secteurs",
+}
 
 
-def zone_colour(code: str, label: str | None) -> str:
-    """A colour for a zone: its family from the label, else a stable colour from its code."""
+def zone_colours(zone_codes: list[dict[str, Any]], legend: dict[str, str]) -> dict[str, str]:
+    """A colour per zone code: the règlement's legend, else its family's, shaded per code."""
+    colours: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    for zone in zone_codes:
+        code = zone["code"]
+        if code in legend:
+            colours[code] = legend[code]
+            continue
+        family = zone_family(zone.get("label"))
+        if family is None:
+            colours[code] = _hashed_colour(code)
+            continue
+        rank = seen.get(family, 0)
+        seen[family] = rank + 1
+        colours[code] = _shade(FAMILY_COLOURS[family], rank)
+    return colours
+
+
+def zone_family(label: str | None) -> str | None:
+    """The family of a zone from the words of its label, or None."""
     lowered = (label or "").lower()
-    for word, family in _FAMILY_WORDS:
-        if word in lowered:
-            return FAMILY_COLOURS[family]
+    return next((family for word, family in _FAMILY_WORDS if word in lowered), None)
+
+
+def _shade(colour: str, rank: int) -> str:
+    """The family colour, darker then lighter for the 2nd, 3rd… code of the same family."""
+    red, green, blue = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    hue, light, sat = colorsys.rgb_to_hls(red, green, blue)
+    step = ((rank + 1) // 2) * 0.12 * (-1 if rank % 2 else 1)
+    red, green, blue = colorsys.hls_to_rgb(hue, min(0.92, max(0.2, light + step)), sat)
+    return "#{:02x}{:02x}{:02x}".format(*(round(c * 255) for c in (red, green, blue)))
+
+
+def _hashed_colour(code: str) -> str:
     digest = hashlib.sha1(code.encode()).digest()
     return "#{:02x}{:02x}{:02x}".format(*(96 + b % 140 for b in digest[:3]))
 
 
-def plan_map_html(plan: dict[str, Any], zones: dict[str, Any]) -> str:
-    """A standalone HTML page: the plan's zones coloured by code, with a legend."""
-    colours = {z["code"]: zone_colour(z["code"], z.get("label")) for z in plan["zone_codes"]}
+def plan_map_html(
+    plan: dict[str, Any], zones: dict[str, Any], layers: dict[str, dict[str, Any]]
+) -> str:
+    """A standalone HTML page: zones coloured by code with a legend, the other layers on top."""
+    colours = zone_colours(plan["zone_codes"], plan.get("legend") or {})
     west, south, east, north = plan["extent"]["bbox_wgs84"]
     fmap = folium.Map(
         location=[(south + north) / 2, (west + east) / 2],
@@ -67,27 +121,46 @@ def plan_map_html(plan: dict[str, Any], zones: dict[str, Any]) -> str:
     root = fmap.get_root()
     assert isinstance(root, Figure)
     root.header.add_child(folium.Element(f"<title>{escape(plan['name'])}</title>"))
+    # Tiles only when online: the zones are the background, so the map works without them.
     folium.TileLayer(
         "OpenStreetMap", name="OpenStreetMap (en ligne)", show=False, overlay=True
     ).add_to(fmap)
-    folium.GeoJson(
+    _zones_layer(zones, colours).add_to(fmap)
+    for layer, collection in layers.items():
+        if collection["features"]:
+            _overlay(layer, collection).add_to(fmap)
+    fmap.fit_bounds([[south, west], [north, east]])
+    folium.LayerControl(collapsed=False).add_to(fmap)
+    root.html.add_child(folium.Element(legend_html(plan, colours)))
+    return str(root.render())
+
+
+def _zones_layer(zones: dict[str, Any], colours: dict[str, str]) -> folium.GeoJson:
+    return folium.GeoJson(
         zones,
         name="Zones du plan",
         style_function=lambda f: {
             "fillColor": colours.get(f["properties"]["code"], "#ccc"),
             "color": "#444",
             "weight": 0.6,
-            "fillOpacity": 0.75,
+            "fillOpacity": 0.8,
         },
         tooltip=folium.GeoJsonTooltip(
             ["code", "label", "max_height_m", "max_storeys"],
             aliases=["Zone", "", "Hauteur max (m)", "Niveaux (R+n)"],
         ),
-    ).add_to(fmap)
-    fmap.fit_bounds([[south, west], [north, east]])
-    folium.LayerControl(collapsed=False).add_to(fmap)
-    root.html.add_child(folium.Element(legend_html(plan, colours)))
-    return str(root.render())
+    )
+
+
+def _overlay(layer: str, collection: dict[str, Any]) -> folium.GeoJson:
+    style = LAYER_STYLES[layer]
+    fields = [k for k in collection["features"][0]["properties"] if k != "buffer_m"]
+    return folium.GeoJson(
+        collection,
+        name=LAYER_TITLES[layer],
+        style_function=lambda f: style,
+        tooltip=folium.GeoJsonTooltip(fields, aliases=[""] * len(fields)),
+    )
 
 
 def legend_html(plan: dict[str, Any], colours: dict[str, str]) -> str:

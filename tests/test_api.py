@@ -180,3 +180,9 @@ def test_demo_loads_once(engine: Engine, settings: Settings) -> None:
     finally:
         with engine.begin() as conn:
             conn.execute(text("DELETE FROM plans WHERE name = 'PA Ain Demo'"))
+
+
+def test_other_layers_as_geojson(client: TestClient, demo: None) -> None:
+    roads = client.get("/api/v1/plans/PA Test/layers/roads").json()
+    assert sorted(f["properties"]["ref"] for f in roads["features"]) == ["V1", "V2"]
+    assert client.get("/api/v1/plans/PA Test/layers/parcels").status_code == 422

@@ -79,3 +79,8 @@ def test_not_yaml_gives_the_line() -> None:
 def test_synthetic_reglement_round_trip(tmp_path: Path) -> None:
     text = write_reglement(reglement("PA X"), tmp_path / "r.yaml")
     assert parse_reglement(text).plan.name == "PA X"
+
+
+def test_legend_colours_are_checked() -> None:
+    assert parse_reglement(GOOD + "legend: {C: '#f4a259'}\n").legend == {"C": "#f4a259"}
+    assert problems_of(GOOD + "legend: {C: orange}\n") == {"legend.C": 13}

@@ -9,15 +9,23 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+)
 
 from checks.zone_rules import ZoneRules
 from zoning.crs import MOROCCAN_LAMBERT
 
 PlanKind = Literal["plan_amenagement", "pdar"]
+Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 PlanStatus = Literal["homologue", "en_cours"]
 
 
@@ -66,6 +74,9 @@ class Reglement(BaseModel):
     plan: PlanMeta
     zones: dict[str, ZoneRules] = Field(min_length=1)
     servitudes: dict[str, str] = Field(default_factory=dict)
+    legend: dict[str, Colour] = Field(
+        default_factory=dict, description="legend colour of each zone code on the plan's maps"
+    )
 
 
 @dataclass(frozen=True)

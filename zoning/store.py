@@ -34,6 +34,7 @@ def get_plan(conn: Connection, name: str) -> dict[str, Any]:
                  ST_XMin(p.perimeter) AS xmin, ST_YMin(p.perimeter) AS ymin,
                  ST_XMax(p.perimeter) AS xmax, ST_YMax(p.perimeter) AS ymax,
                  ST_Area(p.perimeter) AS area_m2, ST_SRID(p.perimeter) AS storage_srid,
+                 p.reglement -> 'legend' AS legend,
                  (SELECT json_agg(z ORDER BY z.code) FROM (
                     SELECT code, min(label) AS label, count(*) AS count,
                            round(sum(ST_Area(geom))::numeric, 2) AS area_m2
@@ -46,6 +47,7 @@ def get_plan(conn: Connection, name: str) -> dict[str, Any]:
     data = _plan_dict(row._mapping)
     data["area_m2"] = round(float(row.area_m2), 2)
     data["zone_codes"] = row.zone_codes or []
+    data["legend"] = row.legend or {}
     data["extent"] = _extent(row._mapping)
     return data
 
@@ -56,6 +58,35 @@ def plan_id(conn: Connection, name: str) -> int:
     if found is None:
         raise PlanNotFound(name)
     return int(found)
+
+
+#: the attributes each layer shows on a map (no personal data lives in these tables).
+LAYER_PROPERTIES = {
+    "roads": ("ref", "name", "width_m"),
+    "servitudes": ("kind", "label", "buffer_m"),
+    "reservations": ("code", "label"),
+    "sectors": ("kind", "label"),
+}
+
+
+def layer_geojson(conn: Connection, name: str, layer: str) -> dict[str, Any]:
+    """A layer of the plan as a WGS 84 FeatureCollection, for display."""
+    columns = LAYER_PROPERTIES[layer]  # a fixed table of names: no user text reaches the SQL
+    pid = plan_id(conn, name)
+    rows = conn.execute(
+        text(f"""SELECT {", ".join(columns)}, ST_AsGeoJSON(ST_Transform(geom, :wgs), 7)
+                 FROM {layer} WHERE plan_id = :pid ORDER BY id"""),
+        {"pid": pid, "wgs": WGS84},
+    )
+    features = [
+        {
+            "type": "Feature",
+            "geometry": json.loads(row[-1]),
+            "properties": dict(zip(columns, row[:-1], strict=True)),
+        }
+        for row in rows
+    ]
+    return {"type": "FeatureCollection", "features": features}
 
 
 def zones_geojson(conn: Connection, name: str) -> dict[str, Any]:

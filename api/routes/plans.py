@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path, PurePath
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, HTTPException, UploadFile
 from fastapi.responses import HTMLResponse
@@ -14,11 +14,18 @@ from api.deps import AgentDep, ConnectionDep, SettingsDep, TransactionDep
 from geoportal.maps import plan_map_html
 from geoportal.plans import import_plan_files
 from zoning.importer import ImportOptions
-from zoning.store import get_plan, list_plans, zones_geojson
+from zoning.store import (
+    LAYER_PROPERTIES,
+    get_plan,
+    layer_geojson,
+    list_plans,
+    zones_geojson,
+)
 
 router = APIRouter(prefix="/api/v1/plans", tags=["plans"])
 pages = APIRouter(tags=["pages"])
 PACKAGE_SUFFIXES = (".gpkg", ".zip", ".dxf")
+Layer = Literal["roads", "servitudes", "reservations", "sectors"]
 
 
 @router.get("", summary="Plans with status and layer counts")
@@ -34,6 +41,13 @@ def plan(name: str, conn: ConnectionDep) -> dict[str, Any]:
 @router.get("/{name}/zones", summary="The plan's zones as GeoJSON (WGS 84, for display)")
 def plan_zones(name: str, conn: ConnectionDep) -> dict[str, Any]:
     return zones_geojson(conn, name)
+
+
+@router.get(
+    "/{name}/layers/{layer}", summary="Roads, servitudes, reservations or sectors (GeoJSON)"
+)
+def plan_layer(name: str, layer: Layer, conn: ConnectionDep) -> dict[str, Any]:
+    return layer_geojson(conn, name, layer)
 
 
 @router.post("", status_code=201, summary="Import or atomically replace a plan (agents)")
@@ -82,4 +96,5 @@ async def _save(upload: UploadFile, path: Path, max_mb: int) -> None:
 
 @pages.get("/plans/{name}/map", response_class=HTMLResponse, summary="Map of the plan's zones")
 def plan_map(name: str, conn: ConnectionDep) -> str:
-    return plan_map_html(get_plan(conn, name), zones_geojson(conn, name))
+    layers = {layer: layer_geojson(conn, name, layer) for layer in LAYER_PROPERTIES}
+    return plan_map_html(get_plan(conn, name), zones_geojson(conn, name), layers)

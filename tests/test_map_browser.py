@@ -1,0 +1,75 @@
+"""The plan's map in a real headless Chromium (Debian's, never a downloaded browser)."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import sync_playwright
+from sqlalchemy import Engine, text
+
+from api.app import create_app
+from geoportal.demo import load_demo
+from geoportal.settings import Settings
+
+OUTPUT = Path("test-output")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def chromium_path() -> str:
+    """Debian's Chromium (installed by `make setup`)."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert found, "Chromium is missing: run `make setup` (apt-get install chromium)"
+    return found
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(engine: Engine, settings: Settings) -> Iterator[str]:
+    """The app serving the demo commune (committed, removed after) on a free port."""
+    load_demo(engine, Path("data"), 26191)
+    port = _free_port()
+    config = uvicorn.Config(create_app(settings, engine), port=port, log_level="warning")
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not running.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    running.should_exit = True
+    thread.join(timeout=10)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM plans WHERE name = 'PA Ain Demo'"))
+
+
+def test_plan_map_renders_offline_with_legend_and_layers(server: str) -> None:
+    OUTPUT.mkdir(exist_ok=True)
+    errors: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"{server}/plans/PA%20Ain%20Demo/map")
+        page.wait_for_selector("#legend")
+        assert page.evaluate("typeof L") == "object"  # Leaflet served locally, no CDN
+        assert page.locator(".leaflet-container canvas").count() == 1  # zones drawn
+        legend = page.locator("#legend").inner_text()
+        assert "PA Ain Demo" in legend and "ZV" in legend and "homologué" in legend
+        overlays = page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+        assert any("Zones du plan" in o for o in overlays)
+        assert any("Servitudes" in o for o in overlays)
+        page.screenshot(path=str(OUTPUT / "plan-map.png"))
+        browser.close()
+    assert errors == []
