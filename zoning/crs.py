@@ -53,9 +53,9 @@ class BallparkTransformWarning(UserWarning):
 
 
 @lru_cache(maxsize=64)
-def transformer(source_srid: int, target_srid: int) -> Transformer:
-    """A cached, thread-safe pyproj transformer, always in x/y (lon/lat) order."""
-    return Transformer.from_crs(source_srid, target_srid, always_xy=True)
+def transformer(source: int | CRS, target: int | CRS) -> Transformer:
+    """A cached pyproj transformer (EPSG codes or CRS objects), always in x/y (lon/lat) order."""
+    return Transformer.from_crs(source, target, always_xy=True)
 
 
 def transform_point(x: float, y: float, source_srid: int, target_srid: int) -> tuple[float, float]:

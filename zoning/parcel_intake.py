@@ -31,56 +31,5 @@ Declared area: a warning when |declared - computed| > max(5 m², 2 % of computed
 Diagnostic codes are listed in `Code`; messages are in French, for the surveyor.
 """
 
-from zoning.intake import (
-    AREA_TOLERANCE_M2,
-    AREA_TOLERANCE_RATIO,
-    MOROCCAN_LAMBERT,
-    Borne,
-    Code,
-    Diagnostic,
-    ParcelInput,
-    ParcelInputError,
-    PlanPerimeter,
-    Severity,
-    SourceParcel,
-    area_mismatch,
-    build_parcel,
-    check_location,
-    detect_format,
-    parse_contenance,
-    read_coordinates,
-    read_dxf,
-    read_geojson,
-    read_pairs,
-    read_source,
-    read_text,
-    read_xlsx,
-    srid_domain,
-)
-
-__all__ = [
-    "AREA_TOLERANCE_M2",
-    "AREA_TOLERANCE_RATIO",
-    "MOROCCAN_LAMBERT",
-    "Borne",
-    "Code",
-    "Diagnostic",
-    "ParcelInput",
-    "ParcelInputError",
-    "PlanPerimeter",
-    "Severity",
-    "SourceParcel",
-    "area_mismatch",
-    "build_parcel",
-    "check_location",
-    "detect_format",
-    "parse_contenance",
-    "read_coordinates",
-    "read_dxf",
-    "read_geojson",
-    "read_pairs",
-    "read_source",
-    "read_text",
-    "read_xlsx",
-    "srid_domain",
-]
+from zoning.intake import *  # noqa: F403  (the public names of the package)
+from zoning.intake import __all__ as __all__

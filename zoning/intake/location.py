@@ -8,21 +8,18 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from pyproj import CRS, Transformer
+from pyproj import CRS
 from pyproj.exceptions import CRSError
 from shapely.geometry import MultiPoint, Polygon
 
+from zoning.crs import MOROCCAN_LAMBERT as LAMBERT_ZONES
+from zoning.crs import transformer
 from zoning.intake.diagnostics import Code, Diagnostic, error, refuse, xy_text
 from zoning.intake.model import PlanPerimeter
 
 # Merchich Lambert zones (EPSG). Nord and Sud share the false origin (500000, 300000), so the
 # numbers alone cannot tell them apart: only a perimeter or the declared SRID can.
-MOROCCAN_LAMBERT = {
-    26191: "Nord Maroc",
-    26192: "Sud Maroc",
-    26194: "Sahara Nord",
-    26195: "Sahara Sud",
-}
+MOROCCAN_LAMBERT = {srid: zone.name.split(" / ")[-1] for srid, zone in LAMBERT_ZONES.items()}
 # EPSG areas of use are drawn to whole hundredths of a degree; communes on a zone's edge may be
 # mapped in it, so the domain is widened by this margin before calling a parcel outside.
 DOMAIN_MARGIN_M = 10_000.0
@@ -50,12 +47,6 @@ def zone_name(srid: int) -> str:
     """« EPSG:26191 (Nord Maroc) »."""
     name = MOROCCAN_LAMBERT.get(srid) or epsg_crs(srid).name
     return f"EPSG:{srid} ({name})"
-
-
-@lru_cache(maxsize=64)
-def transformer(source: CRS, target: CRS) -> Transformer:
-    """A cached transformer in x/y (easting, longitude first) order."""
-    return Transformer.from_crs(source, target, always_xy=True)
 
 
 def transform_points(
