@@ -1,5 +1,9 @@
 FROM python:3.11-slim
-# GDAL, GEOS and PROJ come inside the wheels of pyogrio, shapely, pyproj and rasterio.
+# GDAL, GEOS and PROJ come inside the wheels of pyogrio, shapely, pyproj and rasterio;
+# WeasyPrint (the NRU's PDF) needs Pango and fonts from the system.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
 COPY pyproject.toml README.md ./

@@ -32,7 +32,8 @@ test: setup lint  ## ruff, mypy, then pytest (a skipped test fails the run)
 	$(BIN)/pytest
 
 bench: setup  ## import 100,000 zone polygons and print the figures
-	$(BIN)/python bench/bench_import.py
+	$(BIN)/python -m bench.bench_import
+	$(BIN)/python -m bench.bench_nru
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache

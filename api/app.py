@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from api.deps import ConnectionDep
 from api.errors import add_exception_handlers
-from api.routes import plans
+from api.routes import nru, plans
 from geoportal.db import make_engine
 from geoportal.settings import Settings
 from zoning.schema import check_storage_srid
@@ -48,9 +48,18 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     add_exception_handlers(app)
     app.include_router(plans.router)
     app.include_router(plans.pages)
+    app.include_router(nru.router)
+    app.include_router(nru.pages)
+    app.include_router(nru.preview)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_api_route("/", home, response_class=HTMLResponse, include_in_schema=False)
+    app.add_api_route("/nru", nru_form, response_class=HTMLResponse, include_in_schema=False)
     return app
+
+
+def nru_form() -> str:
+    """The NRU request form: paste or drop coordinates, check them on the map, ask."""
+    return (STATIC / "app" / "nru.html").read_text(encoding="utf-8")
 
 
 def home(conn: ConnectionDep) -> str:
@@ -64,6 +73,7 @@ def home(conn: ConnectionDep) -> str:
         "<!doctype html><html lang=fr><meta charset=utf-8><title>Géoportail urbanisme</title>"
         "<body style='font-family:sans-serif'><h1>Géoportail urbanisme</h1>"
         f"<h2>Plans d'aménagement</h2><ul>{items or '<li>aucun plan</li>'}</ul>"
+        "<p><a href='/nru'>Demander une note de renseignements urbanistiques</a></p>"
         "<p><a href='/docs'>API (OpenAPI)</a> · <a href='/api/v1/plans'>/api/v1/plans</a></p>"
         "</body></html>"
     )

@@ -7,7 +7,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from geoportal.nru import NruNotFound, OwnershipRequired
+from zoning.overlay import ParcelOutsidePlans
 from zoning.package import PackageError
+from zoning.parcel_intake import ParcelInputError
 from zoning.reglement import ReglementError
 from zoning.report import ImportRefused
 from zoning.store import PlanNotFound
@@ -37,7 +40,20 @@ def _message(exc: Exception) -> dict[str, Any]:
     return {"detail": str(exc)}
 
 
+def _parcel_input(exc: Exception) -> dict[str, Any]:
+    assert isinstance(exc, ParcelInputError)
+    return {
+        "detail": "the coordinates cannot be used; nothing was issued",
+        "errors": [d.model_dump(mode="json") for d in exc.errors],
+        "warnings": [d.model_dump(mode="json") for d in exc.warnings],
+    }
+
+
 ERRORS: dict[type[Exception], tuple[int, Any]] = {
+    ParcelInputError: (422, _parcel_input),
+    ParcelOutsidePlans: (422, _message),
+    OwnershipRequired: (403, _message),
+    NruNotFound: (404, lambda exc: {"detail": f"no note with id {exc.args[0]!r}"}),
     PlanNotFound: (404, _plan_not_found),
     ImportRefused: (422, _import_refused),
     ReglementError: (422, _reglement),

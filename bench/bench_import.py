@@ -2,7 +2,7 @@
 
 Writes a synthetic GeoPackage, then times `check` (read + validation) and `load` (COPY into
 PostGIS, one transaction) separately, on a scratch database `<database>_bench` created and
-dropped here. Run: `make bench` or `.venv/bin/python bench/bench_import.py [--zones N]`.
+dropped here. Run: `make bench` or `.venv/bin/python -m bench.bench_import [--zones N]`.
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ from zoning.synthetic import plan_layers, reglement, write_geopackage, write_reg
 TARGET_S = 60.0
 
 
-def scratch_database(base_url: str) -> str:
-    """Create `<db>_bench` with PostGIS afresh; return its URL."""
+def scratch_database(base_url: str, suffix: str = "_bench") -> str:
+    """Create `<db><suffix>` afresh (the migration adds PostGIS); return its URL."""
     base = make_url(base_url)
-    url = base.set(database=f"{base.database}_bench")
+    url = base.set(database=f"{base.database}{suffix}")
     admin = libpq_url(base.set(database="postgres").render_as_string(hide_password=False))
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')

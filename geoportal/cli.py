@@ -74,6 +74,9 @@ def plan_import(
     repair: Annotated[bool, typer.Option(help="repair invalid geometries (make_valid)")] = False,
     srid: Annotated[int | None, typer.Option(help="SRID of layers that declare none")] = None,
     dry_run: Annotated[bool, typer.Option(help="check only, write nothing")] = False,
+    raster: Annotated[
+        Path | None, typer.Option(help="GeoTIFF of the plan (same SRID), for NRU map extracts")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
 ) -> None:
     """Import (or atomically replace) a plan; print the validation report."""
@@ -84,7 +87,9 @@ def plan_import(
     from zoning.report import ImportRefused
 
     settings = _settings()
-    options = ImportOptions(storage_srid=settings.storage_srid, repair=repair, srid=srid)
+    options = ImportOptions(
+        storage_srid=settings.storage_srid, repair=repair, srid=srid, raster=raster
+    )
     engine = _engine(settings)
     try:
         with _RichProgress() as callback, engine.begin() as conn:
@@ -144,6 +149,57 @@ def plan_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
             *(str(counts[k]) for k in ("zones", "roads", "servitudes", "reservations", "sectors")),
         )
     Console(width=max(Console().width, 120)).print(table)
+
+
+@app.command()
+def nru(
+    coords: Annotated[Path, typer.Argument(help="coordinates: .txt/.csv/.xlsx/.geojson/.dxf")],
+    plan: Annotated[
+        str | None,
+        typer.Option(help="the plan to answer (default: the one holding most of the parcel)"),
+    ] = None,
+    srid: Annotated[int | None, typer.Option(help="Lambert SRID of the coordinates")] = None,
+    land_reference: Annotated[str | None, typer.Option(help="TF 12345/R, Réquisition …")] = None,
+    ownership_proof: Annotated[str | None, typer.Option(help="art. 6, plan en cours")] = None,
+    declared_area: Annotated[str | None, typer.Option(help="m², or « 1 ha 23 a 45 ca »")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="print the note as JSON")] = False,
+    pdf: Annotated[Path | None, typer.Option(help="write the PDF here")] = None,
+) -> None:
+    """Issue a note de renseignements urbanistiques for a parcel."""
+    from geoportal.nru import NruRequest, OwnershipRequired, issue_nru
+    from geoportal.nru_document import nru_pdf
+    from zoning.overlay import ParcelOutsidePlans
+    from zoning.parcel_intake import ParcelInputError
+
+    settings = _settings()
+    request = NruRequest(
+        coordinates=coords.read_bytes(),
+        filename=coords.name,
+        srid=srid,
+        plan=plan,
+        declared_area=declared_area,
+        land_reference=land_reference,
+        ownership_proof=ownership_proof,
+    )
+    try:
+        with _engine(settings).begin() as conn:
+            note = issue_nru(conn, request, storage_srid=settings.storage_srid)
+            if pdf is not None:
+                pdf.write_bytes(nru_pdf(conn, note.id, settings))
+    except ParcelInputError as exc:
+        for diagnostic in exc.diagnostics:
+            where = f"line {diagnostic.line}: " if diagnostic.line else ""
+            console.print(f"[red]•[/] {escape(where + diagnostic.message)}", highlight=False)
+        raise typer.Exit(1) from exc
+    except (ParcelOutsidePlans, OwnershipRequired) as exc:
+        console.print(f"[red]refused:[/] {escape(str(exc))}")
+        raise typer.Exit(1) from exc
+    if as_json:
+        print(note.model_dump_json(indent=2))
+    else:
+        print("\n\n".join([f"{note.number} — {note.plan.name}", *note.text]))
+    if pdf is not None:
+        console.print(f"PDF written to {pdf}")
 
 
 @app.command()

@@ -13,6 +13,7 @@ from zoning.reglement import parse_reglement
 
 DEMO_PACKAGE = "demo/ain_demo.gpkg"
 DEMO_RULES = "demo/reglement.yaml"
+DEMO_RASTER = "demo/ain_demo_plan.tif"
 
 
 def load_demo(
@@ -29,7 +30,7 @@ def load_demo(
         ).scalar()
     if stored == digest:
         return f"demo plan {reglement.plan.name!r} already loaded"
-    options = ImportOptions(storage_srid=storage_srid)
+    options = ImportOptions(storage_srid=storage_srid, raster=data_dir / DEMO_RASTER)
     with engine.begin() as conn:
         report = import_plan_files(
             conn, package, rules_text, options, rules_source=str(rules), progress=progress

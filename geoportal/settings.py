@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     storage_srid: int = Field(
         26191, description="the one SRID geometries are stored in (a Moroccan Lambert zone)"
     )
+    public_url: str = Field(
+        "http://127.0.0.1:8000", description="base URL printed in the NRU's QR code"
+    )
     host: str = "127.0.0.1"
     port: int = 8000
     agent_token: SecretStr | None = Field(

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# System packages the tests need beyond PyPI: Chromium for the browser tests (never a
-# downloaded browser). Idempotent; installs with apt-get when root, otherwise says what to do.
+# System packages beyond PyPI: Chromium for the browser tests (never a downloaded browser),
+# Pango and fonts for WeasyPrint. Idempotent; apt-get when root, otherwise it says what to do.
 set -euo pipefail
 
 missing=()
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 \
   || missing+=(chromium)
+# WeasyPrint (the NRU's PDF) needs Pango, and fonts with French accents.
+ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

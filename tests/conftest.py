@@ -11,9 +11,12 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy.engine import make_url
 
+from api.app import create_app
+from api.deps import get_connection, get_transaction
 from geoportal.provision import libpq_url
 from geoportal.settings import Settings
 from zoning.schema import upgrade
@@ -63,6 +66,21 @@ def settings(test_database_url: str) -> Settings:
         agent_token="test-agent-token",
         data_dir=Path("data"),
     )
+
+
+@pytest.fixture
+def client(settings: Settings, engine: Engine, conn: Connection) -> Iterator[TestClient]:
+    """The app on the test database, every request inside the test's transaction."""
+    app = create_app(settings, engine)
+
+    def in_savepoint() -> Iterator[Connection]:
+        with conn.begin_nested():
+            yield conn
+
+    app.dependency_overrides[get_connection] = lambda: conn
+    app.dependency_overrides[get_transaction] = in_savepoint
+    with TestClient(app) as test_client:
+        yield test_client
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, text
 
-from api.app import create_app
-from api.deps import get_connection, get_transaction
 from geoportal.demo import load_demo
 from geoportal.plans import import_plan_files
 from geoportal.settings import Settings
@@ -20,21 +17,6 @@ from zoning.importer import ImportOptions
 from zoning.synthetic import plan_layers
 
 AGENT = {"Authorization": "Bearer test-agent-token"}
-
-
-@pytest.fixture
-def client(settings: Settings, engine: Engine, conn: Connection) -> Iterator[TestClient]:
-    """The app on the test database, every request inside the test's transaction."""
-    app = create_app(settings, engine)
-
-    def in_savepoint() -> Iterator[Connection]:
-        with conn.begin_nested():
-            yield conn
-
-    app.dependency_overrides[get_connection] = lambda: conn
-    app.dependency_overrides[get_transaction] = in_savepoint
-    with TestClient(app) as test_client:
-        yield test_client
 
 
 @pytest.fixture

@@ -152,3 +152,26 @@ def _wait_for_copy(engine: Engine, seconds: float = 120) -> None:
             conn.rollback()
             time.sleep(0.05)
     raise AssertionError("the import never reached the COPY of zones")
+
+
+def test_nru_command_prints_json_and_writes_the_pdf(
+    cli_env: dict[str, str], engine: Engine, tmp_path: Path
+) -> None:
+    package, _ = write_plan(tmp_path, name=PLAN)
+    assert (
+        run(cli_env, "plan", "import", str(package), "--rules", str(tmp_path / "reglement.yaml"))[0]
+        == 0
+    )
+    coords = tmp_path / "bornes.txt"
+    coords.write_text("B1 355010,5 365010\nB2 355040 365010\nB3 355040 365040\nB4 355010 365040\n")
+    pdf = tmp_path / "note.pdf"
+    try:
+        code, note = run_json(cli_env, "nru", str(coords), "--pdf", str(pdf))
+        assert code == 0
+        assert note["plan"]["name"] == PLAN and note["zones"][0]["code"] == "B4"
+        assert pdf.read_bytes().startswith(b"%PDF")
+        code, out = run(cli_env, "nru", str(coords), "--srid", "26191", "--plan", "PA Absent")
+        assert code == 1 and "PA Absent" in out
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM nrus WHERE plan_name = :n"), {"n": PLAN})

@@ -73,3 +73,37 @@ def test_plan_map_renders_offline_with_legend_and_layers(server: str) -> None:
         page.screenshot(path=str(OUTPUT / "plan-map.png"))
         browser.close()
     assert errors == []
+
+
+def test_nru_form_checks_then_issues(server: str, engine: Engine) -> None:
+    """Paste coordinates, see the parcel and its zones, then ask for the note."""
+    coordinates = (
+        "Borne;X;Y\nB1;358700,00;366600,00\nB2;358760,00;366600,00\n"
+        "B3;358760,00;366660,00\nB4;358700,00;366660,00\n"
+    )
+    OUTPUT.mkdir(exist_ok=True)
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=chromium_path(), args=CHROMIUM_ARGS
+            )
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(f"{server}/nru")
+            page.wait_for_function("document.getElementById('plan').options.length > 0")
+            page.fill("#coords", coordinates.replace("B3;358760,00", "B3;35876O,00"))
+            page.click("#check")
+            page.wait_for_selector("#diagnostics .error")
+            assert "ligne 4" in page.inner_text("#diagnostics")  # the typo's line, named
+            page.fill("#coords", coordinates)
+            page.click("#check")
+            page.wait_for_selector("#diagnostics table")
+            assert "B4" in page.inner_text("#diagnostics")
+            assert page.evaluate("parcelLayer !== null && parcelLayer.getLayers().length") == 1
+            page.click("#issue")
+            page.wait_for_selector("#result h2")
+            assert page.inner_text("#result h2").startswith("NRU/")
+            page.screenshot(path=str(OUTPUT / "nru-form.png"))
+            browser.close()
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM nrus WHERE plan_name = 'PA Ain Demo'"))

@@ -44,6 +44,7 @@ class ImportOptions:
     storage_srid: int = 26191
     repair: bool = False
     srid: int | None = None
+    raster: Path | None = None  # GeoTIFF of the plan, for map extracts
 
 
 @dataclass
@@ -54,6 +55,7 @@ class CheckedPlan:
     layers: dict[str, gpd.GeoDataFrame]
     perimeter: Any
     report: ImportReport
+    raster: Path | None = None
 
 
 def no_progress(step: str, done: int, total: int) -> None:
@@ -96,7 +98,7 @@ def check_package(
     report.add(validator.findings)
     report.counts = {name: len(frame) for name, frame in layers.items() if name != "perimeter"}
     progress("checking", 1, 1)
-    return CheckedPlan(reglement, layers, perimeter, report)
+    return CheckedPlan(reglement, layers, perimeter, report, options.raster)
 
 
 def source_digest(package_sha256: str, reglement_text: str) -> str:
@@ -149,6 +151,7 @@ def _insert_plan(conn: Connection, checked: CheckedPlan, storage_srid: int) -> i
         "reglement": json.dumps(checked.reglement.model_dump(mode="json")),
         "import_report": json.dumps(checked.report.to_dict()),
         "perimeter": _ewkb(_as_multi(checked.perimeter), storage_srid),
+        "raster_path": str(checked.raster.resolve()) if checked.raster else None,
         "srid_store": storage_srid,
     }
     columns = [c for c in values if c != "srid_store"]

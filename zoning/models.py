@@ -43,6 +43,7 @@ class Plan(Base):
     reglement: Mapped[dict[str, Any]] = mapped_column(JSONB)
     import_report: Mapped[dict[str, Any]] = mapped_column(JSONB)
     perimeter: Mapped[Any] = mapped_column(Geometry("MULTIPOLYGON", spatial_index=False))
+    raster_path: Mapped[str | None] = mapped_column(Text)
 
 
 class Zone(Base):

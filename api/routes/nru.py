@@ -1,0 +1,191 @@
+"""NRU: issue (JSON or a file), fetch as issued, PDF, public verification page."""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, Field, ValidationError
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import ConnectionDep, SettingsDep, TransactionDep
+from geoportal.nru import NruRequest, get_nru, issue_nru, preview_parcel
+from geoportal.nru_document import nru_pdf, verification
+
+router = APIRouter(prefix="/api/v1/nru", tags=["nru"])
+preview = APIRouter(prefix="/api/v1/parcels", tags=["nru"])
+pages = APIRouter(tags=["pages"])
+
+
+class Petitioner(BaseModel):
+    """Printed on the PDF letter only (Annexe 1 « A M/Mme … »); never in public JSON."""
+
+    name: str = Field(max_length=200)
+    address: str | None = Field(None, max_length=500)
+
+
+class NruBody(BaseModel):
+    """A request for a note (interfaces.md §4)."""
+
+    coordinates: str | list[list[float]] | list[list[list[float]]] = Field(
+        description="the coordinate list as uploaded (text), or [[x, y], ...] / rings"
+    )
+    srid: int | None = Field(None, description="Lambert SRID; default: the plan's")
+    plan: str | None = None
+    declared_area_m2: float | None = Field(None, gt=0)
+    contenance: str | None = Field(None, description="declared area as « 1 ha 23 a 45 ca »")
+    land_reference: str | None = Field(None, description="TF 12345/R, Réquisition 678/R")
+    ownership_proof: str | None = Field(None, description="art. 6: required for a plan en cours")
+    swap_axes: bool = False
+    petitioner: Petitioner | None = None
+
+    def to_request(self, filename: str | None = None) -> NruRequest:
+        """The service's request."""
+        return NruRequest(
+            coordinates=self.coordinates,
+            filename=filename,
+            srid=self.srid,
+            plan=self.plan,
+            declared_area=self.declared_area_m2 or self.contenance,
+            land_reference=self.land_reference,
+            ownership_proof=self.ownership_proof,
+            swap_axes=self.swap_axes,
+            petitioner=self.petitioner.model_dump(exclude_none=True) if self.petitioner else None,
+        )
+
+
+MULTIPART_SCHEMA: dict[str, Any] = {
+    "requestBody": {
+        "content": {
+            "application/json": {"schema": {"$ref": "#/components/schemas/NruBody"}},
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {"type": "string", "format": "binary"},
+                        **{
+                            k: {"type": "string"}
+                            for k in (
+                                "srid",
+                                "plan",
+                                "declared_area_m2",
+                                "contenance",
+                                "land_reference",
+                                "ownership_proof",
+                                "swap_axes",
+                            )
+                        },
+                    },
+                }
+            },
+        },
+        "required": True,
+    }
+}
+
+
+@router.post(
+    "",
+    status_code=201,
+    summary="Issue a note de renseignements urbanistiques",
+    openapi_extra=MULTIPART_SCHEMA,
+)
+async def post_nru(request: Request, conn: TransactionDep, settings: SettingsDep) -> Any:
+    nru_request = await _read_request(request)
+    nru = await run_in_threadpool(issue_nru, conn, nru_request, storage_srid=settings.storage_srid)
+    return Response(
+        nru.model_dump_json(),
+        status_code=201,
+        media_type="application/json",
+        headers={"Location": nru.links["verify"]},
+    )
+
+
+async def _read_request(request: Request) -> NruRequest:
+    """JSON body, or multipart with a `file` (txt, csv, xlsx, geojson, dxf) and form fields."""
+    content_type = request.headers.get("content-type", "")
+    try:
+        if content_type.startswith("multipart/form-data"):
+            return await _from_form(request)
+        return NruBody.model_validate_json(await request.body()).to_request()
+    except ValidationError as exc:
+        raise HTTPException(422, json.loads(exc.json(include_url=False))) from None
+
+
+async def _from_form(request: Request) -> NruRequest:
+    form = await request.form()
+    upload = form.get("file")
+    if upload is None or isinstance(upload, str):
+        raise HTTPException(
+            422,
+            [
+                {
+                    "loc": ["body", "file"],
+                    "msg": "a coordinates file is required (txt, csv, xlsx, geojson, dxf)",
+                }
+            ],
+        )
+    fields = {k: v for k, v in form.items() if k != "file" and isinstance(v, str) and v != ""}
+    body = NruBody.model_validate({"coordinates": "", **fields})
+    return NruRequest(
+        **{
+            **body.to_request().__dict__,
+            "coordinates": await upload.read(),
+            "filename": upload.filename,
+        }
+    )
+
+
+@preview.post("/preview", summary="Check coordinates and see what the note would say")
+async def preview_nru(request: Request, conn: ConnectionDep, settings: SettingsDep) -> Any:
+    nru_request = await _read_request(request)
+    return await run_in_threadpool(
+        preview_parcel, conn, nru_request, storage_srid=settings.storage_srid
+    )
+
+
+@router.get(
+    "/{nru_id}.pdf", summary="The note's PDF, the same bytes every time", response_class=Response
+)
+def get_nru_pdf(nru_id: str, conn: TransactionDep, settings: SettingsDep) -> Response:
+    pdf = nru_pdf(conn, nru_id, settings)
+    number = get_nru(conn, nru_id).number.replace("/", "-")
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{number}.pdf"'},
+    )
+
+
+@router.get("/{nru_id}", summary="The note as issued")
+def get_nru_json(nru_id: str, conn: ConnectionDep) -> Response:
+    return Response(get_nru(conn, nru_id).model_dump_json(), media_type="application/json")
+
+
+@pages.get(
+    "/verify/{nru_id}", response_class=HTMLResponse, summary="Public verification of an issued note"
+)
+def verify(nru_id: str, conn: ConnectionDep) -> str:
+    return verification_page(verification(conn, nru_id))
+
+
+def verification_page(facts: Annotated[dict[str, Any], "from geoportal.nru_document"]) -> str:
+    """What was issued, for anyone holding the paper (no personal data)."""
+    rows = "".join(
+        f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>"
+        for k, v in facts.items()
+        if k != "zones"
+    )
+    zones = "".join(f"<li>{escape(z)}</li>" for z in facts["zones"])
+    return (
+        "<!doctype html><html lang=fr><meta charset=utf-8>"
+        f"<title>Vérification {escape(facts['Numéro'])}</title>"
+        "<body style='font-family:sans-serif;max-width:46em;margin:2em auto'>"
+        "<h1>Note de renseignements urbanistiques</h1>"
+        "<p>Cette page confirme la délivrance de la note suivante.</p>"
+        f"<table>{rows}</table><h2>Zones</h2><ul>{zones}</ul></body></html>"
+    )

@@ -1,0 +1,109 @@
+// The NRU request form: check the coordinates (preview), then issue the note.
+"use strict";
+const map = L.map("map", { preferCanvas: true }).setView([33.89, -6.925], 14);
+L.control.scale({ imperial: false }).addTo(map);
+let zonesLayer = null;
+let parcelLayer = null;
+let droppedFile = null;
+const $ = (id) => document.getElementById(id);
+
+function escapeHtml(text) {
+  return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;",
+    '"': "&quot;", "'": "&#39;" })[c]);
+}
+
+async function loadPlans() {
+  const plans = await (await fetch("/api/v1/plans")).json();
+  $("plan").innerHTML = plans.map((p) =>
+    `<option value="${escapeHtml(p.name)}">${escapeHtml(p.name)} (${escapeHtml(p.status)})</option>`).join("");
+  if (plans.length) await showPlan(plans[0].name);
+}
+
+async function showPlan(name) {
+  const plan = await (await fetch(`/api/v1/plans/${encodeURIComponent(name)}`)).json();
+  const zones = await (await fetch(`/api/v1/plans/${encodeURIComponent(name)}/zones`)).json();
+  const legend = plan.legend || {};
+  if (zonesLayer) zonesLayer.remove();
+  zonesLayer = L.geoJSON(zones, {
+    style: (f) => ({ color: "#555", weight: 0.5, fillOpacity: 0.55,
+                     fillColor: legend[f.properties.code] || "#ccc" }),
+  }).bindTooltip((layer) => `${layer.feature.properties.code} — ${layer.feature.properties.label}`)
+    .addTo(map);
+  const [w, s, e, n] = plan.extent.bbox_wgs84;
+  map.fitBounds([[s, w], [n, e]]);
+}
+
+function requestBody() {
+  const fields = { plan: $("plan").value, srid: $("srid").value, land_reference: $("land").value,
+                   contenance: $("area").value, ownership_proof: $("proof").value };
+  const file = droppedFile || $("file").files[0];
+  if (file) {
+    const form = new FormData();
+    form.append("file", file);
+    for (const [k, v] of Object.entries(fields)) if (v) form.append(k, v);
+    return { body: form };
+  }
+  const json = { coordinates: $("coords").value };
+  for (const [k, v] of Object.entries(fields)) if (v) json[k] = k === "srid" ? Number(v) : v;
+  return { body: JSON.stringify(json), headers: { "Content-Type": "application/json" } };
+}
+
+function showDiagnostics(list, kind) {
+  return list.map((d) => `<li class="${kind}">${d.line ? `ligne ${d.line} : ` : ""}` +
+    `${escapeHtml(d.message)}</li>`).join("");
+}
+
+async function check() {
+  $("result").innerHTML = "";
+  const response = await fetch("/api/v1/parcels/preview", { method: "POST", ...requestBody() });
+  const data = await response.json();
+  if (!response.ok) {
+    const errors = data.errors ? showDiagnostics(data.errors, "error") :
+      `<li class="error">${escapeHtml(typeof data.detail === "string" ? data.detail : JSON.stringify(data.detail))}</li>`;
+    $("diagnostics").innerHTML = `<ul>${errors}${showDiagnostics(data.warnings || [], "warning")}</ul>`;
+    $("issue").disabled = true;
+    return;
+  }
+  drawParcel(data);
+  $("diagnostics").innerHTML = `<ul>${showDiagnostics(data.warnings, "warning")}</ul>` +
+    `<p>Superficie calculée : <b>${data.parcel.area_m2.toLocaleString("fr-FR")} m²</b></p>` +
+    `<table><tr><th>Zone</th><th>m²</th><th>%</th></tr>` +
+    data.zones.map((z) => `<tr><td>${escapeHtml(z.code)} ${escapeHtml(z.label)}</td>` +
+      `<td>${z.area_m2.toLocaleString("fr-FR")}</td><td>${(z.share * 100).toFixed(1)}</td></tr>`).join("") +
+    `</table>` +
+    data.servitudes.map((s) => `<p>Grevé par ${escapeHtml(s.label || s.kind)} (${s.area_m2} m²)</p>`).join("") +
+    data.roads.map((r) => `<p>Alignement : voie ${escapeHtml(r.ref)} (${r.area_m2} m² dans l'emprise)</p>`).join("");
+  $("issue").disabled = false;
+}
+
+function drawParcel(data) {
+  if (parcelLayer) parcelLayer.remove();
+  parcelLayer = L.geoJSON(data.parcel.geometry, { style: { color: "#c00", weight: 3, fillOpacity: 0.1 } })
+    .addTo(map);
+  map.fitBounds(parcelLayer.getBounds(), { maxZoom: 18, padding: [40, 40] });
+}
+
+async function issue() {
+  const response = await fetch("/api/v1/nru", { method: "POST", ...requestBody() });
+  const data = await response.json();
+  if (!response.ok) {
+    $("result").innerHTML = `<p class="error">${escapeHtml(data.detail && data.detail.toString())}</p>`;
+    return;
+  }
+  $("result").innerHTML = `<h2>${escapeHtml(data.number)}</h2>` +
+    `<p><a href="${data.links.pdf}">Télécharger la note (PDF)</a> · ` +
+    `<a href="${data.links.verify}">Page de vérification</a></p>`;
+}
+
+$("plan").addEventListener("change", (e) => showPlan(e.target.value));
+$("check").addEventListener("click", check);
+$("issue").addEventListener("click", issue);
+const drop = $("drop");
+drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
+drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+drop.addEventListener("drop", (e) => {
+  e.preventDefault(); drop.classList.remove("over");
+  droppedFile = e.dataTransfer.files[0];
+  drop.firstChild.textContent = `fichier : ${droppedFile.name} `;
+});
+loadPlans();

@@ -1,0 +1,121 @@
+"""The stored note's PDF (rendered once, then served as stored) and its verification facts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import shapely
+from sqlalchemy import Connection, text
+
+from geoportal.map_extract import MapExtract, window_around
+from geoportal.maps import zone_colours
+from geoportal.nru import NruNotFound, get_nru, keep_pdf, pdf_record
+from geoportal.nru_model import Nru
+from geoportal.nru_pdf import render_nru_pdf
+from geoportal.settings import Settings
+
+#: the layers drawn on the extract and their columns (fixed names: no user text in the SQL);
+#: each is clipped to the window in PostGIS.
+EXTRACT_SQL = {
+    "zones": "code, label",
+    "servitudes": "kind, label",
+    "roads": "ref, width_m",
+    "reservations": "code, label",
+}
+_BOX = "ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, :srid)"
+_GEOM = f"ST_AsBinary(ST_ClipByBox2D(geom, {_BOX}))"
+
+
+def nru_pdf(conn: Connection, nru_id: str, settings: Settings) -> bytes:
+    """The note's PDF: the stored bytes, or rendered now and stored for every later request."""
+    stored, _ = pdf_record(conn, nru_id)
+    if stored is not None:
+        return stored
+    nru = get_nru(conn, nru_id)
+    extract = map_extract(conn, nru, settings.storage_srid)
+    petitioner = _petitioner(conn, nru_id)
+    pdf = render_nru_pdf(
+        nru,
+        extract,
+        verify_url=f"{settings.public_url}{nru.links['verify']}",
+        petitioner=petitioner,
+    )
+    return keep_pdf(conn, nru_id, pdf)
+
+
+def map_extract(conn: Connection, nru: Nru, storage_srid: int) -> MapExtract:
+    """The plan around the parcel, from the vectors (and the plan's raster when it has one)."""
+    parcel_row = conn.execute(
+        text("""SELECT ST_AsBinary(n.parcel), p.id, p.raster_path, p.reglement -> 'legend'
+                FROM nrus n LEFT JOIN plans p ON p.name = n.plan_name
+                WHERE n.id = CAST(:id AS uuid)"""),
+        {"id": nru.id},
+    ).one()
+    parcel = shapely.from_wkb(bytes(parcel_row[0]))
+    bbox = window_around(parcel)
+    layers = _clipped_layers(conn, parcel_row[1], bbox, storage_srid)
+    colours = zone_colours(
+        [{"code": c, "label": lab} for c, lab, _ in layers["zones"]], parcel_row[3] or {}
+    )
+    raster = Path(parcel_row[2]) if parcel_row[2] and Path(parcel_row[2]).exists() else None
+    return MapExtract(
+        bbox=bbox,
+        srid=storage_srid,
+        parcel=parcel,
+        bornes=[(b.id, b.x, b.y) for b in nru.parcel.bornes]
+        if nru.parcel.srid == storage_srid
+        else [],
+        zones=[(code, label, colours[code], geom) for code, label, geom in layers["zones"]],
+        servitudes=layers["servitudes"],
+        roads=layers["roads"],
+        reservations=layers["reservations"],
+        raster=raster,
+    )
+
+
+def _clipped_layers(
+    conn: Connection, plan_id: int | None, bbox: tuple[float, float, float, float], srid: int
+) -> dict[str, list[tuple[Any, Any, Any]]]:
+    """Each layer's features inside the window, clipped to it in PostGIS."""
+    params = {**dict(zip(("minx", "miny", "maxx", "maxy"), bbox, strict=True)), "srid": srid}
+    layers: dict[str, list[tuple[Any, Any, Any]]] = {name: [] for name in EXTRACT_SQL}
+    if plan_id is None:  # the plan was deleted since the note was issued
+        return layers
+    for layer, columns in EXTRACT_SQL.items():
+        sql = f"SELECT {columns}, {_GEOM} FROM {layer} WHERE plan_id = :pid AND geom && {_BOX}"
+        rows = conn.execute(text(sql), {**params, "pid": plan_id})
+        layers[layer] = [(a, b, shapely.from_wkb(bytes(wkb))) for a, b, wkb in rows]
+    return layers
+
+
+def _petitioner(conn: Connection, nru_id: str) -> str | None:
+    """« Nom, adresse » for the letter's addressee line (PDF only)."""
+    data = conn.execute(
+        text("SELECT petitioner FROM nrus WHERE id = CAST(:id AS uuid)"), {"id": nru_id}
+    ).scalar()
+    if not data:
+        return None
+    return ", ".join(v for v in (data.get("name"), data.get("address")) if v)
+
+
+def verification(conn: Connection, nru_id: str) -> dict[str, Any]:
+    """What the verification page shows: the issue data and the PDF's SHA-256, nothing personal."""
+    nru = get_nru(conn, nru_id)
+    _, sha = pdf_record(conn, nru_id)
+    if nru is None:
+        raise NruNotFound(nru_id)
+    return {
+        "Numéro": nru.number,
+        "Délivrée le": nru.issued_at.strftime("%d/%m/%Y %H:%M UTC"),
+        "Valable jusqu'au": nru.valid_until.strftime("%d/%m/%Y") if nru.valid_until else "—",
+        "Agence": nru.plan.agency,
+        "Document d'urbanisme": f"{nru.plan.name} ({nru.plan.status})",
+        "Référence foncière": nru.parcel.land_reference or "Non immatriculé",
+        "Superficie du terrain": f"{nru.parcel.area_m2:,.2f} m²".replace(",", " "),
+        "Centre du terrain (Lambert)": "X {:.2f}  Y {:.2f}".format(*nru.parcel.centroid),
+        "SHA-256 du PDF": sha or "PDF non encore généré",
+        "zones": [
+            f"{z.code} — {z.label} ({z.area_m2:,.2f} m²)".replace(",", " ") for z in nru.zones
+        ],
+    }

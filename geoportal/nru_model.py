@@ -1,0 +1,135 @@
+"""The note de renseignements urbanistiques as data (interfaces.md §4; RGC art. 6-9, Annexe 1).
+
+These models are what is stored, returned as JSON and rendered to PDF; the names of
+interfaces.md §4 are kept as they are (agencies' programs depend on them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class Approval(BaseModel):
+    """The plan's approval act and its Bulletin officiel publication."""
+
+    act: str | None = None
+    date: dt.date | None = None
+    bo: str | None = None
+    bo_date: dt.date | None = None
+
+
+class PlanRef(BaseModel):
+    """The plan d'aménagement (or PDAR) that answers for the parcel."""
+
+    name: str
+    kind: str
+    status: str  # homologue | en_cours
+    commune: str
+    province: str | None = None
+    agency: str
+    approval: Approval = Field(default_factory=Approval)
+    valid_until: dt.date | None = None
+
+
+class Borne(BaseModel):
+    """A corner of the parcel as the surveyor numbered it."""
+
+    id: str
+    x: float
+    y: float
+
+
+class ParcelInfo(BaseModel):
+    """The parcel as computed from the petitioner's coordinates (Lambert metres)."""
+
+    srid: int
+    area_m2: float
+    declared_area_m2: float | None = None
+    centroid: tuple[float, float]
+    land_reference: str | None = None  # "TF 12345/R", "Réquisition 6789/R" or None
+    bornes: list[Borne] = Field(default_factory=list)
+
+
+class ZoneShare(BaseModel):
+    """A zone (merged by code) over the parcel, with the rules of its règlement."""
+
+    code: str
+    label: str
+    area_m2: float
+    share: float
+    rules: dict[str, Any] = Field(default_factory=dict)
+
+
+class ServitudeShare(BaseModel):
+    """An easement burdening part of the parcel."""
+
+    kind: str
+    label: str | None = None
+    area_m2: float
+    share: float
+    text: str | None = None  # the règlement's sentence for this kind
+
+
+class RoadAlignment(BaseModel):
+    """The part of the parcel inside a planned road's right-of-way: the alignment to respect."""
+
+    ref: str
+    name: str | None = None
+    width_m: float | None = None
+    area_m2: float
+
+
+class ReservationShare(BaseModel):
+    """Land of the parcel reserved for a public facility."""
+
+    code: str
+    label: str | None = None
+    area_m2: float
+
+
+class SectorHit(BaseModel):
+    """A sector the parcel lies in (médina, lotissement réceptionné, patrimoine...)."""
+
+    kind: str
+    label: str | None = None
+
+
+class Omitted(BaseModel):
+    """An overlap under the plan's tolerance: listed, never silently dropped."""
+
+    layer: str
+    name: str
+    area_m2: float
+    reason: str
+
+
+class OtherPlan(BaseModel):
+    """Part of the parcel under another plan than the one answering."""
+
+    name: str
+    area_m2: float
+
+
+class Nru(BaseModel):
+    """One issued note, as stored and returned (interfaces.md §4)."""
+
+    id: str
+    number: str
+    issued_at: dt.datetime
+    valid_until: dt.date | None
+    plan: PlanRef
+    parcel: ParcelInfo
+    zones: list[ZoneShare]
+    servitudes: list[ServitudeShare]
+    roads: list[RoadAlignment]
+    reservations: list[ReservationShare]
+    sectors: list[SectorHit]
+    outside_plan_m2: float
+    other_plans: list[OtherPlan] = Field(default_factory=list)
+    omitted: list[Omitted]
+    warnings: list[str]
+    text: list[str] = Field(default_factory=list)  # the Annexe 1 letter, paragraph by paragraph
+    links: dict[str, str] = Field(default_factory=dict)
