@@ -72,9 +72,8 @@ def issue_nru(
     parcel, geometry, overlay = locate_parcel(conn, request, storage_srid)
     _check_article_6(overlay.plan, request)
     issued_at = now or dt.datetime.now(dt.UTC)
-    number = next_number(conn, overlay.plan["agency"], issued_at.year)
-    nru = build_nru(str(uuid.uuid4()), number, issued_at, parcel, overlay, request)
-    store_nru(conn, nru, overlay, geometry, storage_srid, request.petitioner)
+    nru = build_nru(str(uuid.uuid4()), "", issued_at, parcel, overlay, request)
+    nru.number = store_nru(conn, nru, overlay, geometry, storage_srid, request.petitioner)
     return nru
 
 
@@ -164,18 +163,6 @@ def _check_article_6(plan: dict[str, Any], request: NruRequest) -> None:
             "2-18-577, seul le propriétaire (ou une personne munie de son accord) peut obtenir "
             f"la note ; fournissez {' et '.join(missing)}"
         )
-
-
-def next_number(conn: Connection, agency: str, year: int) -> str:
-    """NRU/2026/000123: the agency's next number of the year, taken under a row lock."""
-    value = conn.execute(
-        text("""INSERT INTO nru_counters (agency, year, last_number) VALUES (:a, :y, 1)
-                ON CONFLICT (agency, year)
-                DO UPDATE SET last_number = nru_counters.last_number + 1
-                RETURNING last_number"""),
-        {"a": agency, "y": year},
-    ).scalar_one()
-    return f"NRU/{year}/{int(value):06d}"
 
 
 def build_nru(
@@ -285,6 +272,26 @@ def _months_between(start: dt.date, end: dt.date | None) -> int | None:
     return (end.year - start.year) * 12 + end.month - start.month
 
 
+#: One statement takes the agency's next number of the year and stores the note: the counter
+#: row's lock makes concurrent requests wait for each other, so numbers are distinct and follow
+#: each other (NRU/2026/000123), and a rolled-back issuance gives its number back.
+STORE_SQL = text("""
+WITH counter AS (
+  INSERT INTO nru_counters (agency, year, last_number) VALUES (:agency, :year, 1)
+  ON CONFLICT (agency, year) DO UPDATE SET last_number = nru_counters.last_number + 1
+  RETURNING 'NRU/' || year || '/' || lpad(last_number::text, 6, '0') AS number
+)
+INSERT INTO nrus (id, number, agency, year, issued_at, valid_until, plan_name, plan_sha256,
+                  land_reference, parcel, document, petitioner)
+SELECT :id, counter.number, :agency, :year, :issued_at, :valid_until, :plan_name,
+       :plan_sha256, :land_reference, ST_GeomFromEWKB(:parcel),
+       jsonb_set(CAST(:document AS jsonb), '{number}', to_jsonb(counter.number)),
+       CAST(:petitioner AS jsonb)
+FROM counter
+RETURNING number
+""")
+
+
 def store_nru(
     conn: Connection,
     nru: Nru,
@@ -292,18 +299,13 @@ def store_nru(
     geometry: Any,
     storage_srid: int,
     petitioner: dict[str, str] | None,
-) -> None:
-    """Keep the note as issued (its JSON never changes afterwards)."""
+) -> str:
+    """Number the note and keep it as issued (its JSON never changes afterwards)."""
     multi = geometry if geometry.geom_type == "MultiPolygon" else shapely.multipolygons([geometry])
-    conn.execute(
-        text("""INSERT INTO nrus (id, number, agency, year, issued_at, valid_until, plan_name,
-                    plan_sha256, land_reference, parcel, document, petitioner)
-                VALUES (:id, :number, :agency, :year, :issued_at, :valid_until, :plan_name,
-                    :plan_sha256, :land_reference, ST_GeomFromEWKB(:parcel),
-                    CAST(:document AS jsonb), CAST(:petitioner AS jsonb))"""),
+    number = conn.execute(
+        STORE_SQL,
         {
             "id": nru.id,
-            "number": nru.number,
             "agency": nru.plan.agency,
             "year": nru.issued_at.year,
             "issued_at": nru.issued_at,
@@ -315,7 +317,8 @@ def store_nru(
             "document": nru.model_dump_json(),
             "petitioner": _json(petitioner),
         },
-    )
+    ).scalar_one()
+    return str(number)
 
 
 def _json(value: dict[str, str] | None) -> str | None:

@@ -136,3 +136,32 @@ def test_plan_in_sud_maroc_is_transformed_to_storage(conn: Connection, tmp_path:
     assert report.ok and report.srid == 26192
     srid = conn.execute(text("SELECT DISTINCT ST_SRID(geom) FROM zones")).scalar()
     assert srid == 26191
+
+
+def test_raster_must_be_in_the_storage_srid(tmp_path: Path) -> None:
+    import numpy as np
+    import rasterio
+    from rasterio.transform import from_origin
+
+    from tests.packages import check
+
+    package, rules = write_plan(tmp_path)
+    wrong = tmp_path / "plan_4326.tif"
+    with rasterio.open(
+        wrong,
+        "w",
+        driver="GTiff",
+        width=4,
+        height=4,
+        count=1,
+        dtype="uint8",
+        crs="EPSG:4326",
+        transform=from_origin(-7, 34, 0.001, 0.001),
+    ) as out:
+        out.write(np.zeros((1, 4, 4), dtype="uint8"))
+    [finding] = check(package, rules, raster=wrong).report.errors
+    assert finding.code == "raster_crs" and "EPSG:4326" in finding.message
+    missing = check(package, rules, raster=tmp_path / "nope.tif").report.errors
+    assert [f.code for f in missing] == ["raster_unreadable"]
+    demo = check(package, rules, raster=Path("data/demo/ain_demo_plan.tif"))
+    assert demo.report.ok

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,9 @@ import zxingcpp
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 from shapely.geometry import Polygon, box
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Engine, text
 
+from geoportal.nru import NruRequest, issue_nru
 from geoportal.plans import import_plan_files
 from geoportal.settings import Settings
 from tests.packages import write_plan
@@ -254,3 +256,29 @@ def test_demo_pdf_read_back_text_and_qr(client: TestClient, demo: None, settings
     assert f"{settings.public_url}/verify/{nru['id']}" in payloads
     digest = hashlib.sha256(first.content).hexdigest()
     assert digest in client.get(nru["links"]["verify"]).text
+
+
+def test_concurrent_requests_get_distinct_numbers(engine: Engine, tmp_path: Path) -> None:
+    """50 notes issued at once, each in its own transaction: 50 distinct, consecutive numbers."""
+    rules = reglement("PA Concurrence")
+    rules["plan"]["agency"] = "Agence Urbaine de Test Concurrence"
+    with engine.begin() as conn:
+        import_plan_files(conn, *write_plan(tmp_path, rules=rules), ImportOptions())
+
+    def one(i: int) -> str:
+        parcel = box(355010 + i, 365010, 355030 + i, 365030)
+        with engine.begin() as conn:
+            return issue_nru(
+                conn, NruRequest(coordinates=coordinates(parcel)), storage_srid=26191
+            ).number
+
+    try:
+        with ThreadPoolExecutor(max_workers=10) as pool:
+            numbers = list(pool.map(one, range(50)))
+        assert len(set(numbers)) == 50
+        assert sorted(int(n[-6:]) for n in numbers) == list(range(1, 51))
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DELETE FROM nrus WHERE plan_name = 'PA Concurrence'"))
+            conn.execute(text("DELETE FROM nru_counters WHERE agency LIKE '%Concurrence'"))
+            conn.execute(text("DELETE FROM plans WHERE name = 'PA Concurrence'"))

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, text
 
 from zoning.package import read_package
 from zoning.reglement import Reglement
-from zoning.report import ImportReport
+from zoning.report import Finding, ImportReport
 from zoning.validation import Validator
 
 #: (step, done, total): the CLI draws a progress bar from it.
@@ -96,9 +96,33 @@ def check_package(
         validator.check_gaps(zones, perimeter)
     validator.check_outside(layers, perimeter)
     report.add(validator.findings)
+    if options.raster is not None:
+        report.add(check_raster(options.raster, options.storage_srid))
     report.counts = {name: len(frame) for name, frame in layers.items() if name != "perimeter"}
     progress("checking", 1, 1)
     return CheckedPlan(reglement, layers, perimeter, report, options.raster)
+
+
+def check_raster(path: Path, storage_srid: int) -> list[Finding]:
+    """The plan's GeoTIFF must open and be in the storage SRID (map extracts read windows)."""
+    import rasterio  # heavy; only when a raster comes with the plan
+
+    try:
+        with rasterio.open(path) as raster:
+            epsg = raster.crs.to_epsg() if raster.crs else None
+    except (rasterio.errors.RasterioIOError, OSError) as exc:
+        return [Finding("raster_unreadable", "error", f"raster {path.name}: {exc}")]
+    if epsg != storage_srid:
+        found = f"EPSG:{epsg}" if epsg else "no CRS"
+        return [
+            Finding(
+                "raster_crs",
+                "error",
+                f"raster {path.name} is in {found}; map extracts need EPSG:{storage_srid} "
+                "(reproject it with gdalwarp)",
+            )
+        ]
+    return []
 
 
 def source_digest(package_sha256: str, reglement_text: str) -> str:
