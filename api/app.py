@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from api.deps import ConnectionDep
 from api.errors import add_exception_handlers
-from api.routes import nru, plans
+from api.routes import instruction, nru, plans
 from geoportal.db import make_engine
 from geoportal.settings import Settings
 from zoning.schema import check_storage_srid
@@ -51,6 +51,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(nru.router)
     app.include_router(nru.pages)
     app.include_router(nru.preview)
+    app.include_router(instruction.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_api_route("/", home, response_class=HTMLResponse, include_in_schema=False)
     app.add_api_route("/nru", nru_form, response_class=HTMLResponse, include_in_schema=False)

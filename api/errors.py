@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from geoportal.instruction import FrontBornesError
 from geoportal.nru import NruNotFound, OwnershipRequired
 from zoning.overlay import ParcelOutsidePlans
 from zoning.package import PackageError
@@ -58,6 +59,7 @@ ERRORS: dict[type[Exception], tuple[int, Any]] = {
     ImportRefused: (422, _import_refused),
     ReglementError: (422, _reglement),
     PackageError: (422, _message),
+    FrontBornesError: (422, _message),
 }
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from checks.project import ProjectUse
+
 
 class Setback(BaseModel):
     """A setback (recul): the larger of a fixed distance and a ratio of the building's height."""
@@ -52,3 +54,9 @@ class ZoneRules(BaseModel):
     parking: str | None = None
     habitat_economique: bool = False
     constructible: bool = True
+    allowed_uses: list[ProjectUse] | None = Field(
+        None, description="uses the affectation admits (Project.use values); None: text only"
+    )
+    forbidden_uses: list[ProjectUse] = Field(
+        default_factory=list, description="uses the interdictions exclude (Project.use values)"
+    )

@@ -99,6 +99,36 @@ SERVITUDE_COLOURS: dict[str, str] = {
 SETBACK_NONE: dict[str, float] = {"distance_m": 0}
 
 # Règlement d'aménagement per zone code, with figures usual in Moroccan plans d'aménagement.
+#: The uses each zone's affectation admits and its interdictions exclude, as checks.Project.use
+#: values, so the compliance check can decide the use without reading the text.
+HOUSING = ["habitation", "commerce", "bureaux", "services"]
+ZONE_USES: dict[str, tuple[list[str], list[str]]] = {
+    "B4": (HOUSING, ["industrie", "logistique", "agricole"]),
+    "B3": (HOUSING, ["industrie", "logistique", "agricole"]),
+    "C": (HOUSING, ["industrie", "logistique", "agricole"]),
+    "HE": (["habitation", "commerce", "artisanat"], ["industrie", "logistique"]),
+    "D1": (["habitation"], ["commerce", "industrie", "logistique"]),
+    "D2": (["habitation"], ["commerce", "industrie", "logistique"]),
+    "M": (["habitation", "commerce", "artisanat", "tourisme"], ["industrie", "logistique"]),
+    "I": (["industrie", "logistique", "artisanat", "bureaux"], ["habitation"]),
+    "ZA": (["commerce", "bureaux", "services", "artisanat", "logistique"], ["habitation"]),
+    "ZE": (
+        [
+            "equipement",
+            "enseignement",
+            "sante",
+            "administration",
+            "sport_loisirs",
+            "social_culturel",
+            "erp",
+        ],
+        ["industrie"],
+    ),
+    "ZT": (["tourisme", "commerce", "sport_loisirs"], ["industrie"]),
+    "ZV": ([], ["habitation", "industrie", "commerce"]),
+    "RA": (["agricole", "habitation"], ["industrie", "logistique"]),
+}
+
 ZONE_REGULATIONS: dict[str, dict[str, Any]] = {
     "B4": {
         "label": "Zone d'immeubles (R+4)",
@@ -1206,7 +1236,15 @@ def write_reglement(
     """Write reglement.yaml: the plan, the rules of every zone code used, the servitude texts."""
     document = {
         "plan": PLAN_META,
-        "zones": {code: ZONE_REGULATIONS[code] for code in ZONE_REGULATIONS if code in zone_codes},
+        "zones": {
+            code: {
+                **ZONE_REGULATIONS[code],
+                "allowed_uses": ZONE_USES[code][0],
+                "forbidden_uses": ZONE_USES[code][1],
+            }
+            for code in ZONE_REGULATIONS
+            if code in zone_codes
+        },
         "servitudes": {kind: SERVITUDE_TEXTS[kind] for kind in servitude_kinds},
         "legend": {code: ZONE_COLOURS[code] for code in ZONE_COLOURS if code in zone_codes},
     }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -166,10 +166,8 @@ def nru(
     pdf: Annotated[Path | None, typer.Option(help="write the PDF here")] = None,
 ) -> None:
     """Issue a note de renseignements urbanistiques for a parcel."""
-    from geoportal.nru import NruRequest, OwnershipRequired, issue_nru
+    from geoportal.nru import NruRequest, issue_nru
     from geoportal.nru_document import nru_pdf
-    from zoning.overlay import ParcelOutsidePlans
-    from zoning.parcel_intake import ParcelInputError
 
     settings = _settings()
     request = NruRequest(
@@ -181,11 +179,104 @@ def nru(
         land_reference=land_reference,
         ownership_proof=ownership_proof,
     )
-    try:
+
+    def issue() -> Any:
         with _engine(settings).begin() as conn:
             note = issue_nru(conn, request, storage_srid=settings.storage_srid)
             if pdf is not None:
                 pdf.write_bytes(nru_pdf(conn, note.id, settings))
+            return note
+
+    note = _refusing(issue)
+    if as_json:
+        print(note.model_dump_json(indent=2))
+    else:
+        print("\n\n".join([f"{note.number} — {note.plan.name}", *note.text]))
+    if pdf is not None:
+        console.print(f"PDF written to {pdf}")
+
+
+@app.command()
+def classify(
+    project: Annotated[Path, typer.Argument(help="the project as JSON (interfaces.md §4)")],
+    plan: Annotated[str | None, typer.Option(help="plan to read the sectors from")] = None,
+    filed_on: Annotated[str | None, typer.Option(help="filing date YYYY-MM-DD")] = None,
+) -> None:
+    """Procedure (grands projets, petits projets, réfection), commission and deadlines (JSON)."""
+    import datetime as dt
+
+    from checks.project import Project
+    from geoportal.instruction import classify_on_plan, classify_project, load_calendar
+
+    settings = _settings()
+    parsed = _project(project, Project)
+    calendar = load_calendar(settings.calendar_overrides)
+    filed = dt.date.fromisoformat(filed_on) if filed_on else None
+    if parsed.coordinates is None:
+        result = classify_project(parsed, calendar, filed_on=filed)
+    else:
+        with _engine(settings).connect() as conn:
+            result = _refusing(
+                lambda: classify_on_plan(
+                    conn,
+                    parsed,
+                    calendar,
+                    storage_srid=settings.storage_srid,
+                    plan=plan,
+                    filed_on=filed,
+                )
+            )
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+@app.command()
+def check(
+    coords: Annotated[Path, typer.Argument(help="parcel coordinates (.txt, .xlsx, .geojson…)")],
+    project: Annotated[Path, typer.Option("--project", help="the project as JSON")],
+    plan: Annotated[str | None, typer.Option(help="the plan to check against")] = None,
+    srid: Annotated[int | None, typer.Option(help="Lambert SRID of the coordinates")] = None,
+) -> None:
+    """Compliance of a project on a parcel: verdict, checks, envelope (JSON)."""
+    from checks.project import Project
+    from geoportal.instruction import check_project, load_calendar
+    from geoportal.nru import NruRequest
+
+    settings = _settings()
+    parsed = _project(project, Project)
+    request = NruRequest(
+        coordinates=coords.read_bytes(), filename=coords.name, srid=srid, plan=plan
+    )
+    calendar = load_calendar(settings.calendar_overrides)
+    with _engine(settings).connect() as conn:
+        result = _refusing(
+            lambda: check_project(
+                conn, request, parsed, calendar, storage_srid=settings.storage_srid
+            )
+        )
+    print(json.dumps(result, ensure_ascii=False, indent=2))
+
+
+def _project(path: Path, model: Any) -> Any:
+    """Read and validate a project file; a bad field is named."""
+    from pydantic import ValidationError
+
+    try:
+        return model.model_validate_json(path.read_bytes())
+    except ValidationError as exc:
+        for error in exc.errors():
+            where = ".".join(str(p) for p in error["loc"])
+            console.print(f"[red]•[/] {escape(path.name)}: {escape(where)}: {escape(error['msg'])}")
+        raise typer.Exit(1) from exc
+
+
+def _refusing(action: Any) -> Any:
+    """Run an action; parcel and plan refusals print their reasons and exit 1."""
+    from geoportal.nru import OwnershipRequired
+    from zoning.overlay import ParcelOutsidePlans
+    from zoning.parcel_intake import ParcelInputError
+
+    try:
+        return action()
     except ParcelInputError as exc:
         for diagnostic in exc.diagnostics:
             where = f"line {diagnostic.line}: " if diagnostic.line else ""
@@ -194,12 +285,6 @@ def nru(
     except (ParcelOutsidePlans, OwnershipRequired) as exc:
         console.print(f"[red]refused:[/] {escape(str(exc))}")
         raise typer.Exit(1) from exc
-    if as_json:
-        print(note.model_dump_json(indent=2))
-    else:
-        print("\n\n".join([f"{note.number} — {note.plan.name}", *note.text]))
-    if pdf is not None:
-        console.print(f"PDF written to {pdf}")
 
 
 @app.command()

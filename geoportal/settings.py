@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     )
     data_dir: Path = Field(Path("data"), description="where the demo commune lives")
     max_upload_mb: int = 50
+    calendar_overrides: Path | None = Field(
+        Path("data/jours_feries.yaml"),
+        description="the agency's table of public holidays as observed (checks.calendar)",
+    )
 
     def check(self) -> Settings:
         """Refuse a storage SRID that is not a Moroccan Lambert zone."""
