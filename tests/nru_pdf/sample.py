@@ -63,6 +63,8 @@ RULES_C: dict[str, Any] = {
     "parking": "1 place par logement pour les parcelles de plus de 150 m²",
     "habitat_economique": False,
     "constructible": True,
+    "allowed_uses": ["habitation", "commerce", "bureaux"],
+    "forbidden_uses": ["industrie"],
 }
 RULES_D1: dict[str, Any] = {
     "label": "Zone de villas isolées (R+1)",
@@ -82,6 +84,8 @@ RULES_D1: dict[str, Any] = {
     "parking": "2 places à l'intérieur de la parcelle",
     "habitat_economique": False,
     "constructible": True,
+    "allowed_uses": ["habitation"],
+    "forbidden_uses": [],
 }
 
 
