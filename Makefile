@@ -31,9 +31,10 @@ lint: $(STAMP)
 test: setup lint  ## ruff, mypy, then pytest (a skipped test fails the run)
 	$(BIN)/pytest
 
-bench: setup  ## import 100,000 zone polygons and print the figures
+bench: setup  ## import, NRU and batch benchmarks, with their figures
 	$(BIN)/python -m bench.bench_import
 	$(BIN)/python -m bench.bench_nru
+	$(BIN)/python -m bench.bench_batch
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache

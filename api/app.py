@@ -55,12 +55,18 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_api_route("/", home, response_class=HTMLResponse, include_in_schema=False)
     app.add_api_route("/nru", nru_form, response_class=HTMLResponse, include_in_schema=False)
+    app.add_api_route("/projet", project_form, response_class=HTMLResponse, include_in_schema=False)
     return app
 
 
 def nru_form() -> str:
     """The NRU request form: paste or drop coordinates, check them on the map, ask."""
     return (STATIC / "app" / "nru.html").read_text(encoding="utf-8")
+
+
+def project_form() -> str:
+    """The petitioner's page: a project on a parcel, its procedure, verdict and envelope."""
+    return (STATIC / "app" / "projet.html").read_text(encoding="utf-8")
 
 
 def home(conn: ConnectionDep) -> str:
@@ -75,6 +81,7 @@ def home(conn: ConnectionDep) -> str:
         "<body style='font-family:sans-serif'><h1>Géoportail urbanisme</h1>"
         f"<h2>Plans d'aménagement</h2><ul>{items or '<li>aucun plan</li>'}</ul>"
         "<p><a href='/nru'>Demander une note de renseignements urbanistiques</a></p>"
+        "<p><a href='/projet'>Vérifier un projet (procédure, conformité)</a></p>"
         "<p><a href='/docs'>API (OpenAPI)</a> · <a href='/api/v1/plans'>/api/v1/plans</a></p>"
         "</body></html>"
     )

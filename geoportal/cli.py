@@ -288,6 +288,35 @@ def _refusing(action: Any) -> Any:
 
 
 @app.command()
+def batch(
+    path: Annotated[Path, typer.Argument(help="parcels with project columns (.gpkg, .geojson…)")],
+    out: Annotated[Path, typer.Option("--out", help="results (.csv, .gpkg or .geojson)")],
+    plan: Annotated[str | None, typer.Option(help="check against this plan only")] = None,
+    srid: Annotated[int | None, typer.Option(help="SRID when the file declares none")] = None,
+    workers: Annotated[int, typer.Option(help="worker processes for the rules")] = 2,
+) -> None:
+    """Check many parcels and their projects at once: procedure and verdict per row."""
+    import time
+
+    from geoportal.batch import read_batch, run_batch, spatial_cases, summary, write_results
+
+    settings = _settings()
+    started = time.perf_counter()
+    frame = read_batch(path, srid, settings.storage_srid)
+    with _engine(settings).begin() as conn:
+        cases = spatial_cases(conn, frame, settings.storage_srid, plan)
+    with _RichProgress() as callback:
+        results = run_batch(cases, workers, lambda done, total: callback("checking", done, total))
+    write_results(frame, results, out)
+    elapsed = time.perf_counter() - started
+    counts = ", ".join(f"{n} {verdict}" for verdict, n in sorted(summary(results).items()))
+    console.print(
+        f"{len(results)} parcels in {elapsed:.1f} s ({len(results) / elapsed:,.0f}/s): "
+        f"{counts}; written to {out}"
+    )
+
+
+@app.command()
 def serve(host: str | None = None, port: int | None = None) -> None:
     """Run the web service."""
     import uvicorn

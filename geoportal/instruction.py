@@ -7,6 +7,7 @@ come from the plan's sectors (Annexes 2 and 3), the zone rules and geometries fr
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -47,15 +48,15 @@ def load_calendar(path: Path | None) -> WorkingCalendar:
     return WorkingCalendar(CalendarOverrides.model_validate(data))
 
 
-def sector_flags(overlay: Overlay) -> dict[str, bool]:
-    """Annexes 2 and 3 flags from the plan's sectors on the parcel (the plan decides)."""
-    kinds = {s["kind"] for s in overlay.sectors}
+def sector_flags(kinds: Iterable[str]) -> dict[str, bool]:
+    """Annexes 2 and 3 flags from the kinds of the plan's sectors on the parcel (the plan rules)."""
+    found = set(kinds)
     return {
-        "in_tissu_ancien": bool(kinds & TISSU_ANCIEN),
-        "in_lotissement_receptionne": "lotissement_receptionne" in kinds,
-        "in_lotissement_restructure": "lotissement_restructure" in kinds,
-        "patrimoine": "patrimoine" in kinds,
-        "affectation_definie": "affectation_non_definie" not in kinds,
+        "in_tissu_ancien": bool(found & TISSU_ANCIEN),
+        "in_lotissement_receptionne": "lotissement_receptionne" in found,
+        "in_lotissement_restructure": "lotissement_restructure" in found,
+        "patrimoine": "patrimoine" in found,
+        "affectation_definie": "affectation_non_definie" not in found,
     }
 
 
@@ -69,7 +70,7 @@ def classify_project(
     """Procedure with its reasons, the commission and the deadlines from the filing date."""
     sectors: dict[str, Any] = {}
     if overlay is not None:
-        sectors = sector_flags(overlay)
+        sectors = sector_flags(s["kind"] for s in overlay.sectors)
         project = project.model_copy(update=sectors)
     result = classify(project)
     filed = filed_on or dt.date.today()
@@ -125,7 +126,7 @@ def check_project(
     site = Site(
         parcel=geometry,
         parts=[
-            _zone_part(code, ZoneRules.model_validate(rules), part)
+            zone_part(code, ZoneRules.model_validate(rules), part)
             for code, rules, part in found.zone_parts
         ],
         roads=[road for _, road in found.roads],
@@ -178,7 +179,7 @@ def quote_fee(
     return quote.model_dump(mode="json")
 
 
-def _zone_part(code: str, rules: ZoneRules, geometry: Any) -> ZonePart:
+def zone_part(code: str, rules: ZoneRules, geometry: Any) -> ZonePart:
     """A zone part with the explicit use lists of its règlement (allowed_uses, forbidden_uses)."""
     allowed = frozenset(rules.allowed_uses) if rules.allowed_uses is not None else None
     return ZonePart(code, rules, geometry, allowed, frozenset(rules.forbidden_uses))

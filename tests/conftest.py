@@ -6,19 +6,26 @@ create `<database>_test` beside it, so the demo database is never touched.
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine, create_engine
+from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from api.app import create_app
 from api.deps import get_connection, get_transaction
+from geoportal.demo import load_demo
+from geoportal.plans import import_plan_files
 from geoportal.provision import libpq_url
 from geoportal.settings import Settings
+from zoning.importer import ImportOptions
 from zoning.schema import upgrade
 
 STORAGE_SRID = 26191
@@ -81,6 +88,39 @@ def client(settings: Settings, engine: Engine, conn: Connection) -> Iterator[Tes
     app.dependency_overrides[get_transaction] = in_savepoint
     with TestClient(app) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def demo(conn: Connection) -> None:
+    """The demo commune, imported inside the test's transaction."""
+    rules = (Path("data/demo") / "reglement.yaml").read_text(encoding="utf-8")
+    options = ImportOptions(raster=Path("data/demo") / "ain_demo_plan.tif")
+    import_plan_files(conn, Path("data/demo") / "ain_demo.gpkg", rules, options)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(engine: Engine, settings: Settings) -> Iterator[str]:
+    """The app serving the demo commune (committed, removed after) on a free port."""
+    load_demo(engine, Path("data"), 26191)
+    port = _free_port()
+    config = uvicorn.Config(create_app(settings, engine), port=port, log_level="warning")
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not running.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    running.should_exit = True
+    thread.join(timeout=10)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM plans WHERE name = 'PA Ain Demo'"))
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

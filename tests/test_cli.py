@@ -12,7 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import geopandas as gpd
+import pandas as pd
 import pytest
+from shapely.geometry import box
 from sqlalchemy import Engine, text
 from typer.testing import CliRunner
 
@@ -175,3 +178,30 @@ def test_nru_command_prints_json_and_writes_the_pdf(
     finally:
         with engine.begin() as conn:
             conn.execute(text("DELETE FROM nrus WHERE plan_name = :n"), {"n": PLAN})
+
+
+def test_batch_command(cli_env: dict[str, str], tmp_path: Path) -> None:
+    package, _ = write_plan(tmp_path, name=PLAN)
+    assert (
+        run(cli_env, "plan", "import", str(package), "--rules", str(tmp_path / "reglement.yaml"))[0]
+        == 0
+    )
+    parcels = gpd.GeoDataFrame(
+        {
+            "kind": ["construction"] * 3,
+            "use": ["habitation"] * 3,
+            "owner": ["prive"] * 3,
+            "storeys": [1, 1, 6],
+            "height_m": [7.0, 7.0, 20.0],
+        },
+        geometry=[box(355105, 365105, 355135, 365140)] * 3,
+        crs=26191,
+    )
+    source = tmp_path / "lot.geojson"
+    parcels.to_file(source, engine="pyogrio")
+    out = tmp_path / "resultats.csv"
+    code, output = run(cli_env, "batch", str(source), "--out", str(out), "--workers", "1")
+    assert code == 0, output
+    assert "3 parcels" in output
+    verdicts = pd.read_csv(out)["verdict"].tolist()
+    assert verdicts[2] == "non_conforme"

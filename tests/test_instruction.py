@@ -13,7 +13,7 @@ from shapely.geometry import Point, box, mapping
 from typer.testing import CliRunner
 
 from geoportal.cli import app
-from tests.test_nru import coordinates, demo  # noqa: F401  (the demo fixture)
+from tests.test_nru import coordinates
 
 DEMO = Path("data/demo")
 
@@ -115,7 +115,7 @@ def test_grands_projets_deadlines_in_working_days(client: TestClient) -> None:
     assert "2026-07-31" in dues  # 28, 29, (30 July is a holiday), 31
 
 
-def test_sector_flags_come_from_the_plan(client: TestClient, demo: None) -> None:  # noqa: F811
+def test_sector_flags_come_from_the_plan(client: TestClient, demo: None) -> None:
     """A small house in the médina is a grand projet (Annexe 2: tissus anciens)."""
     centre = zone_point("M")
     parcel = box(centre.x - 5, centre.y - 5, centre.x + 5, centre.y + 5)
@@ -137,7 +137,7 @@ def test_sector_flags_come_from_the_plan(client: TestClient, demo: None) -> None
     )
 
 
-def test_conforming_villa_with_envelope(client: TestClient, demo: None) -> None:  # noqa: F811
+def test_conforming_villa_with_envelope(client: TestClient, demo: None) -> None:
     result = post_check(client, villa())
     assert result["verdict"] == "conforme", [c for c in result["checks"] if not c["ok"]]
     assert [z["code"] for z in result["zones"]] == ["D1"]
@@ -145,14 +145,14 @@ def test_conforming_villa_with_envelope(client: TestClient, demo: None) -> None:
     assert result["procedure"]["procedure"] == "petits_projets"
 
 
-def test_too_high_villa_is_non_conforme(client: TestClient, demo: None) -> None:  # noqa: F811
+def test_too_high_villa_is_non_conforme(client: TestClient, demo: None) -> None:
     checks = checks_by_rule(post_check(client, villa(height_m=10.5, storeys=2)))
     assert checks["max_height_m"]["ok"] is False
     assert checks["max_height_m"]["limit"] == 8.5 and checks["max_height_m"]["value"] == 10.5
     assert checks["max_storeys"]["ok"] is False and checks["max_height_m"]["zone"] == "D1"
 
 
-def test_missing_height_is_a_verifier(client: TestClient, demo: None) -> None:  # noqa: F811
+def test_missing_height_is_a_verifier(client: TestClient, demo: None) -> None:
     project = villa()
     del project["height_m"]
     result = post_check(client, project)
@@ -160,7 +160,7 @@ def test_missing_height_is_a_verifier(client: TestClient, demo: None) -> None:  
     assert checks_by_rule(result)["max_height_m"]["ok"] is None
 
 
-def test_footprint_over_the_setback_fails(client: TestClient, demo: None) -> None:  # noqa: F811
+def test_footprint_over_the_setback_fails(client: TestClient, demo: None) -> None:
     parcel = villa_parcel()
     x0, y0 = parcel.bounds[:2]
     result = post_check(client, villa(footprint=mapping(box(x0 + 1, y0 + 6, x0 + 19, y0 + 24))))
@@ -170,7 +170,7 @@ def test_footprint_over_the_setback_fails(client: TestClient, demo: None) -> Non
 
 def test_without_the_street_front_setbacks_are_a_verifier(
     client: TestClient,
-    demo: None,  # noqa: F811
+    demo: None,
 ) -> None:
     response = client.post(
         "/api/v1/check", json={"coordinates": coordinates(villa_parcel()), "project": villa()}
@@ -180,12 +180,12 @@ def test_without_the_street_front_setbacks_are_a_verifier(
     assert checks_by_rule(result)["setback_road"]["ok"] is None  # never guessed
 
 
-def test_forbidden_use_fails(client: TestClient, demo: None) -> None:  # noqa: F811
+def test_forbidden_use_fails(client: TestClient, demo: None) -> None:
     use = checks_by_rule(post_check(client, villa(use="commerce")))["use"]
     assert use["ok"] is False and use["zone"] == "D1"
 
 
-def test_front_bornes_must_be_a_side(client: TestClient, demo: None) -> None:  # noqa: F811
+def test_front_bornes_must_be_a_side(client: TestClient, demo: None) -> None:
     response = client.post(
         "/api/v1/check",
         json={
@@ -197,7 +197,7 @@ def test_front_bornes_must_be_a_side(client: TestClient, demo: None) -> None:  #
     assert response.status_code == 422 and "front_bornes" in response.json()["detail"]
 
 
-def test_check_refuses_bad_coordinates(client: TestClient, demo: None) -> None:  # noqa: F811
+def test_check_refuses_bad_coordinates(client: TestClient, demo: None) -> None:
     response = client.post("/api/v1/check", json={"coordinates": "B1;1;2\n", "project": villa()})
     assert response.status_code == 422
 

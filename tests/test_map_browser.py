@@ -2,56 +2,10 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-import uvicorn
 from playwright.sync_api import sync_playwright
 from sqlalchemy import Engine, text
 
-from api.app import create_app
-from geoportal.demo import load_demo
-from geoportal.settings import Settings
-
-OUTPUT = Path("test-output")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-def chromium_path() -> str:
-    """Debian's Chromium (installed by `make setup`)."""
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert found, "Chromium is missing: run `make setup` (apt-get install chromium)"
-    return found
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server(engine: Engine, settings: Settings) -> Iterator[str]:
-    """The app serving the demo commune (committed, removed after) on a free port."""
-    load_demo(engine, Path("data"), 26191)
-    port = _free_port()
-    config = uvicorn.Config(create_app(settings, engine), port=port, log_level="warning")
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not running.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    running.should_exit = True
-    thread.join(timeout=10)
-    with engine.begin() as conn:
-        conn.execute(text("DELETE FROM plans WHERE name = 'PA Ain Demo'"))
+from tests.browser import CHROMIUM_ARGS, OUTPUT, chromium_path
 
 
 def test_plan_map_renders_offline_with_legend_and_layers(server: str) -> None:

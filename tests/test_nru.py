@@ -31,14 +31,6 @@ OUTPUT = Path("test-output")
 PARCEL = box(358700, 366600, 358760, 366660)
 
 
-@pytest.fixture
-def demo(conn: Connection) -> None:
-    """The demo commune, imported inside the test's transaction."""
-    rules = (DEMO / "reglement.yaml").read_text(encoding="utf-8")
-    options = ImportOptions(raster=DEMO / "ain_demo_plan.tif")
-    import_plan_files(conn, DEMO / "ain_demo.gpkg", rules, options)
-
-
 def coordinates(polygon: Polygon, comma: bool = True) -> str:
     """A surveyor's list: header, borne ids, French decimal commas."""
     lines = ["Borne;X;Y"]

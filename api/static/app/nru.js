@@ -1,37 +1,6 @@
 // The NRU request form: check the coordinates (preview), then issue the note.
 "use strict";
-const map = L.map("map", { preferCanvas: true }).setView([33.89, -6.925], 14);
-L.control.scale({ imperial: false }).addTo(map);
-let zonesLayer = null;
-let parcelLayer = null;
 let droppedFile = null;
-const $ = (id) => document.getElementById(id);
-
-function escapeHtml(text) {
-  return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;",
-    '"': "&quot;", "'": "&#39;" })[c]);
-}
-
-async function loadPlans() {
-  const plans = await (await fetch("/api/v1/plans")).json();
-  $("plan").innerHTML = plans.map((p) =>
-    `<option value="${escapeHtml(p.name)}">${escapeHtml(p.name)} (${escapeHtml(p.status)})</option>`).join("");
-  if (plans.length) await showPlan(plans[0].name);
-}
-
-async function showPlan(name) {
-  const plan = await (await fetch(`/api/v1/plans/${encodeURIComponent(name)}`)).json();
-  const zones = await (await fetch(`/api/v1/plans/${encodeURIComponent(name)}/zones`)).json();
-  const legend = plan.legend || {};
-  if (zonesLayer) zonesLayer.remove();
-  zonesLayer = L.geoJSON(zones, {
-    style: (f) => ({ color: "#555", weight: 0.5, fillOpacity: 0.55,
-                     fillColor: legend[f.properties.code] || "#ccc" }),
-  }).bindTooltip((layer) => `${layer.feature.properties.code} — ${layer.feature.properties.label}`)
-    .addTo(map);
-  const [w, s, e, n] = plan.extent.bbox_wgs84;
-  map.fitBounds([[s, w], [n, e]]);
-}
 
 function requestBody() {
   const fields = { plan: $("plan").value, srid: $("srid").value, land_reference: $("land").value,
