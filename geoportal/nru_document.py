@@ -10,7 +10,7 @@ from sqlalchemy import Connection, text
 
 from geoportal.map_extract import MapExtract, window_around
 from geoportal.maps import zone_colours
-from geoportal.nru import NruNotFound, get_nru, keep_pdf, pdf_record
+from geoportal.nru import get_nru, keep_pdf, pdf_record
 from geoportal.nru_model import Nru
 from geoportal.nru_pdf import render_nru_pdf
 from geoportal.settings import Settings
@@ -103,8 +103,6 @@ def verification(conn: Connection, nru_id: str) -> dict[str, Any]:
     """What the verification page shows: the issue data and the PDF's SHA-256, nothing personal."""
     nru = get_nru(conn, nru_id)
     _, sha = pdf_record(conn, nru_id)
-    if nru is None:
-        raise NruNotFound(nru_id)
     return {
         "Numéro": nru.number,
         "Délivrée le": nru.issued_at.strftime("%d/%m/%Y %H:%M UTC"),

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from html import escape
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
@@ -131,13 +132,7 @@ async def _from_form(request: Request) -> NruRequest:
         )
     fields = {k: v for k, v in form.items() if k != "file" and isinstance(v, str) and v != ""}
     body = NruBody.model_validate({"coordinates": "", **fields})
-    return NruRequest(
-        **{
-            **body.to_request().__dict__,
-            "coordinates": await upload.read(),
-            "filename": upload.filename,
-        }
-    )
+    return replace(body.to_request(), coordinates=await upload.read(), filename=upload.filename)
 
 
 @preview.post("/preview", summary="Check coordinates and see what the note would say")
@@ -173,7 +168,7 @@ def verify(nru_id: str, conn: ConnectionDep) -> str:
     return verification_page(verification(conn, nru_id))
 
 
-def verification_page(facts: Annotated[dict[str, Any], "from geoportal.nru_document"]) -> str:
+def verification_page(facts: dict[str, Any]) -> str:
     """What was issued, for anyone holding the paper (no personal data)."""
     rows = "".join(
         f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>"
