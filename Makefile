@@ -35,6 +35,8 @@ bench: setup  ## import, NRU and batch benchmarks, with their figures
 	$(BIN)/python -m bench.bench_import
 	$(BIN)/python -m bench.bench_nru
 	$(BIN)/python -m bench.bench_batch
+	$(BIN)/python -m bench.bench_sse
+	$(BIN)/python -m bench.bench_map
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from html import escape
@@ -15,8 +16,11 @@ from sqlalchemy import Engine
 
 from api.deps import ConnectionDep
 from api.errors import add_exception_handlers
-from api.routes import instruction, nru, plans
+from api.ogc import OGC_PREFIX, close_ogc, ogc_endpoints, open_ogc
+from api.routes import indicators, instruction, nru, plans, projects
 from geoportal.db import make_engine
+from geoportal.feed import ProjectFeed
+from geoportal.provision import libpq_url
 from geoportal.settings import Settings
 from zoning.schema import check_storage_srid
 from zoning.store import list_plans
@@ -33,7 +37,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.state.engine = engine or make_engine(settings)
         with app.state.engine.connect() as conn:
             check_storage_srid(conn, settings.storage_srid)
+        app.state.feed = ProjectFeed()
+        dsn = libpq_url(settings.database_url)
+        listener = asyncio.create_task(app.state.feed.listen(dsn))
+        await open_ogc(app, dsn)
         yield
+        listener.cancel()
+        await close_ogc(app)
         if engine is None:
             app.state.engine.dispose()
 
@@ -52,8 +62,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(nru.pages)
     app.include_router(nru.preview)
     app.include_router(instruction.router)
+    app.include_router(projects.router)
+    app.include_router(indicators.router)
+    app.include_router(indicators.pages)
+    app.include_router(ogc_endpoints().router, prefix=OGC_PREFIX, tags=["OGC API"])
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.add_api_route("/", home, response_class=HTMLResponse, include_in_schema=False)
+    app.add_api_route("/", public_map, response_class=HTMLResponse, include_in_schema=False)
+    app.add_api_route("/plans", home, response_class=HTMLResponse, include_in_schema=False)
     app.add_api_route("/nru", nru_form, response_class=HTMLResponse, include_in_schema=False)
     app.add_api_route("/projet", project_form, response_class=HTMLResponse, include_in_schema=False)
     return app
@@ -62,6 +77,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 def nru_form() -> str:
     """The NRU request form: paste or drop coordinates, check them on the map, ask."""
     return (STATIC / "app" / "nru.html").read_text(encoding="utf-8")
+
+
+def public_map() -> str:
+    """The public map of authorized projects, live (issue #5)."""
+    return (STATIC / "app" / "carte.html").read_text(encoding="utf-8")
 
 
 def project_form() -> str:

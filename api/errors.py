@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from geoportal.instruction import FrontBornesError
 from geoportal.nru import NruNotFound, OwnershipRequired
+from geoportal.register import RegisterImportError
 from zoning.overlay import ParcelOutsidePlans
 from zoning.package import PackageError
 from zoning.parcel_intake import ParcelInputError
@@ -50,7 +51,13 @@ def _parcel_input(exc: Exception) -> dict[str, Any]:
     }
 
 
+def _register_import(exc: Exception) -> dict[str, Any]:
+    assert isinstance(exc, RegisterImportError)
+    return {"detail": str(exc), "errors": exc.problems}
+
+
 ERRORS: dict[type[Exception], tuple[int, Any]] = {
+    RegisterImportError: (422, _register_import),
     ParcelInputError: (422, _parcel_input),
     ParcelOutsidePlans: (422, _message),
     OwnershipRequired: (403, _message),

@@ -334,7 +334,7 @@ def demo(
     serve_after: Annotated[bool, typer.Option("--serve/--no-serve")] = True,
 ) -> None:
     """Database ready, migrations applied, demo commune loaded once, server on :8000."""
-    from geoportal.demo import load_demo
+    from geoportal.demo import load_demo, load_demo_projects
     from zoning.schema import upgrade
 
     settings = _settings()
@@ -344,6 +344,9 @@ def demo(
     with _RichProgress() as callback:
         message = load_demo(engine, settings.data_dir, settings.storage_srid, callback)
     console.print(f"[green]✓[/] {message}")
+    console.print(
+        f"[green]✓[/] {load_demo_projects(engine, settings.data_dir, settings.storage_srid)}"
+    )
     if serve_after:
         url = f"http://{host or settings.host}:{port or settings.port}"
         console.print(

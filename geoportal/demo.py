@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from geoportal.plans import import_plan_files
+from geoportal.register import read_register_file, record_project
 from zoning.importer import ImportOptions, Progress, no_progress, source_digest
 from zoning.package import sha256_of
 from zoning.reglement import parse_reglement
@@ -14,6 +15,7 @@ from zoning.reglement import parse_reglement
 DEMO_PACKAGE = "demo/ain_demo.gpkg"
 DEMO_RULES = "demo/reglement.yaml"
 DEMO_RASTER = "demo/ain_demo_plan.tif"
+DEMO_PROJECTS = "demo/projets_autorises.gpkg"
 
 
 def load_demo(
@@ -37,3 +39,15 @@ def load_demo(
         )
     counts = ", ".join(f"{n} {layer}" for layer, n in report.counts.items())
     return f"demo plan {reglement.plan.name!r} loaded: {counts}"
+
+
+def load_demo_projects(engine: Engine, data_dir: Path, storage_srid: int) -> str:
+    """Record the demo's authorized projects in the register, once."""
+    with engine.begin() as conn:
+        count = conn.execute(text("SELECT count(*) FROM projects WHERE commune = 'Ain Demo'"))
+        if count.scalar_one():
+            return "demo projects already in the register"
+        records = read_register_file(data_dir / DEMO_PROJECTS, storage_srid)
+        for record in records:
+            record_project(conn, record, storage_srid)
+    return f"{len(records)} demo projects recorded in the register"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # System packages beyond PyPI: Chromium for the browser tests (never a downloaded browser),
-# Pango and fonts for WeasyPrint. Idempotent; apt-get when root, otherwise it says what to do.
+# Pango and fonts for WeasyPrint, GDAL's ogrinfo. Idempotent; apt-get when root, else it
+# says what to install.
 set -euo pipefail
 
 missing=()
@@ -9,6 +10,8 @@ command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>
 # WeasyPrint (the NRU's PDF) needs Pango, and fonts with French accents.
 ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+# GDAL's command-line tools: the tests read the OGC API with ogrinfo's OAPIF driver.
+command -v ogrinfo >/dev/null 2>&1 || missing+=(gdal-bin)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

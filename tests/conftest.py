@@ -6,11 +6,13 @@ create `<database>_test` beside it, so the demo database is never touched.
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -21,7 +23,7 @@ from sqlalchemy.engine import make_url
 
 from api.app import create_app
 from api.deps import get_connection, get_transaction
-from geoportal.demo import load_demo
+from geoportal.demo import load_demo, load_demo_projects
 from geoportal.plans import import_plan_files
 from geoportal.provision import libpq_url
 from geoportal.settings import Settings
@@ -32,18 +34,34 @@ STORAGE_SRID = 26191
 
 
 @pytest.fixture(scope="session")
-def test_database_url() -> str:
-    """Create (afresh) the tests' database with PostGIS; return its SQLAlchemy URL."""
+def test_database_url() -> Iterator[str]:
+    """A database of this test run's own (`<database>_test_<pid>`), with PostGIS; dropped after.
+
+    One per run, so that runs side by side (a developer's and CI's) never drop each other's.
+    """
     base = make_url(Settings().database_url)
-    url = base.set(database=f"{base.database}_test")
+    url = base.set(database=f"{base.database}_test_{os.getpid()}")
     admin = libpq_url(base.set(database="postgres").render_as_string(hide_password=False))
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+        _drop_abandoned(conn, f"{base.database}_test_")
         conn.execute(f'CREATE DATABASE "{url.database}"')
     rendered = url.render_as_string(hide_password=False)
     with psycopg.connect(libpq_url(rendered), autocommit=True) as conn:
         conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
-    return rendered
+    yield rendered
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
+
+
+def _drop_abandoned(conn: psycopg.Connection[Any], prefix: str) -> None:
+    """Drop test databases left by runs that were killed (their process is gone)."""
+    names = conn.execute(
+        "SELECT datname FROM pg_database WHERE datname LIKE %s", (prefix + "%",)
+    ).fetchall()
+    for (name,) in names:
+        pid = name.removeprefix(prefix)
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
@@ -108,6 +126,7 @@ def _free_port() -> int:
 def server(engine: Engine, settings: Settings) -> Iterator[str]:
     """The app serving the demo commune (committed, removed after) on a free port."""
     load_demo(engine, Path("data"), 26191)
+    load_demo_projects(engine, Path("data"), 26191)
     port = _free_port()
     config = uvicorn.Config(create_app(settings, engine), port=port, log_level="warning")
     running = uvicorn.Server(config)
@@ -121,6 +140,7 @@ def server(engine: Engine, settings: Settings) -> Iterator[str]:
     thread.join(timeout=10)
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM plans WHERE name = 'PA Ain Demo'"))
+        conn.execute(text("DELETE FROM projects WHERE commune = 'Ain Demo'"))
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

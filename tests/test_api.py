@@ -85,7 +85,7 @@ def test_map_page_has_zones_legend_and_local_leaflet(client: TestClient, demo: N
 
 
 def test_home_lists_plans(client: TestClient, demo: None) -> None:
-    assert "/plans/PA%20Test/map" in client.get("/").text
+    assert "/plans/PA%20Test/map" in client.get("/plans").text
 
 
 def test_import_needs_the_agent_token(client: TestClient, tmp_path: Path) -> None:

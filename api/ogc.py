@@ -1,0 +1,37 @@
+"""OGC API Features and vector tiles (MVT) for QGIS and GDAL, served by tipg.
+
+tipg (a well-kept implementation of the standard on PostGIS) is mounted under /ogc over the
+`opendata` schema, whose views hold only public columns (migration 0004): zones, planned roads,
+servitudes and the authorized projects.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from tipg.collections import register_collection_catalog
+from tipg.database import close_db_connection, connect_to_db
+from tipg.factory import Endpoints
+from tipg.settings import DatabaseSettings, PostgresSettings
+
+OGC_PREFIX = "/ogc"
+SCHEMAS = ["opendata"]
+
+
+def ogc_endpoints() -> Endpoints:
+    """The OGC API Features and Tiles routes, to include under OGC_PREFIX."""
+    return Endpoints(
+        title="Géoportail urbanisme Maroc — données ouvertes",
+        router_prefix=OGC_PREFIX,
+        with_tiles_viewer=False,
+    )
+
+
+async def open_ogc(app: FastAPI, libpq_url: str) -> None:
+    """tipg's asyncpg pool and its catalogue of the open data views."""
+    await connect_to_db(app, schemas=SCHEMAS, settings=PostgresSettings(database_url=libpq_url))
+    await register_collection_catalog(app, db_settings=DatabaseSettings(schemas=SCHEMAS))
+
+
+async def close_ogc(app: FastAPI) -> None:
+    """Close tipg's pool."""
+    await close_db_connection(app)

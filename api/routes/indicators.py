@@ -1,0 +1,73 @@
+"""Indicators of the authorized projects: counts, processing delays, the bulletin's rankings."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query
+from fastapi.responses import HTMLResponse
+
+from api.deps import ConnectionDep, SettingsDep
+from geoportal.indicators import QuarterError, choose_quarters, indicators
+from geoportal.instruction import load_calendar
+from geoportal.register import Filters
+
+router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
+pages = APIRouter(tags=["pages"])
+PAGE = Path(__file__).parents[1] / "static" / "app" / "indicateurs.html"
+
+
+@router.get("", summary="Counts, delays in working days, and the quarterly rankings")
+def get_indicators(
+    conn: ConnectionDep,
+    settings: SettingsDep,
+    date_from: Annotated[
+        str | None, Query(alias="from", description="permits from this date (YYYY-MM-DD)")
+    ] = None,
+    date_to: Annotated[
+        str | None, Query(alias="to", description="permits up to this date (YYYY-MM-DD)")
+    ] = None,
+    commune: Annotated[str | None, Query(description="one commune (counts and delays)")] = None,
+    quarter: Annotated[
+        str | None,
+        Query(description="quarter ranked, e.g. 2026-T3 (default: last complete one with data)"),
+    ] = None,
+    previous: Annotated[
+        str | None,
+        Query(description="quarter compared for degradations (default: the one before)"),
+    ] = None,
+) -> dict[str, Any]:
+    filters = Filters(
+        commune=commune or None,
+        date_from=_date("from", date_from),
+        date_to=_date("to", date_to),
+    )
+    if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
+        raise HTTPException(422, "from: the start date comes after the end date (to)")
+    try:
+        quarters = choose_quarters(conn, dt.date.today(), quarter or None, previous or None)
+    except QuarterError as exc:
+        raise HTTPException(422, f"quarter: {exc}") from None
+    calendar = load_calendar(settings.calendar_overrides)
+    return {
+        "filters": {"from": date_from or None, "to": date_to or None, "commune": commune or None},
+        **indicators(conn, calendar, filters, quarters),
+    }
+
+
+def _date(name: str, value: str | None) -> dt.date | None:
+    """A date parameter, with a 422 that names it."""
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise HTTPException(422, f"{name}: {value!r} is not a date as YYYY-MM-DD") from None
+
+
+@pages.get("/indicateurs", response_class=HTMLResponse, include_in_schema=False)
+def indicators_page() -> str:
+    """The page of indicators: charts and the bulletin's rankings."""
+    return PAGE.read_text(encoding="utf-8")

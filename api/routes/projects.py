@@ -1,0 +1,170 @@
+"""Authorized projects: the agents' register, open data (GeoJSON, CSV), the live feed (SSE)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path, PurePath
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Header, HTTPException, Query, Request, UploadFile
+from fastapi.responses import StreamingResponse
+from sse_starlette.sse import EventSourceResponse
+from starlette.concurrency import run_in_threadpool
+
+from api.deps import AgentDep, ConnectionDep, EngineDep, SettingsDep, TransactionDep
+from geoportal.feed import ProjectFeed
+from geoportal.register import (
+    Filters,
+    ProjectRecord,
+    events_after,
+    list_projects,
+    projects_csv,
+    read_register_file,
+    record_project,
+)
+
+router = APIRouter(prefix="/api/v1/projects", tags=["projects register"])
+IMPORT_SUFFIXES = (".csv", ".geojson", ".json", ".gpkg")
+KEEPALIVE_S = 15
+
+
+def filters(
+    bbox: Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat (WGS 84)")] = None,
+    commune: str | None = None,
+    kind: str | None = None,
+    procedure: str | None = None,
+    date_from: Annotated[dt.date | None, Query(alias="from")] = None,
+    date_to: Annotated[dt.date | None, Query(alias="to")] = None,
+) -> Filters:
+    """The public filters, with a readable 422 for a bad bbox."""
+    box = None
+    if bbox:
+        try:
+            west, south, east, north = (float(v) for v in bbox.split(","))
+        except ValueError:
+            raise HTTPException(422, "bbox: four numbers minlon,minlat,maxlon,maxlat") from None
+        box = (west, south, east, north)
+    return Filters(box, commune, kind, procedure, date_from, date_to)
+
+
+@router.get("", summary="Authorized projects as GeoJSON (bbox, filters, paging)")
+def projects(
+    conn: ConnectionDep,
+    request: Request,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> dict[str, Any]:
+    chosen = filters(**_filter_args(request))
+    page = list_projects(conn, chosen, limit, offset)
+    if page["numberReturned"] == limit:
+        query = request.query_params.multi_items()
+        rest = [(k, v) for k, v in query if k != "offset"] + [("offset", str(offset + limit))]
+        page["links"] = [
+            {"rel": "next", "href": str(request.url.replace_query_params(**dict(rest)))}
+        ]
+    return page
+
+
+@router.get(".csv", summary="Authorized projects as CSV", response_class=StreamingResponse)
+def projects_as_csv(conn: ConnectionDep, request: Request) -> StreamingResponse:
+    rows = list(projects_csv(conn, filters(**_filter_args(request))))
+    return StreamingResponse(
+        iter(rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="projets.csv"'},
+    )
+
+
+def _filter_args(request: Request) -> dict[str, Any]:
+    """Filters from the query string (the names of `filters`; `from` and `to` for dates)."""
+    query = request.query_params
+    args: dict[str, Any] = {k: query.get(k) for k in ("bbox", "commune", "kind", "procedure")}
+    try:
+        args["date_from"] = dt.date.fromisoformat(query["from"]) if "from" in query else None
+        args["date_to"] = dt.date.fromisoformat(query["to"]) if "to" in query else None
+    except ValueError:
+        raise HTTPException(422, "from/to: dates as YYYY-MM-DD") from None
+    return args
+
+
+@router.post("", status_code=201, summary="Record an authorized project (agents)")
+def record(
+    body: ProjectRecord, _: AgentDep, conn: TransactionDep, settings: SettingsDep
+) -> dict[str, Any]:
+    return record_project(conn, body, settings.storage_srid)
+
+
+@router.post("/import", status_code=201, summary="Record a batch from CSV/GeoJSON/GeoPackage")
+async def import_register(
+    _: AgentDep,
+    conn: TransactionDep,
+    settings: SettingsDep,
+    file: Annotated[UploadFile, File(description="projects with a footprint geometry")],
+    srid: Annotated[int, Form(description="Lambert SRID of the footprints")] = 26191,
+) -> dict[str, Any]:
+    suffix = PurePath(file.filename or "").suffix.lower()
+    if suffix not in IMPORT_SUFFIXES:
+        raise HTTPException(422, f"file: expected {', '.join(IMPORT_SUFFIXES)}")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"projets{suffix}"
+        path.write_bytes(await file.read())
+        records = await run_in_threadpool(read_register_file, path, srid)
+    recorded = [
+        await run_in_threadpool(record_project, conn, r, settings.storage_srid) for r in records
+    ]
+    return {"recorded": len(recorded), "first_event": recorded[0]["event"] if recorded else None}
+
+
+@router.get("/events", summary="Server-Sent Events: one per newly authorized project")
+async def events(
+    request: Request,
+    engine: EngineDep,
+    last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
+) -> EventSourceResponse:
+    feed: ProjectFeed = request.app.state.feed
+    queue = feed.subscribe()
+    since = int(last_event_id) if last_event_id and last_event_id.isdigit() else None
+    return EventSourceResponse(_stream(request, engine, feed, queue, since), ping=KEEPALIVE_S)
+
+
+async def _stream(
+    request: Request,
+    engine: Any,
+    feed: ProjectFeed,
+    queue: asyncio.Queue[dict[str, Any]],
+    since: int | None,
+) -> AsyncIterator[dict[str, str]]:
+    """Missed events first (Last-Event-ID), then live ones, never one twice."""
+    last = since or 0
+    try:
+        if since is not None:
+            for event in await run_in_threadpool(_missed, engine, since):
+                last = event["event"]
+                yield _sse(event)
+        while not await request.is_disconnected():
+            try:
+                event = await asyncio.wait_for(queue.get(), timeout=KEEPALIVE_S)
+            except TimeoutError:
+                continue
+            if event["event"] > last:
+                last = event["event"]
+                yield _sse(event)
+    finally:
+        feed.unsubscribe(queue)
+
+
+def _missed(engine: Any, since: int) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        return events_after(conn, since)
+
+
+def _sse(event: dict[str, Any]) -> dict[str, str]:
+    return {
+        "id": str(event["event"]),
+        "event": "project",
+        "data": json.dumps(event["feature"], default=str, ensure_ascii=False),
+    }
