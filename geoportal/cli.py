@@ -350,8 +350,8 @@ def demo(
     if serve_after:
         url = f"http://{host or settings.host}:{port or settings.port}"
         console.print(
-            f"[green]✓[/] serving on {url}  (API docs {url}/docs, "
-            f"map {url}/plans/PA%20Ain%20Demo/map)"
+            f"[green]✓[/] serving on {url}: public map {url}/ , NRU {url}/nru , "
+            f"projects {url}/projet , API {url}/docs"
         )
         serve(host, port)
 

@@ -42,12 +42,18 @@ def load_demo(
 
 
 def load_demo_projects(engine: Engine, data_dir: Path, storage_srid: int) -> str:
-    """Record the demo's authorized projects in the register, once."""
+    """Record the demo's authorized projects in the register: those not there yet."""
+    records = read_register_file(data_dir / DEMO_PROJECTS, storage_srid)
     with engine.begin() as conn:
-        count = conn.execute(text("SELECT count(*) FROM projects WHERE commune = 'Ain Demo'"))
-        if count.scalar_one():
-            return "demo projects already in the register"
-        records = read_register_file(data_dir / DEMO_PROJECTS, storage_srid)
-        for record in records:
+        present = set(
+            conn.execute(
+                text("SELECT permit_number FROM projects WHERE permit_number = ANY(:numbers)"),
+                {"numbers": [r.permit_number for r in records]},
+            ).scalars()
+        )
+        missing = [r for r in records if r.permit_number not in present]
+        for record in missing:
             record_project(conn, record, storage_srid)
-    return f"{len(records)} demo projects recorded in the register"
+    if not missing:
+        return "demo projects already in the register"
+    return f"{len(missing)} demo projects recorded in the register"
