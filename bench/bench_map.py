@@ -11,10 +11,7 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import statistics
-import subprocess
-import sys
 import time
 
 import httpx
@@ -22,7 +19,7 @@ import numpy as np
 from sqlalchemy import create_engine, text
 
 from bench.bench_import import scratch_database
-from bench.bench_nru import _wait_http
+from bench.service import running_service
 from geoportal.settings import Settings
 from zoning.schema import upgrade
 
@@ -123,29 +120,10 @@ def main() -> None:
     args = parser.parse_args()
     url = scratch_database(Settings().database_url, suffix="_bench_map")
     fill(url, args.projects)
-    env = {**os.environ, "GEOPORTAL_DATABASE_URL": url}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "api.app:create_app",
-            "--factory",
-            "--port",
-            str(PORT),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-    )
-    try:
-        _wait_http(f"http://127.0.0.1:{PORT}/api/v1/plans")
+    with running_service(url, PORT) as base:
         for _ in range(5):  # warm the pools
-            httpx.get(f"http://127.0.0.1:{PORT}/api/v1/projects?limit=1", timeout=30)
+            httpx.get(f"{base}/api/v1/projects?limit=1", timeout=30)
         measure(args.samples)
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 if __name__ == "__main__":

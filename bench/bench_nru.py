@@ -14,10 +14,7 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +28,7 @@ import shapely
 from sqlalchemy import Engine, create_engine, text
 
 from bench.bench_import import scratch_database
+from bench.service import running_service
 from geoportal.nru import NruRequest, issue_nru
 from geoportal.nru_document import nru_pdf
 from geoportal.settings import Settings
@@ -183,25 +181,7 @@ def measure_in_process(engine: Engine, settings: Settings, samples: list[Any]) -
 
 def measure_http(url: str, samples: list[Any], seconds: float) -> None:
     """NRU/s over HTTP with two uvicorn workers, 8 concurrent clients, for `seconds`."""
-    env = {**os.environ, "GEOPORTAL_DATABASE_URL": url}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "api.app:create_app",
-            "--factory",
-            "--workers",
-            "2",
-            "--port",
-            "8765",
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-    )
-    try:
-        _wait_http("http://127.0.0.1:8765/api/v1/plans")
+    with running_service(url, 8765, workers=2):
         deadline = time.monotonic() + seconds
         bodies = [{"coordinates": coordinates(p)} for p in samples]
 
@@ -224,20 +204,6 @@ def measure_http(url: str, samples: list[Any], seconds: float) -> None:
             f"{'NRU over HTTP':<24}{total / elapsed:>8.1f} NRU/s with 2 workers, 8 clients "
             f"({total} in {elapsed:.1f} s; target ≥ 100/s)"
         )
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-
-
-def _wait_http(url: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer")
 
 
 def main() -> None:

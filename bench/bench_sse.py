@@ -11,10 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -23,7 +20,7 @@ from shapely.geometry import box, mapping
 from sqlalchemy import create_engine
 
 from bench.bench_import import scratch_database
-from bench.bench_nru import _wait_http
+from bench.service import running_service
 from geoportal.demo import load_demo
 from geoportal.register import ProjectRecord, record_project
 from geoportal.settings import Settings
@@ -110,31 +107,8 @@ def main() -> None:
     upgrade(engine, SRID)
     load_demo(engine, Path("data"), SRID)
     engine.dispose()
-    env = {**os.environ, "GEOPORTAL_DATABASE_URL": url}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "api.app:create_app",
-            "--factory",
-            "--workers",
-            "2",
-            "--port",
-            str(PORT),
-            "--log-level",
-            "warning",
-            "--limit-concurrency",
-            "2000",
-        ],
-        env=env,
-    )
-    try:
-        _wait_http(f"http://127.0.0.1:{PORT}/api/v1/plans")
+    with running_service(url, PORT, workers=2):
         asyncio.run(run(url, args.clients, args.events))
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 if __name__ == "__main__":

@@ -45,20 +45,7 @@ PUBLIC_FIELDS = (
 )
 MAX_PAGE = 10_000
 #: columns of an import file the register keeps; others (a zone code, a note) are ignored.
-RECORD_FIELDS = {
-    "permit_number",
-    "permit_date",
-    "commune",
-    "kind",
-    "use",
-    "procedure",
-    "storeys",
-    "height_m",
-    "floor_area_m2",
-    "status",
-    "filed_on",
-    "decided_on",
-}
+RECORD_FIELDS = set(PUBLIC_FIELDS) - {"id"}
 
 
 class ProjectRecord(BaseModel):
