@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 
 from geoportal.instruction import FrontBornesError
 from geoportal.nru import NruNotFound, OwnershipRequired
@@ -56,7 +57,17 @@ def _register_import(exc: Exception) -> dict[str, Any]:
     return {"detail": str(exc), "errors": exc.problems}
 
 
+def _data_error(exc: Exception) -> dict[str, Any]:
+    # SQLSTATE class 22 (data exception): a value the database cannot take, e.g. a NUL byte in
+    # a text or a number out of range; the statement did nothing.
+    return {
+        "detail": "a value of the request cannot be stored or compared (invalid text or "
+        "number out of range)"
+    }
+
+
 ERRORS: dict[type[Exception], tuple[int, Any]] = {
+    DataError: (422, _data_error),
     RegisterImportError: (422, _register_import),
     ParcelInputError: (422, _parcel_input),
     ParcelOutsidePlans: (422, _message),

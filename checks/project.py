@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+import shapely.geometry
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from shapely.errors import GEOSException
 
 # RGC art. 5 lists the authorisations; art. 20 and Annexe 4 add the réfection works and the
 # "installations saisonnières ou occasionnelles".
@@ -44,6 +46,20 @@ ProjectUse = Literal[
     "mixte",
     "autre",
 ]
+
+
+def polygon_geojson(value: dict[str, Any]) -> dict[str, Any]:
+    """A GeoJSON Polygon or MultiPolygon that shapely reads as a valid area, else ValueError."""
+    try:
+        geometry = shapely.geometry.shape(value)
+    except (AttributeError, KeyError, TypeError, ValueError, IndexError, GEOSException):
+        raise ValueError("not a GeoJSON geometry") from None
+    if geometry.geom_type not in ("Polygon", "MultiPolygon"):
+        raise ValueError(f"a Polygon or MultiPolygon is expected, not {geometry.geom_type}")
+    if geometry.is_empty or not geometry.is_valid:
+        raise ValueError("the polygon is empty or invalid (self-intersecting ring?)")
+    return value
+
 
 Owner = Literal["prive", "public"]
 Procedure = Literal["grands_projets", "petits_projets", "refection"]
@@ -113,6 +129,11 @@ class Project(BaseModel):
         None, description="parcel coordinates, used by callers to derive the sector flags"
     )
     srid: int | None = None
+
+    @field_validator("footprint")
+    @classmethod
+    def _footprint_is_a_polygon(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        return None if value is None else polygon_geojson(value)
 
     def in_lotissement_equipe(self) -> bool | None:
         """In a lotissement réceptionné or restructuré (Annexes 2, 3): True, False or unknown."""

@@ -23,7 +23,7 @@ import shapely.geometry
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from sqlalchemy import Connection, text
 
-from checks.project import Procedure, ProjectKind, ProjectUse
+from checks.project import Procedure, ProjectKind, ProjectUse, polygon_geojson
 from zoning.crs import MOROCCAN_LAMBERT, transform_geometry
 
 CHANNEL = "projects"
@@ -75,9 +75,7 @@ class ProjectRecord(BaseModel):
             raise ValueError(f"srid {self.srid} is not a Moroccan Lambert zone")
         if self.filed_on and self.decided_on and self.decided_on < self.filed_on:
             raise ValueError("decided_on is before filed_on")
-        geometry = shapely.geometry.shape(self.footprint)
-        if geometry.geom_type not in ("Polygon", "MultiPolygon") or not geometry.is_valid:
-            raise ValueError("footprint must be a valid Polygon or MultiPolygon")
+        polygon_geojson(self.footprint)
         return self
 
 

@@ -142,3 +142,10 @@ def test_import_csv_with_wkt(client: TestClient, tmp_path: Path) -> None:
         files={"file": ("registre.csv", f"{header}\n{values}\n".encode())},
     )
     assert response.status_code == 201, response.text
+
+
+def test_footprint_that_is_not_a_polygon_is_422(client: TestClient) -> None:
+    """Found by schemathesis: `{}` as footprint was a 500."""
+    for footprint in ({}, {"type": "Point", "coordinates": [1, 2]}, {"type": "Polygon"}):
+        response = client.post("/api/v1/projects", headers=AGENT, json=project(footprint=footprint))
+        assert response.status_code == 422, footprint

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import replace
 from html import escape
 from typing import Any
@@ -58,10 +57,28 @@ class NruBody(BaseModel):
         )
 
 
+def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """A model's JSON schema with its $defs inlined (for a hand-written OpenAPI request body)."""
+    schema = model.model_json_schema()
+    definitions = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            if "$ref" in node:
+                return resolve(definitions[node["$ref"].rsplit("/", 1)[-1]])
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    resolved: dict[str, Any] = resolve(schema)
+    return resolved
+
+
 MULTIPART_SCHEMA: dict[str, Any] = {
     "requestBody": {
         "content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/NruBody"}},
+            "application/json": {"schema": inline_schema(NruBody)},
             "multipart/form-data": {
                 "schema": {
                     "type": "object",
@@ -114,7 +131,12 @@ async def _read_request(request: Request) -> NruRequest:
             return await _from_form(request)
         return NruBody.model_validate_json(await request.body()).to_request()
     except ValidationError as exc:
-        raise HTTPException(422, json.loads(exc.json(include_url=False))) from None
+        raise HTTPException(422, validation_detail(exc)) from None
+
+
+def validation_detail(exc: ValidationError) -> list[dict[str, Any]]:
+    """Where and what, without echoing the input back (it may not even be valid UTF-8)."""
+    return [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
 
 
 async def _from_form(request: Request) -> NruRequest:

@@ -56,7 +56,7 @@ def projects(
     conn: ConnectionDep,
     request: Request,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=100_000_000)] = 0,
 ) -> dict[str, Any]:
     chosen = filters(**_filter_args(request))
     page = list_projects(conn, chosen, limit, offset)
