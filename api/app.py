@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 
 from api.deps import ConnectionDep
 from api.errors import add_exception_handlers
+from api.limits import BodySizeLimit
 from api.ogc import OGC_PREFIX, close_ogc, ogc_endpoints, open_ogc
 from api.routes import indicators, instruction, nru, plans, projects
 from geoportal.db import make_engine
@@ -55,6 +56,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_mb * 1024**2)
     add_exception_handlers(app)
     app.include_router(plans.router)
     app.include_router(plans.pages)

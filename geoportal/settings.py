@@ -31,7 +31,10 @@ class Settings(BaseSettings):
         None, description="bearer token agents use on write endpoints (plan import)"
     )
     data_dir: Path = Field(Path("data"), description="where the demo commune lives")
-    max_upload_mb: int = 50
+    max_upload_mb: int = Field(10, description="largest request body accepted, in MB")
+    statement_timeout_ms: int = Field(
+        60_000, description="PostgreSQL statement_timeout of the service's queries"
+    )
     calendar_overrides: Path | None = Field(
         Path("data/jours_feries.yaml"),
         description="the agency's table of public holidays as observed (checks.calendar)",

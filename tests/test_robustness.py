@@ -7,7 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from geoportal.db import make_engine
+from geoportal.settings import Settings
 
 
 def test_invalid_utf8_body_is_422(client: TestClient) -> None:
@@ -56,3 +62,25 @@ def test_schemathesis_finds_no_server_error(server: str) -> None:
     )
     assert result.returncode == 0, result.stdout[-4000:]
     assert "passed" in result.stdout
+
+
+def test_body_over_the_limit_is_413(client: TestClient) -> None:
+    big = b"x" * (10 * 1024**2 + 1)
+    response = client.post("/api/v1/nru", content=big, headers={"content-type": "application/json"})
+    assert response.status_code == 413 and "10 MB" in response.json()["detail"]
+
+
+def test_too_many_points_is_422(client: TestClient) -> None:
+    lines = "\n".join(f"B{i};{358000 + i * 0.01:.2f};366000" for i in range(10_001))
+    response = client.post("/api/v1/nru", json={"coordinates": lines})
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["code"] == "too_many_points"
+
+
+def test_statement_timeout_stops_a_runaway_query(settings: Settings) -> None:
+    engine = make_engine(settings.model_copy(update={"statement_timeout_ms": 200}))
+    try:
+        with engine.connect() as conn, pytest.raises(OperationalError, match="statement timeout"):
+            conn.execute(text("SELECT pg_sleep(2)"))
+    finally:
+        engine.dispose()

@@ -56,6 +56,7 @@ class Code(StrEnum):
     OUTSIDE_PLANS = "outside_plans"
     AREA_MISMATCH = "area_mismatch"
     UNREADABLE_CONTENANCE = "unreadable_contenance"
+    TOO_MANY_POINTS = "too_many_points"
 
 
 class Diagnostic(BaseModel):

@@ -114,6 +114,11 @@ def sniff_format(data: bytes | str) -> str:
     return "text"
 
 
+#: A parcel's bornes are counted in tens; beyond this the upload is not a parcel (and the
+#: self-intersection checks, quadratic in the points, would hold the service).
+MAX_POINTS = 10_000
+
+
 def build_parcel(
     source: SourceParcel,
     *,
@@ -131,6 +136,14 @@ def build_parcel(
     points = [b.xy for ring in rings for b in ring]
     if not points:
         refuse(error(Code.EMPTY_INPUT, "Aucune coordonnée trouvée."))
+    if len(points) > MAX_POINTS:
+        refuse(
+            error(
+                Code.TOO_MANY_POINTS,
+                f"{len(points)} points : une parcelle en compte au "
+                f"plus {MAX_POINTS} (limite du service).",
+            )
+        )
     plans = [PlanPerimeter(*p) for p in perimeters]
     location = check_location(
         points, source_crs=source_crs, srid=srid, perimeters=plans, swap_applied=swap_axes
