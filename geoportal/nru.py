@@ -34,6 +34,7 @@ from geoportal.nru_model import (
     ZoneShare,
 )
 from geoportal.nru_text import letter_paragraphs
+from zoning.audit import PUBLIC, record_act
 from zoning.crs import WGS84, transform_geometry
 from zoning.overlay import Overlay, ParcelOutsidePlans, overlay_parcel
 from zoning.parcel_intake import ParcelInput, PlanPerimeter, read_coordinates
@@ -74,6 +75,7 @@ def issue_nru(
     issued_at = now or dt.datetime.now(dt.UTC)
     nru = build_nru(str(uuid.uuid4()), "", issued_at, parcel, overlay, request)
     nru.number = store_nru(conn, nru, overlay, geometry, storage_srid, request.petitioner)
+    record_act(conn, "nru.issue", nru.number, {"id": nru.id, "plan": nru.plan.name}, actor=PUBLIC)
     return nru
 
 

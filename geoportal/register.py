@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sqlalchemy import Connection, text
 
 from checks.project import Procedure, ProjectKind, ProjectUse, polygon_geojson
+from zoning.audit import record_act
 from zoning.crs import MOROCCAN_LAMBERT, transform_geometry
 
 CHANNEL = "projects"
@@ -152,6 +153,7 @@ def record_project(
         },
     ).one()
     feature = project_feature(conn, int(project_id))
+    record_act(conn, "project.record", record.permit_number, {"id": int(project_id)})
     payload = json.dumps({"event": int(event_id), "feature": feature}, default=str)
     conn.execute(
         text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": payload}

@@ -20,6 +20,7 @@ import geopandas as gpd
 import shapely
 from sqlalchemy import Connection, text
 
+from zoning.audit import record_act
 from zoning.package import read_package
 from zoning.reglement import Reglement
 from zoning.report import Finding, ImportReport
@@ -139,7 +140,7 @@ def load_plan(
     name = checked.reglement.plan.name
     # Two imports of the same plan wait for each other instead of failing on the unique name.
     conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
-    conn.execute(text("DELETE FROM plans WHERE name = :name"), {"name": name})
+    replaced = conn.execute(text("DELETE FROM plans WHERE name = :name"), {"name": name}).rowcount
     plan_id = _insert_plan(conn, checked, storage_srid)
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     for layer, frame in checked.layers.items():
@@ -151,6 +152,12 @@ def load_plan(
                 len(frame),
                 progress,
             )
+    record_act(
+        conn,
+        "plan.replace" if replaced else "plan.import",
+        name,
+        {"sha256": checked.report.sha256, "counts": checked.report.counts},
+    )
     return plan_id
 
 
