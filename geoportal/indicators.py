@@ -113,28 +113,26 @@ class Degradation:
 
 def counts_by_commune(conn: Connection, filters: Filters) -> list[dict[str, Any]]:
     """Projects per commune, most first."""
-    where, params = filters.where()
-    rows = conn.execute(
-        text(
-            f"SELECT commune, count(*) AS n FROM projects WHERE {where} "
-            "GROUP BY commune ORDER BY n DESC, commune"
-        ),
-        params,
-    )
-    return [{"commune": commune, "count": int(n)} for commune, n in rows]
+    return _counts_by(conn, filters, "commune")
 
 
 def counts_by_procedure(conn: Connection, filters: Filters) -> list[dict[str, Any]]:
     """Projects per procedure (None when the register does not say), most first."""
+    return _counts_by(conn, filters, "procedure")
+
+
+def _counts_by(conn: Connection, filters: Filters, column: str) -> list[dict[str, Any]]:
+    """Projects per value of one column (a fixed name, never user text), most first."""
+    assert column in ("commune", "procedure")
     where, params = filters.where()
     rows = conn.execute(
         text(
-            f"SELECT procedure, count(*) AS n FROM projects WHERE {where} "
-            "GROUP BY procedure ORDER BY n DESC, procedure NULLS LAST"
+            f"SELECT {column}, count(*) AS n FROM projects WHERE {where} "
+            f"GROUP BY {column} ORDER BY n DESC, {column} NULLS LAST"
         ),
         params,
     )
-    return [{"procedure": procedure, "count": int(n)} for procedure, n in rows]
+    return [{column: value, "count": int(n)} for value, n in rows]
 
 
 def counts_by_month(conn: Connection, filters: Filters) -> list[dict[str, Any]]:
