@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Iterator
 from typing import Annotated
@@ -61,3 +62,13 @@ EngineDep = Annotated[Engine, Depends(get_engine)]
 ConnectionDep = Annotated[Connection, Depends(get_connection)]
 TransactionDep = Annotated[Connection, Depends(get_transaction)]
 AgentDep = Annotated[None, Depends(require_agent)]
+
+
+def query_date(name: str, value: str | None) -> dt.date | None:
+    """A date query parameter (blank: none), with a 422 that names it."""
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise HTTPException(422, f"{name}: {value!r} is not a date as YYYY-MM-DD") from None

@@ -173,7 +173,7 @@ def measure_in_process(engine: Engine, settings: Settings, samples: list[Any]) -
     def nru_with_pdf(parcel: Any) -> None:
         with engine.begin() as conn:
             note = issue_nru(conn, NruRequest(coordinates=coordinates(parcel)), storage_srid=SRID)
-            nru_pdf(conn, note.id, settings)
+            nru_pdf(conn, note, settings)
 
     _, pdf_p95 = summary("NRU with its PDF", timed(nru_with_pdf, samples[:40]))
     print(f"{'':<24}target p95 ≤ 1,500 ms (ratio {pdf_p95 / 1500:.2f})")

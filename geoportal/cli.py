@@ -184,7 +184,7 @@ def nru(
         with _engine(settings).begin() as conn:
             note = issue_nru(conn, request, storage_srid=settings.storage_srid)
             if pdf is not None:
-                pdf.write_bytes(nru_pdf(conn, note.id, settings))
+                pdf.write_bytes(nru_pdf(conn, note, settings))
             return note
 
     note = _refusing(issue)

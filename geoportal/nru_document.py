@@ -27,12 +27,12 @@ _BOX = "ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, :srid)"
 _GEOM = f"ST_AsBinary(ST_ClipByBox2D(geom, {_BOX}))"
 
 
-def nru_pdf(conn: Connection, nru_id: str, settings: Settings) -> bytes:
+def nru_pdf(conn: Connection, nru: Nru, settings: Settings) -> bytes:
     """The note's PDF: the stored bytes, or rendered now and stored for every later request."""
+    nru_id = nru.id
     stored, _ = pdf_record(conn, nru_id)
     if stored is not None:
         return stored
-    nru = get_nru(conn, nru_id)
     extract = map_extract(conn, nru, settings.storage_srid)
     petitioner = _petitioner(conn, nru_id)
     pdf = render_nru_pdf(

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import HTMLResponse
 
-from api.deps import ConnectionDep, SettingsDep
+from api.deps import ConnectionDep, SettingsDep, query_date
 from geoportal.indicators import QuarterError, choose_quarters, indicators
 from geoportal.instruction import load_calendar
 from geoportal.register import Filters
@@ -41,8 +41,8 @@ def get_indicators(
 ) -> dict[str, Any]:
     filters = Filters(
         commune=commune or None,
-        date_from=_date("from", date_from),
-        date_to=_date("to", date_to),
+        date_from=query_date("from", date_from),
+        date_to=query_date("to", date_to),
     )
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
         raise HTTPException(422, "from: the start date comes after the end date (to)")
@@ -55,16 +55,6 @@ def get_indicators(
         "filters": {"from": date_from or None, "to": date_to or None, "commune": commune or None},
         **indicators(conn, calendar, filters, quarters),
     }
-
-
-def _date(name: str, value: str | None) -> dt.date | None:
-    """A date parameter, with a 422 that names it."""
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise HTTPException(422, f"{name}: {value!r} is not a date as YYYY-MM-DD") from None
 
 
 @pages.get("/indicateurs", response_class=HTMLResponse, include_in_schema=False)

@@ -169,10 +169,10 @@ async def preview_nru(request: Request, conn: ConnectionDep, settings: SettingsD
     "/{nru_id}.pdf", summary="The note's PDF, the same bytes every time", response_class=Response
 )
 def get_nru_pdf(nru_id: str, conn: TransactionDep, settings: SettingsDep) -> Response:
-    pdf = nru_pdf(conn, nru_id, settings)
-    number = get_nru(conn, nru_id).number.replace("/", "-")
+    nru = get_nru(conn, nru_id)
+    number = nru.number.replace("/", "-")
     return Response(
-        pdf,
+        nru_pdf(conn, nru, settings),
         media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{number}.pdf"'},
     )

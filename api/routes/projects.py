@@ -3,19 +3,35 @@
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path, PurePath
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Header, HTTPException, Query, Request, UploadFile
+from fastapi import (
+    APIRouter,
+    Depends,
+    File,
+    Form,
+    Header,
+    HTTPException,
+    Query,
+    Request,
+    UploadFile,
+)
 from fastapi.responses import StreamingResponse
 from sse_starlette.sse import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import AgentDep, ConnectionDep, EngineDep, SettingsDep, TransactionDep
+from api.deps import (
+    AgentDep,
+    ConnectionDep,
+    EngineDep,
+    SettingsDep,
+    TransactionDep,
+    query_date,
+)
 from geoportal.feed import ProjectFeed
 from geoportal.register import (
     Filters,
@@ -37,10 +53,10 @@ def filters(
     commune: str | None = None,
     kind: str | None = None,
     procedure: str | None = None,
-    date_from: Annotated[dt.date | None, Query(alias="from")] = None,
-    date_to: Annotated[dt.date | None, Query(alias="to")] = None,
+    date_from: Annotated[str | None, Query(alias="from", description="YYYY-MM-DD")] = None,
+    date_to: Annotated[str | None, Query(alias="to", description="YYYY-MM-DD")] = None,
 ) -> Filters:
-    """The public filters, with a readable 422 for a bad bbox."""
+    """The public filters of the map and the open data, with a 422 naming a bad one."""
     box = None
     if bbox:
         try:
@@ -48,17 +64,22 @@ def filters(
         except ValueError:
             raise HTTPException(422, "bbox: four numbers minlon,minlat,maxlon,maxlat") from None
         box = (west, south, east, north)
-    return Filters(box, commune, kind, procedure, date_from, date_to)
+    return Filters(
+        box, commune, kind, procedure, query_date("from", date_from), query_date("to", date_to)
+    )
+
+
+FiltersDep = Annotated[Filters, Depends(filters)]
 
 
 @router.get("", summary="Authorized projects as GeoJSON (bbox, filters, paging)")
 def projects(
     conn: ConnectionDep,
     request: Request,
+    chosen: FiltersDep,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
     offset: Annotated[int, Query(ge=0, le=100_000_000)] = 0,
 ) -> dict[str, Any]:
-    chosen = filters(**_filter_args(request))
     page = list_projects(conn, chosen, limit, offset)
     if page["numberReturned"] == limit:
         query = request.query_params.multi_items()
@@ -70,25 +91,13 @@ def projects(
 
 
 @router.get(".csv", summary="Authorized projects as CSV", response_class=StreamingResponse)
-def projects_as_csv(conn: ConnectionDep, request: Request) -> StreamingResponse:
-    rows = list(projects_csv(conn, filters(**_filter_args(request))))
+def projects_as_csv(conn: ConnectionDep, chosen: FiltersDep) -> StreamingResponse:
+    rows = list(projects_csv(conn, chosen))
     return StreamingResponse(
         iter(rows),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="projets.csv"'},
     )
-
-
-def _filter_args(request: Request) -> dict[str, Any]:
-    """Filters from the query string (the names of `filters`; `from` and `to` for dates)."""
-    query = request.query_params
-    args: dict[str, Any] = {k: query.get(k) for k in ("bbox", "commune", "kind", "procedure")}
-    try:
-        args["date_from"] = dt.date.fromisoformat(query["from"]) if "from" in query else None
-        args["date_to"] = dt.date.fromisoformat(query["to"]) if "to" in query else None
-    except ValueError:
-        raise HTTPException(422, "from/to: dates as YYYY-MM-DD") from None
-    return args
 
 
 @router.post("", status_code=201, summary="Record an authorized project (agents)")
