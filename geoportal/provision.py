@@ -258,12 +258,7 @@ def provision(root: Path = Path(".")) -> str:
     if url is None:
         raise ProvisionError(NOTHING_FOUND)
     version = ensure_postgis(url)
-    settings = {"GEOPORTAL_DATABASE_URL": url}
-    if "GEOPORTAL_AGENT_TOKEN" not in read_env_file() and not os.environ.get(
-        "GEOPORTAL_AGENT_TOKEN"
-    ):
-        settings["GEOPORTAL_AGENT_TOKEN"] = secrets.token_urlsafe(24)
-    write_env_file(settings)
+    write_env_file({"GEOPORTAL_DATABASE_URL": url})
     say(f"PostGIS {version} ready; GEOPORTAL_DATABASE_URL written to {ENV_FILE}")
     return url
 

@@ -27,9 +27,23 @@ class Settings(BaseSettings):
     )
     host: str = "127.0.0.1"
     port: int = 8000
-    agent_token: SecretStr | None = Field(
-        None, description="bearer token agents use on write endpoints (plan import)"
+    token_hours: int = Field(12, description="lifetime of a token obtained by logging in")
+    nru_rate_limit: str = Field(
+        "30/minute", description="NRUs a client (account, else address) may ask for (limits)"
     )
+    login_rate_limit: str = Field(
+        "10/minute", description="logins and account creations per address (brute force)"
+    )
+    rate_limit_storage: str = Field(
+        "memory://",
+        description="where the rate limits count (limits storage URI; redis://… when several "
+        "processes serve)",
+    )
+    signing_cert: Path | None = Field(
+        None, description="the agency's certificate (PEM): NRU PDFs are signed (PAdES) with it"
+    )
+    signing_key: Path | None = Field(None, description="its private key (PEM)")
+    signing_key_passphrase: SecretStr | None = Field(None, description="the key's passphrase")
     data_dir: Path = Field(Path("data"), description="where the demo commune lives")
     max_upload_mb: int = Field(10, description="largest request body accepted, in MB")
     statement_timeout_ms: int = Field(

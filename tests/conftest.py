@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -93,9 +94,9 @@ def settings(test_database_url: str) -> Settings:
     )
 
 
-@pytest.fixture
-def client(settings: Settings, engine: Engine, conn: Connection) -> Iterator[TestClient]:
-    """The app on the test database, every request inside the test's transaction."""
+@contextmanager
+def app_client(settings: Settings, engine: Engine, conn: Connection) -> Iterator[TestClient]:
+    """The app built with `settings`, every request inside the test's transaction `conn`."""
     app = create_app(settings, engine)
 
     def in_savepoint() -> Iterator[Connection]:
@@ -105,6 +106,13 @@ def client(settings: Settings, engine: Engine, conn: Connection) -> Iterator[Tes
     app.dependency_overrides[get_connection] = lambda: conn
     app.dependency_overrides[get_transaction] = in_savepoint
     with TestClient(app) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def client(settings: Settings, engine: Engine, conn: Connection) -> Iterator[TestClient]:
+    """The app on the test database, every request inside the test's transaction."""
+    with app_client(settings, engine, conn) as test_client:
         yield test_client
 
 
