@@ -18,11 +18,13 @@ from api.deps import ConnectionDep
 from api.errors import add_exception_handlers
 from api.limits import BodySizeLimit
 from api.ogc import OGC_PREFIX, close_ogc, ogc_endpoints, open_ogc
-from api.routes import indicators, instruction, nru, plans, projects
+from api.ratelimit import RateLimits
+from api.routes import accounts, indicators, instruction, nru, plans, projects
 from geoportal.db import make_engine
 from geoportal.feed import ProjectFeed
 from geoportal.provision import libpq_url
 from geoportal.settings import Settings
+from geoportal.signing import check_signer
 from zoning.schema import check_storage_srid
 from zoning.store import list_plans
 
@@ -35,13 +37,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        check_signer(settings)  # a configured certificate that cannot be used: no start
         app.state.engine = engine or make_engine(settings)
         with app.state.engine.connect() as conn:
             check_storage_srid(conn, settings.storage_srid)
         app.state.feed = ProjectFeed()
         dsn = libpq_url(settings.database_url)
         listener = asyncio.create_task(app.state.feed.listen(dsn))
-        await open_ogc(app, dsn)
+        await open_ogc(app, dsn, settings.statement_timeout_ms)
         yield
         listener.cancel()
         await close_ogc(app)
@@ -56,8 +59,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.rate_limits = RateLimits(settings)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_mb * 1024**2)
     add_exception_handlers(app)
+    app.include_router(accounts.router)
     app.include_router(plans.router)
     app.include_router(plans.pages)
     app.include_router(nru.router)

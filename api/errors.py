@@ -4,13 +4,24 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg  # type: ignore[import-untyped]
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from geoportal.accounts import (
+    AccountConflict,
+    AccountNotFound,
+    AccountRequired,
+    AgencyForbidden,
+    InvalidAccount,
+)
 from geoportal.instruction import FrontBornesError
 from geoportal.nru import NruNotFound, OwnershipRequired
-from geoportal.register import RegisterImportError
+from geoportal.nru_register import NruAlreadyRevoked
+from geoportal.register import PermitAlreadyRecorded, ProjectNotFound, RegisterImportError
+from geoportal.signing import SigningError
 from zoning.overlay import ParcelOutsidePlans
 from zoning.package import PackageError
 from zoning.parcel_intake import ParcelInputError
@@ -66,8 +77,36 @@ def _data_error(exc: Exception) -> dict[str, Any]:
     }
 
 
+QUERY_CANCELED = "57014"  # SQLSTATE of a statement cancelled, e.g. by statement_timeout
+RETRY_AFTER_S = 5
+
+
+def _database_unavailable(exc: Exception) -> dict[str, Any]:
+    # The server restarting or unreachable, or the pool exhausted: a passing state, the client
+    # retries (Retry-After). A statement_timeout is the same error class for both drivers but
+    # means something else: this request's query was too long.
+    cause = getattr(exc, "orig", None) or exc
+    if getattr(cause, "sqlstate", None) == QUERY_CANCELED:
+        return {
+            "detail": "the query took longer than the service allows (statement timeout) and "
+            "was cancelled; nothing was written"
+        }
+    return {"detail": "the database is unavailable; retry in a moment"}
+
+
 ERRORS: dict[type[Exception], tuple[int, Any]] = {
     DataError: (422, _data_error),
+    OperationalError: (503, _database_unavailable),  # connection lost or refused
+    InterfaceError: (503, _database_unavailable),
+    PoolTimeout: (503, _database_unavailable),  # every pooled connection busy
+    # tipg's routes (asyncpg): connection lost, server shutting down or starting up
+    asyncpg.PostgresConnectionError: (503, _database_unavailable),
+    asyncpg.exceptions.OperatorInterventionError: (503, _database_unavailable),
+    asyncpg.InterfaceError: (503, _database_unavailable),
+    # asyncpg connecting to a server that is down (refused) or silent (its connect timeout):
+    # the database's are the only sockets the service opens
+    ConnectionError: (503, _database_unavailable),
+    TimeoutError: (503, _database_unavailable),
     RegisterImportError: (422, _register_import),
     ParcelInputError: (422, _parcel_input),
     ParcelOutsidePlans: (422, _message),
@@ -78,6 +117,16 @@ ERRORS: dict[type[Exception], tuple[int, Any]] = {
     ReglementError: (422, _reglement),
     PackageError: (422, _message),
     FrontBornesError: (422, _message),
+    AccountRequired: (401, _message),
+    AgencyForbidden: (403, _message),
+    AccountConflict: (409, _message),
+    InvalidAccount: (422, _message),
+    AccountNotFound: (404, _message),
+    NruAlreadyRevoked: (409, _message),
+    PermitAlreadyRecorded: (409, _message),
+    ProjectNotFound: (404, lambda exc: {"detail": f"no project with id {exc.args[0]!r}"}),
+    # the agency's certificate gone or unusable since start-up: the service cannot sign now
+    SigningError: (503, _message),
 }
 
 
@@ -88,7 +137,10 @@ def add_exception_handlers(app: FastAPI) -> None:
 
 
 def _handler(status: int, body: Any) -> Any:
+    # A 503 is a passing state (the database restarting): say when to ask again.
+    headers = {"Retry-After": str(RETRY_AFTER_S)} if status == 503 else None
+
     async def handle(request: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse(body(exc), status_code=status)
+        return JSONResponse(body(exc), status_code=status, headers=headers)
 
     return handle

@@ -13,6 +13,8 @@ from tipg.database import close_db_connection, connect_to_db
 from tipg.factory import Endpoints
 from tipg.settings import DatabaseSettings, PostgresSettings
 
+from geoportal.db import CONNECT_TIMEOUT_S
+
 OGC_PREFIX = "/ogc"
 SCHEMAS = ["opendata"]
 
@@ -26,9 +28,19 @@ def ogc_endpoints() -> Endpoints:
     )
 
 
-async def open_ogc(app: FastAPI, libpq_url: str) -> None:
+async def open_ogc(app: FastAPI, libpq_url: str, statement_timeout_ms: int) -> None:
     """tipg's asyncpg pool and its catalogue of the open data views."""
-    await connect_to_db(app, schemas=SCHEMAS, settings=PostgresSettings(database_url=libpq_url))
+    # The pool replaces connections a server restart cut, on its own (asyncpg): only the
+    # connect timeout needs setting, asyncpg's 60 s would hold a request while the server is
+    # unreachable. Its queries get the same statement_timeout as the service's own.
+    settings = PostgresSettings(database_url=libpq_url)
+    await connect_to_db(
+        app,
+        schemas=SCHEMAS,
+        settings=settings,
+        timeout=CONNECT_TIMEOUT_S,
+        server_settings={"statement_timeout": str(statement_timeout_ms)},
+    )
     await register_collection_catalog(app, db_settings=DatabaseSettings(schemas=SCHEMAS))
 
 

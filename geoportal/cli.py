@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich.console import Console
@@ -26,8 +26,10 @@ from zoning.report import Finding
 app = typer.Typer(help="Géoportail urbanisme Maroc: plans, NRU, conformité.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 plan_app = typer.Typer(help="Plans d'aménagement.", no_args_is_help=True)
+user_app = typer.Typer(help="Accounts: agents, admins, petitioners.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(plan_app, name="plan")
+app.add_typer(user_app, name="user")
 console = Console(stderr=True)
 
 
@@ -151,6 +153,93 @@ def plan_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     Console(width=max(Console().width, 120)).print(table)
 
 
+Role = Literal["petitioner", "agent", "admin"]
+
+
+@user_app.command("add")
+def user_add(
+    login: Annotated[str, typer.Argument(help="the account's login, e.g. agent.temara")],
+    role: Annotated[Role, typer.Option(help="petitioner, agent or admin")],
+    agency: Annotated[
+        str | None, typer.Option(help="the agency an agent acts for (as in plan.agency)")
+    ] = None,
+    password: Annotated[
+        bool, typer.Option("--password", help="also set a password (asked, not echoed)")
+    ] = False,
+    days: Annotated[int, typer.Option(help="validity of the printed token; 0: no end")] = 365,
+) -> None:
+    """Create an account and print a bearer token for scripts (stdout: the token only)."""
+    from geoportal.accounts import NewAccount, create_account, issue_token
+
+    secret = (
+        typer.prompt("password", hide_input=True, confirmation_prompt=True) if password else None
+    )
+    settings = _settings()
+    with _engine(settings).begin() as conn:
+        user_id = _accounts_refusing(
+            lambda: create_account(
+                conn, NewAccount(login=login, role=role, agency=agency, password=secret)
+            )
+        )
+        token = issue_token(conn, user_id, hours=days * 24 or None, label="cli")
+    console.print(f"[green]✓[/] account {login!r} ({role}{f', {agency}' if agency else ''})")
+    print(token)
+
+
+@user_app.command("token")
+def user_token(
+    login: Annotated[str, typer.Argument(help="an existing account")],
+    days: Annotated[int, typer.Option(help="validity of the token; 0: no end")] = 365,
+) -> None:
+    """Print a new bearer token for an account (stdout: the token only)."""
+    from geoportal.accounts import account_id, issue_token
+
+    with _engine(_settings()).begin() as conn:
+        user_id = _accounts_refusing(lambda: account_id(conn, login))
+        print(issue_token(conn, user_id, hours=days * 24 or None, label="cli"))
+
+
+@user_app.command("list")
+def user_list() -> None:
+    """Accounts: login, role, agency, state (no personal data)."""
+    from geoportal.accounts import list_accounts
+
+    with _engine(_settings()).connect() as conn:
+        accounts = list_accounts(conn)
+    table = Table("id", "login", "role", "agency", "active", "created", title="Accounts")
+    for a in accounts:
+        table.add_row(
+            str(a["id"]),
+            a["login"],
+            a["role"],
+            a["agency"] or "",
+            "yes" if a["active"] else "no",
+            f"{a['created_at']:%Y-%m-%d}",
+        )
+    Console(width=max(Console().width, 120)).print(table)
+
+
+@user_app.command("disable")
+def user_disable(login: Annotated[str, typer.Argument(help="the account to close")]) -> None:
+    """Close an account: its tokens stop working at once; its history stays."""
+    from geoportal.accounts import deactivate_account
+
+    with _engine(_settings()).begin() as conn:
+        _accounts_refusing(lambda: deactivate_account(conn, login))
+    console.print(f"[green]✓[/] account {login!r} closed")
+
+
+def _accounts_refusing(action: Any) -> Any:
+    """Run an account action; a refusal prints its reason and exits 1."""
+    from geoportal.accounts import AccountConflict, AccountNotFound, InvalidAccount
+
+    try:
+        return action()
+    except (AccountConflict, AccountNotFound, InvalidAccount) as exc:
+        console.print(f"[red]refused:[/] {escape(str(exc))}")
+        raise typer.Exit(1) from exc
+
+
 @app.command()
 def nru(
     coords: Annotated[Path, typer.Argument(help="coordinates: .txt/.csv/.xlsx/.geojson/.dxf")],
@@ -272,6 +361,7 @@ def _project(path: Path, model: Any) -> Any:
 def _refusing(action: Any) -> Any:
     """Run an action; parcel and plan refusals print their reasons and exit 1."""
     from geoportal.nru import OwnershipRequired
+    from geoportal.signing import SigningError
     from zoning.overlay import ParcelOutsidePlans
     from zoning.parcel_intake import ParcelInputError
 
@@ -282,7 +372,7 @@ def _refusing(action: Any) -> Any:
             where = f"line {diagnostic.line}: " if diagnostic.line else ""
             console.print(f"[red]•[/] {escape(where + diagnostic.message)}", highlight=False)
         raise typer.Exit(1) from exc
-    except (ParcelOutsidePlans, OwnershipRequired) as exc:
+    except (ParcelOutsidePlans, OwnershipRequired, SigningError) as exc:
         console.print(f"[red]refused:[/] {escape(str(exc))}")
         raise typer.Exit(1) from exc
 

@@ -6,11 +6,23 @@ from sqlalchemy import Engine, create_engine
 
 from geoportal.settings import Settings
 
+CONNECT_TIMEOUT_S = 5  # an unreachable server fails a request (503) instead of hanging it
+
 
 def make_engine(settings: Settings, **options: object) -> Engine:
-    """An engine on the configured database: pool_pre_ping so a restarted server is survived,
-    and a statement_timeout so that no query holds a connection forever."""
-    connect_args = {"options": f"-c statement_timeout={settings.statement_timeout_ms}"}
+    """An engine on the configured database, surviving a server restart (see below)."""
+    connect_args = {
+        "options": f"-c statement_timeout={settings.statement_timeout_ms}",
+        "connect_timeout": CONNECT_TIMEOUT_S,
+    }
+    # pool_pre_ping: a pooled connection cut by a restart is found dead at checkout and the
+    # pool's older ones are discarded with it, so the first request after a restart succeeds.
+    # hide_parameters: statements' parameters (petitioners' names, land references) never
+    # reach logs or error messages.
     return create_engine(
-        settings.database_url, pool_pre_ping=True, connect_args=connect_args, **options
+        settings.database_url,
+        pool_pre_ping=True,
+        hide_parameters=True,
+        connect_args=connect_args,
+        **options,
     )

@@ -21,6 +21,7 @@ import shapely
 import shapely.geometry
 from sqlalchemy import Connection, text
 
+from geoportal.accounts import PUBLIC, AccountRequired, Principal, profile
 from geoportal.nru_model import (
     Borne,
     Nru,
@@ -34,7 +35,7 @@ from geoportal.nru_model import (
     ZoneShare,
 )
 from geoportal.nru_text import letter_paragraphs
-from zoning.audit import PUBLIC, record_act
+from zoning.audit import record_act
 from zoning.crs import WGS84, transform_geometry
 from zoning.overlay import Overlay, ParcelOutsidePlans, overlay_parcel
 from zoning.parcel_intake import ParcelInput, PlanPerimeter, read_coordinates
@@ -67,16 +68,54 @@ class NruRequest:
 
 
 def issue_nru(
-    conn: Connection, request: NruRequest, *, storage_srid: int, now: dt.datetime | None = None
+    conn: Connection,
+    request: NruRequest,
+    *,
+    storage_srid: int,
+    by: Principal = PUBLIC,
+    now: dt.datetime | None = None,
 ) -> Nru:
     """Check the parcel, overlay it, number and store the note; the caller commits."""
     parcel, geometry, overlay = locate_parcel(conn, request, storage_srid)
+    _check_requester(overlay.plan, by, request)
     _check_article_6(overlay.plan, request)
     issued_at = now or dt.datetime.now(dt.UTC)
     nru = build_nru(str(uuid.uuid4()), "", issued_at, parcel, overlay, request)
-    nru.number = store_nru(conn, nru, overlay, geometry, storage_srid, request.petitioner)
-    record_act(conn, "nru.issue", nru.number, {"id": nru.id, "plan": nru.plan.name}, actor=PUBLIC)
+    addressee = request.petitioner or _own_name(conn, by)
+    nru.number = store_nru(conn, nru, overlay, geometry, storage_srid, addressee, by.user_id)
+    details = {"id": nru.id, "plan": nru.plan.name, "agency": nru.plan.agency}
+    record_act(conn, "nru.issue", nru.number, details, actor=by.actor)
     return nru
+
+
+def _check_requester(plan: dict[str, Any], by: Principal, request: NruRequest) -> None:
+    """Who may ask: anyone for an approved plan; an account for a plan en cours (art. 6) or to
+    have a name printed; an agent only for a plan of their own agency."""
+    if by.role in ("agent", "admin"):
+        by.require_agency(plan["agency"], f"the plan {plan['name']!r}")
+        return
+    if by.signed_in:
+        return
+    if plan["status"] != "homologue":
+        raise AccountRequired(
+            f"le plan {plan['name']!r} est en cours d'approbation : selon l'article 6 du décret "
+            "2-18-577, seul le propriétaire peut obtenir la note ; connectez-vous avec un "
+            "compte de pétitionnaire (POST /api/v1/token)"
+        )
+    if request.petitioner:
+        raise AccountRequired(
+            "petitioner: a name and an address are printed on the note only for a signed-in "
+            "account (its PDF is then served only to that account and the agency)"
+        )
+
+
+def _own_name(conn: Connection, by: Principal) -> dict[str, str] | None:
+    """A signed-in petitioner's name and address, for the letter's addressee line."""
+    if by.role != "petitioner" or by.user_id is None:
+        return None
+    own = profile(conn, by.user_id)
+    named = {"name": own["full_name"], "address": own["address"]}
+    return {k: v for k, v in named.items() if v} if own["full_name"] else None
 
 
 def preview_parcel(conn: Connection, request: NruRequest, *, storage_srid: int) -> dict[str, Any]:
@@ -284,11 +323,11 @@ WITH counter AS (
   RETURNING 'NRU/' || year || '/' || lpad(last_number::text, 6, '0') AS number
 )
 INSERT INTO nrus (id, number, agency, year, issued_at, valid_until, plan_name, plan_sha256,
-                  land_reference, parcel, document, petitioner)
+                  land_reference, parcel, document, petitioner, requested_by)
 SELECT :id, counter.number, :agency, :year, :issued_at, :valid_until, :plan_name,
        :plan_sha256, :land_reference, ST_GeomFromEWKB(:parcel),
        jsonb_set(CAST(:document AS jsonb), '{number}', to_jsonb(counter.number)),
-       CAST(:petitioner AS jsonb)
+       CAST(:petitioner AS jsonb), :requested_by
 FROM counter
 RETURNING number
 """)
@@ -301,6 +340,7 @@ def store_nru(
     geometry: Any,
     storage_srid: int,
     petitioner: dict[str, str] | None,
+    requested_by: int | None = None,
 ) -> str:
     """Number the note and keep it as issued (its JSON never changes afterwards)."""
     multi = geometry if geometry.geom_type == "MultiPolygon" else shapely.multipolygons([geometry])
@@ -318,6 +358,7 @@ def store_nru(
             "parcel": shapely.to_wkb(shapely.set_srid(multi, storage_srid), include_srid=True),
             "document": nru.model_dump_json(),
             "petitioner": _json(petitioner),
+            "requested_by": requested_by,
         },
     ).scalar_one()
     return str(number)
@@ -330,7 +371,7 @@ def _json(value: dict[str, str] | None) -> str | None:
 def get_nru(conn: Connection, nru_id: str) -> Nru:
     """A stored note, exactly as issued."""
     row = conn.execute(
-        text("SELECT document FROM nrus WHERE id = CAST(:id AS uuid)"), {"id": _uuid(nru_id)}
+        text("SELECT document FROM nrus WHERE id = CAST(:id AS uuid)"), {"id": as_uuid(nru_id)}
     ).first()
     if row is None:
         raise NruNotFound(nru_id)
@@ -340,7 +381,8 @@ def get_nru(conn: Connection, nru_id: str) -> Nru:
 def pdf_record(conn: Connection, nru_id: str) -> tuple[bytes | None, str | None]:
     """The stored PDF and its SHA-256 (None before the first rendering)."""
     row = conn.execute(
-        text("SELECT pdf, pdf_sha256 FROM nrus WHERE id = CAST(:id AS uuid)"), {"id": _uuid(nru_id)}
+        text("SELECT pdf, pdf_sha256 FROM nrus WHERE id = CAST(:id AS uuid)"),
+        {"id": as_uuid(nru_id)},
     ).first()
     if row is None:
         raise NruNotFound(nru_id)
@@ -362,7 +404,7 @@ def keep_pdf(conn: Connection, nru_id: str, pdf: bytes) -> bytes:
     return existing
 
 
-def _uuid(value: str) -> str:
+def as_uuid(value: str) -> str:
     """A valid UUID string, or NruNotFound (never a database error on a bad id)."""
     try:
         return str(uuid.UUID(value))

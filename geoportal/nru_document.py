@@ -14,6 +14,7 @@ from geoportal.nru import get_nru, keep_pdf, pdf_record
 from geoportal.nru_model import Nru
 from geoportal.nru_pdf import render_nru_pdf
 from geoportal.settings import Settings
+from geoportal.signing import agency_signer, read_signature, sign_pdf
 
 #: the layers drawn on the extract and their columns (fixed names: no user text in the SQL);
 #: each is clipped to the window in PostGIS.
@@ -41,6 +42,12 @@ def nru_pdf(conn: Connection, nru: Nru, settings: Settings) -> bytes:
         verify_url=f"{settings.public_url}{nru.links['verify']}",
         petitioner=petitioner,
     )
+    signer = agency_signer(settings)
+    if signer is not None:
+        # signed before it is stored: the stored bytes, their SHA-256 on the verification
+        # page and every later GET are the signed file
+        reason = f"Note de renseignements urbanistiques {nru.number}"
+        pdf = sign_pdf(pdf, signer, reason=reason, location=nru.plan.agency)
     return keep_pdf(conn, nru_id, pdf)
 
 
@@ -100,9 +107,9 @@ def _petitioner(conn: Connection, nru_id: str) -> str | None:
 
 
 def verification(conn: Connection, nru_id: str) -> dict[str, Any]:
-    """What the verification page shows: the issue data and the PDF's SHA-256, nothing personal."""
+    """The verification page's facts: issue data, PDF SHA-256 and signature; nothing personal."""
     nru = get_nru(conn, nru_id)
-    _, sha = pdf_record(conn, nru_id)
+    pdf, sha = pdf_record(conn, nru_id)
     return {
         "Numéro": nru.number,
         "Délivrée le": nru.issued_at.strftime("%d/%m/%Y %H:%M UTC"),
@@ -113,7 +120,24 @@ def verification(conn: Connection, nru_id: str) -> dict[str, Any]:
         "Superficie du terrain": f"{nru.parcel.area_m2:,.2f} m²".replace(",", " "),
         "Centre du terrain (Lambert)": "X {:.2f}  Y {:.2f}".format(*nru.parcel.centroid),
         "SHA-256 du PDF": sha or "PDF non encore généré",
+        **signature_facts(pdf),
         "zones": [
             f"{z.code} — {z.label} ({z.area_m2:,.2f} m²)".replace(",", " ") for z in nru.zones
         ],
+    }
+
+
+def signature_facts(pdf: bytes | None) -> dict[str, str]:
+    """The stored PDF's signature as read from the file itself: signer, certificate, time."""
+    if pdf is None:
+        return {}
+    signature = read_signature(pdf)
+    if signature is None:
+        return {"Signature": "PDF non signé"}
+    signed_at = signature.signed_at
+    return {
+        "Signature": "PAdES (signature électronique du PDF)",
+        "Signataire": signature.signer,
+        "Certificat (SHA-256)": signature.certificate_sha256,
+        "Signé le": signed_at.strftime("%d/%m/%Y %H:%M:%S UTC") if signed_at else "—",
     }

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
+from geoportal.accounts import SYSTEM, Principal
 from zoning.importer import ImportOptions, Progress, check_package, load_plan, no_progress
 from zoning.reglement import parse_reglement
 from zoning.report import ImportRefused, ImportReport
@@ -20,16 +21,30 @@ def import_plan_files(
     rules_source: str = "reglement.yaml",
     progress: Progress = no_progress,
     dry_run: bool = False,
+    by: Principal = SYSTEM,
 ) -> ImportReport:
     """Validate a package and its règlement; load it unless it has errors or `dry_run`.
 
     The caller owns the transaction (``with engine.begin() as conn``): a refusal or a crash
-    before its commit leaves the plan already in service untouched.
+    before its commit leaves the plan already in service untouched. An agent imports and
+    replaces only the plans of their own agency.
     """
     reglement = parse_reglement(rules_text, source=rules_source)
+    check_plan_agency(conn, by, reglement.plan.name, reglement.plan.agency)
     checked = check_package(package, reglement, rules_text, options, progress)
     if not checked.report.ok:
         raise ImportRefused(checked.report)
     if not dry_run:
-        load_plan(conn, checked, options.storage_srid, progress)
+        load_plan(conn, checked, options.storage_srid, progress, actor=by.actor)
     return checked.report
+
+
+def check_plan_agency(conn: Connection, by: Principal, name: str, agency: str) -> None:
+    """AgencyForbidden unless `by` acts for the new plan's agency and the one it replaces."""
+    by.require_agency(agency, f"the plan {name!r} (règlement: plan.agency)")
+    # FOR UPDATE: a concurrent replacement by someone else waits for this transaction.
+    in_service = conn.execute(
+        text("SELECT agency FROM plans WHERE name = :name FOR UPDATE"), {"name": name}
+    ).first()
+    if in_service is not None:
+        by.require_agency(in_service[0], f"the plan {name!r} in service")

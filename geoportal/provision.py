@@ -24,9 +24,13 @@ from pathlib import Path
 import psycopg
 from sqlalchemy.engine import make_url
 
+from geoportal.certificates import DEMO_AGENCY, DEMO_UNIT, write_self_signed
+
 DATABASE = "geoportal"
 PRIVATE_PORT = 54329
 ENV_FILE = Path(".env")
+DEMO_CERT = Path("var/signing/agence-demo-cert.pem")
+DEMO_KEY = Path("var/signing/agence-demo-key.pem")
 
 
 class ProvisionError(RuntimeError):
@@ -157,15 +161,15 @@ def from_private_cluster(root: Path) -> str | None:
     return url
 
 
-def start_private_cluster(bindir: Path, var: Path) -> None:
-    """initdb (once) and start a cluster listening on 127.0.0.1 only."""
+def start_private_cluster(bindir: Path, var: Path, port: int = PRIVATE_PORT) -> None:
+    """initdb (once) and start a cluster under `var` listening on 127.0.0.1:`port` only."""
     data, sockets = var / "pgdata", var / "run"
     sockets.mkdir(parents=True, exist_ok=True)
     as_user = _unprivileged_prefix(var)
     if not (data / "PG_VERSION").exists():
         say(f"initialising a private cluster in {data}")
         run([*as_user, str(bindir / "initdb"), "-D", str(data), "-U", "geoportal", "-A", "trust"])
-    options = f"-p {PRIVATE_PORT} -k {sockets.resolve()} -c listen_addresses=127.0.0.1"
+    options = f"-p {port} -k {sockets.resolve()} -c listen_addresses=127.0.0.1"
     log = var / "postgresql.log"
     run(
         [
@@ -181,6 +185,12 @@ def start_private_cluster(bindir: Path, var: Path) -> None:
             "start",
         ]
     )
+
+
+def stop_private_cluster(bindir: Path, var: Path) -> None:
+    """Stop the cluster under `var` in fast mode: sessions are cut, as in a server restart."""
+    pg_ctl = [str(bindir / "pg_ctl"), "-D", str(var / "pgdata")]
+    run([*_unprivileged_prefix(var), *pg_ctl, "-m", "fast", "-w", "stop"])
 
 
 def _unprivileged_prefix(var: Path) -> list[str]:
@@ -243,6 +253,29 @@ def write_env_file(values: dict[str, str], path: Path = ENV_FILE) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
+def demo_signing_certificate(root: Path = Path("."), env_file: Path = ENV_FILE) -> None:
+    """Without an agency certificate configured, a self-signed one for the demo (made once)."""
+    cert, key = root / DEMO_CERT, root / DEMO_KEY
+    configured = os.environ.get("GEOPORTAL_SIGNING_CERT") or read_env_file(env_file).get(
+        "GEOPORTAL_SIGNING_CERT"
+    )
+    # the agency's own certificate is never replaced; the demo one is remade if var/ was cleaned
+    if configured and Path(configured) != cert:
+        say(f"NRU PDFs signed with GEOPORTAL_SIGNING_CERT already set: {configured}")
+        return
+    if cert.exists() and key.exists():
+        say(f"NRU PDFs signed with the self-signed demo certificate {cert}")
+    else:
+        write_self_signed(cert, key, DEMO_AGENCY, organization=DEMO_AGENCY, unit=DEMO_UNIT)
+        say(
+            f"self-signed demo certificate generated: {cert} (replace with the agency's "
+            "certificate for production: GEOPORTAL_SIGNING_CERT, GEOPORTAL_SIGNING_KEY)"
+        )
+    write_env_file(
+        {"GEOPORTAL_SIGNING_CERT": str(cert), "GEOPORTAL_SIGNING_KEY": str(key)}, env_file
+    )
+
+
 NOTHING_FOUND = """No PostgreSQL + PostGIS could be found or started. Do one of:
   - set GEOPORTAL_DATABASE_URL=postgresql+psycopg://USER:PASSWORD@HOST:PORT/DB (PostGIS 3);
   - install PostgreSQL 15+ and PostGIS 3
@@ -260,6 +293,7 @@ def provision(root: Path = Path(".")) -> str:
     version = ensure_postgis(url)
     write_env_file({"GEOPORTAL_DATABASE_URL": url})
     say(f"PostGIS {version} ready; GEOPORTAL_DATABASE_URL written to {ENV_FILE}")
+    demo_signing_certificate(root)
     return url
 
 

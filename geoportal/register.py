@@ -24,6 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from sqlalchemy import Connection, text
 
 from checks.project import Procedure, ProjectKind, ProjectUse, polygon_geojson
+from geoportal.accounts import SYSTEM, Principal
 from zoning.audit import record_act
 from zoning.crs import MOROCCAN_LAMBERT, transform_geometry
 
@@ -121,6 +122,7 @@ WITH inserted AS (
           :height_m, :floor_area_m2, :status, :filed_on, :decided_on, :agency,
           CAST(:petitioner AS jsonb), ST_GeomFromEWKB(:footprint),
           ST_SetSRID(ST_MakePoint(:lon, :lat), 4326))
+  ON CONFLICT (permit_number) DO NOTHING
   RETURNING id
 ), event AS (
   INSERT INTO project_events (project_id) SELECT id FROM inserted RETURNING id, project_id
@@ -130,16 +132,17 @@ SELECT event.id, event.project_id FROM event
 
 
 def record_project(
-    conn: Connection, record: ProjectRecord, storage_srid: int, agency: str | None = None
+    conn: Connection, record: ProjectRecord, storage_srid: int, by: Principal = SYSTEM
 ) -> dict[str, Any]:
     """Insert a project and its event, and NOTIFY the live map (delivered at commit)."""
     footprint = shapely.geometry.shape(record.footprint)
     stored = transform_geometry(footprint, record.srid, storage_srid)
     multi = stored if stored.geom_type == "MultiPolygon" else shapely.multipolygons([stored])
     centre = stored.representative_point()
+    agency = _recording_agency(conn, by, centre, storage_srid, record.permit_number)
     lon, lat = transform_geometry(centre, storage_srid, 4326).coords[0]
     values = record.model_dump(exclude={"srid", "footprint", "petitioner"})
-    event_id, project_id = conn.execute(
+    inserted = conn.execute(
         INSERT_SQL,
         {
             **values,
@@ -151,14 +154,63 @@ def record_project(
             else None,
             "footprint": shapely.to_wkb(shapely.set_srid(multi, storage_srid), include_srid=True),
         },
-    ).one()
+    ).first()
+    if inserted is None:
+        raise PermitAlreadyRecorded(f"permit {record.permit_number!r} is already in the register")
+    event_id, project_id = inserted
     feature = project_feature(conn, int(project_id))
-    record_act(conn, "project.record", record.permit_number, {"id": int(project_id)})
+    details = {"id": int(project_id), "agency": agency}
+    record_act(conn, "project.record", record.permit_number, details, actor=by.actor)
     payload = json.dumps({"event": int(event_id), "feature": feature}, default=str)
     conn.execute(
         text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": payload}
     )
     return {"event": int(event_id), **feature}
+
+
+def _recording_agency(
+    conn: Connection, by: Principal, centre: Any, storage_srid: int, permit: str
+) -> str | None:
+    """The register a project goes to: the agent's own; a place inside another agency's plan
+    is refused. The operator's and admin's go to the agency of the plan holding them."""
+    territory = conn.execute(
+        text("""SELECT agency FROM plans
+                WHERE ST_Contains(perimeter, ST_SetSRID(ST_MakePoint(:x, :y), :srid))
+                ORDER BY imported_at LIMIT 1"""),
+        {"x": centre.x, "y": centre.y, "srid": storage_srid},
+    ).scalar()
+    if by.role != "agent":
+        return str(territory) if territory else None
+    if territory is not None:
+        by.require_agency(territory, f"the place of project {permit!r}")
+    return by.agency
+
+
+def update_project_status(
+    conn: Connection, project_id: int, status: Status, by: Principal
+) -> dict[str, Any]:
+    """An agent marks a project of their agency's register en chantier or achevé."""
+    row = conn.execute(
+        text("SELECT agency, permit_number FROM projects WHERE id = :id FOR UPDATE"),
+        {"id": project_id},
+    ).first()
+    if row is None:
+        raise ProjectNotFound(project_id)
+    by.require_agency(row[0], f"the project {row[1]!r}")
+    conn.execute(
+        text("UPDATE projects SET status = :status WHERE id = :id"),
+        {"status": status, "id": project_id},
+    )
+    record_act(conn, "project.status", row[1], {"id": project_id, "status": status}, actor=by.actor)
+    return project_feature(conn, project_id)
+
+
+class ProjectNotFound(LookupError):
+    """No project has that id."""
+
+
+class PermitAlreadyRecorded(ValueError):
+    """A permit number is recorded once (409)."""
 
 
 _FEATURE_SQL = (

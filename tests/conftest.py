@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +25,13 @@ from sqlalchemy.engine import make_url
 
 from api.app import create_app
 from api.deps import get_connection, get_transaction
+from api.security import token_reader
+from geoportal.accounts import principal_for_token
 from geoportal.demo import load_demo, load_demo_projects
 from geoportal.plans import import_plan_files
 from geoportal.provision import libpq_url
 from geoportal.settings import Settings
+from tests.accounts import create_test_accounts
 from zoning.importer import ImportOptions
 from zoning.schema import upgrade
 
@@ -68,8 +72,10 @@ def _drop_abandoned(conn: psycopg.Connection[Any], prefix: str) -> None:
 @pytest.fixture(scope="session")
 def engine(test_database_url: str) -> Iterator[Engine]:
     """An engine on the migrated test database."""
-    engine = create_engine(test_database_url, pool_pre_ping=True)
+    engine = create_engine(test_database_url, pool_pre_ping=True, hide_parameters=True)
     upgrade(engine, STORAGE_SRID)
+    with engine.begin() as conn:
+        create_test_accounts(conn)
     yield engine
     engine.dispose()
 
@@ -85,12 +91,13 @@ def conn(engine: Engine) -> Iterator[Connection]:
 
 @pytest.fixture(scope="session")
 def settings(test_database_url: str) -> Settings:
-    """Settings pointing at the test database, with a known agent token."""
+    """Settings pointing at the test database; rate limits no test reaches but their own."""
     return Settings(
         database_url=test_database_url,
         storage_srid=STORAGE_SRID,
-        agent_token="test-agent-token",
         data_dir=Path("data"),
+        nru_rate_limit="100000/minute",
+        login_rate_limit="100000/minute",
     )
 
 
@@ -105,6 +112,7 @@ def app_client(settings: Settings, engine: Engine, conn: Connection) -> Iterator
 
     app.dependency_overrides[get_connection] = lambda: conn
     app.dependency_overrides[get_transaction] = in_savepoint
+    app.dependency_overrides[token_reader] = lambda: partial(principal_for_token, conn)
     with TestClient(app) as test_client:
         yield test_client
 

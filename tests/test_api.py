@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -11,12 +13,11 @@ from sqlalchemy import Connection, Engine, text
 from geoportal.demo import load_demo
 from geoportal.plans import import_plan_files
 from geoportal.settings import Settings
+from tests.accounts import AGENT
 from tests.packages import write_plan
 from zoning.crs import to_lonlat
 from zoning.importer import ImportOptions
 from zoning.synthetic import plan_layers
-
-AGENT = {"Authorization": "Bearer test-agent-token"}
 
 
 @pytest.fixture
@@ -102,6 +103,18 @@ def test_agent_imports_a_plan(client: TestClient, conn: Connection, tmp_path: Pa
     assert response.status_code == 201, response.text
     assert response.json()["counts"]["zones"] == 36
     assert client.get("/api/v1/plans/PA Téléversé").json()["counts"]["zones"] == 36
+
+
+def test_zip_with_path_traversal_is_422_over_http(
+    client: TestClient, conn: Connection, tmp_path: Path
+) -> None:
+    evil = io.BytesIO()
+    with zipfile.ZipFile(evil, "w") as archive:
+        archive.writestr("../../tmp/zones.geojson", "{}")
+    files = {**_upload(tmp_path), "package": ("plan.zip", evil.getvalue())}
+    response = client.post("/api/v1/plans", headers=AGENT, files=files)
+    assert response.status_code == 422 and "path outside the zip" in response.json()["detail"]
+    assert conn.execute(text("SELECT count(*) FROM plans")).scalar() == 0
 
 
 def test_refused_import_is_422_with_the_report(

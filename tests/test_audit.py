@@ -11,8 +11,8 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import DBAPIError
 
 from geoportal.plans import import_plan_files
+from tests.accounts import AGENT
 from tests.packages import write_plan
-from tests.test_api import AGENT
 from tests.test_nru import coordinates
 from tests.test_register import project
 from zoning.audit import audit_trail

@@ -10,9 +10,10 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine, text
 
+from tests.accounts import AGENT
 from tests.test_register import project
 
-TOKEN = {"Authorization": "Bearer test-agent-token"}
+TOKEN = AGENT
 
 
 def read_events(

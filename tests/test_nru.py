@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, text
 from geoportal.nru import NruRequest, issue_nru
 from geoportal.plans import import_plan_files
 from geoportal.settings import Settings
+from tests.accounts import PETITIONER
 from tests.packages import write_plan
 from zoning.importer import ImportOptions
 from zoning.synthetic import plan_layers, reglement
@@ -42,8 +43,15 @@ def coordinates(polygon: Polygon, comma: bool = True) -> str:
     return "\n".join(lines) + "\n"
 
 
-def issue(client: TestClient, polygon: Polygon = PARCEL, **fields: Any) -> dict[str, Any]:
-    response = client.post("/api/v1/nru", json={"coordinates": coordinates(polygon), **fields})
+def issue(
+    client: TestClient,
+    polygon: Polygon = PARCEL,
+    headers: dict[str, str] | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
+    response = client.post(
+        "/api/v1/nru", json={"coordinates": coordinates(polygon), **fields}, headers=headers
+    )
     assert response.status_code == 201, response.text
     body: dict[str, Any] = response.json()
     return body
@@ -190,13 +198,18 @@ def test_sliver_goes_to_omitted(client: TestClient, conn: Connection, tmp_path: 
 def test_plan_en_cours_needs_the_owner(
     client: TestClient, conn: Connection, tmp_path: Path
 ) -> None:
-    """Art. 6: a plan not yet approved answers only the owner, with proof."""
+    """Art. 6: a plan not yet approved answers only the owner (an account), with proof."""
     rules = reglement("PA En Cours", status="en_cours")
     import_plan_files(conn, *write_plan(tmp_path, rules=rules), ImportOptions())
     parcel = box(355010, 365010, 355040, 365040)
-    refused = client.post("/api/v1/nru", json={"coordinates": coordinates(parcel)})
-    assert refused.status_code == 403 and "article 6" in refused.json()["detail"]
-    nru = issue(client, parcel, land_reference="TF 1/R", ownership_proof="CP 2026/77")
+    body = {"coordinates": coordinates(parcel)}
+    anonymous = client.post("/api/v1/nru", json=body)
+    assert anonymous.status_code == 401 and "article 6" in anonymous.json()["detail"]
+    without_proof = client.post("/api/v1/nru", json=body, headers=PETITIONER)
+    assert without_proof.status_code == 403 and "article 6" in without_proof.json()["detail"]
+    nru = issue(
+        client, parcel, PETITIONER, land_reference="TF 1/R", ownership_proof="CP 2026/77"
+    )
     assert "en cours d'approbation" in nru["text"][0]
 
 

@@ -121,6 +121,24 @@ def test_zip_with_path_traversal_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "etc").exists()
 
 
+def test_zip_bomb_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("zones.geojson", b" " * 64 * 1024**2)  # 64 MB of blanks, 64 kB packed
+    with pytest.raises(PackageError, match="zip bomb"):
+        extract_zip_safely(path, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_zip_with_too_many_files_refused(tmp_path: Path) -> None:
+    path = tmp_path / "many.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        for i in range(2_001):
+            archive.writestr(f"f{i}.txt", "x")
+    with pytest.raises(PackageError, match="more than 2000 files"):
+        extract_zip_safely(path, tmp_path / "out")
+
+
 def test_not_a_zip(tmp_path: Path) -> None:
     path = tmp_path / "plan.zip"
     path.write_bytes(b"PK but not really")

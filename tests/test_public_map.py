@@ -24,11 +24,12 @@ from pyproj import Transformer
 from shapely.geometry import box, mapping
 from sqlalchemy import Engine, text
 
+from tests.accounts import AGENT
 from tests.browser import CHROMIUM_ARGS, OUTPUT, chromium_path
 
 PAGE = "/"
 PREFIX = "AU-CARTE/"
-TOKEN = {"Authorization": "Bearer test-agent-token"}
+TOKEN = AGENT
 DEMO_PROJECTS = Path("data/demo/projets_autorises.gpkg")
 PLAN = "PA Ain Demo"
 RABAT = (-6.8416, 34.0209)  # lon, lat

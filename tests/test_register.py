@@ -12,7 +12,7 @@ from shapely.affinity import translate
 from shapely.geometry import box, mapping
 from sqlalchemy import Connection, text
 
-from tests.test_api import AGENT
+from tests.accounts import AGENT
 
 SQUARE = box(358700, 366600, 358720, 366620)
 

@@ -134,9 +134,17 @@ def source_digest(package_sha256: str, reglement_text: str) -> str:
 
 
 def load_plan(
-    conn: Connection, checked: CheckedPlan, storage_srid: int, progress: Progress = no_progress
+    conn: Connection,
+    checked: CheckedPlan,
+    storage_srid: int,
+    progress: Progress = no_progress,
+    *,
+    actor: str = "system",
 ) -> int:
-    """Replace the plan of that name by the checked one; return its new id."""
+    """Replace the plan of that name by the checked one; return its new id.
+
+    `actor` names who did it in the audit trail (an account, or the operator: "system").
+    """
     name = checked.reglement.plan.name
     # Two imports of the same plan wait for each other instead of failing on the unique name.
     conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:name))"), {"name": name})
@@ -156,7 +164,12 @@ def load_plan(
         conn,
         "plan.replace" if replaced else "plan.import",
         name,
-        {"sha256": checked.report.sha256, "counts": checked.report.counts},
+        {
+            "sha256": checked.report.sha256,
+            "counts": checked.report.counts,
+            "agency": checked.reglement.plan.agency,
+        },
+        actor=actor,
     )
     return plan_id
 

@@ -21,9 +21,11 @@ import pyogrio
 
 LAYER_NAMES = ("zones", "roads", "servitudes", "reservations", "sectors", "perimeter")
 VECTOR_SUFFIXES = (".gpkg", ".shp", ".geojson", ".json")
-#: a zipped package may not expand beyond this (zip bombs) nor hold more files than this.
-MAX_UNZIPPED_BYTES = 2 * 1024**3
-MAX_ZIP_MEMBERS = 10_000
+#: a zipped package may not expand beyond this nor hold more files than this; a member packed
+#: more than MAX_ZIP_RATIO times is a zip bomb (Shapefiles and GeoJSON pack 3 to 50 times).
+MAX_UNZIPPED_BYTES = 512 * 1024**2
+MAX_ZIP_MEMBERS = 2_000
+MAX_ZIP_RATIO = 500
 
 
 class PackageError(ValueError):
@@ -188,6 +190,12 @@ def _check_member(archive: str, member: zipfile.ZipInfo) -> None:
         raise PackageError(f"{archive}: refused member {member.filename!r} (path outside the zip)")
     if (member.external_attr >> 16) & 0o170000 == 0o120000:
         raise PackageError(f"{archive}: refused member {member.filename!r} (symbolic link)")
+    # zipfile never inflates past the declared size, so checking the headers is enough.
+    ratio = member.file_size / max(member.compress_size, 1)
+    if member.file_size > MAX_ZIP_RATIO * max(member.compress_size, 1024):
+        raise PackageError(
+            f"{archive}: refused member {member.filename!r} (packed {ratio:,.0f} times: a zip bomb)"
+        )
 
 
 def sha256_of(path: Path) -> str:

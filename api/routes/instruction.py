@@ -9,8 +9,10 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import ConnectionDep, SettingsDep
+from api.deps import ConnectionDep, SettingsDep, TransactionDep
+from api.security import PrincipalDep
 from checks.project import Project
+from geoportal.history import save_check
 from geoportal.instruction import check_project, classify_on_plan, load_calendar, quote_fee
 from geoportal.nru import NruRequest
 
@@ -63,10 +65,13 @@ async def classify(
 
 
 @router.post("/check", summary="Compliance of a project on a parcel, and its envelope")
-async def check(body: CheckBody, conn: ConnectionDep, settings: SettingsDep) -> dict[str, Any]:
+async def check(
+    body: CheckBody, principal: PrincipalDep, conn: TransactionDep, settings: SettingsDep
+) -> dict[str, Any]:
+    """Anyone may check; a signed-in account finds its checks again in /api/v1/me/checks."""
     request = NruRequest(coordinates=body.coordinates, srid=body.srid, plan=body.plan)
     calendar = load_calendar(settings.calendar_overrides)
-    return await run_in_threadpool(
+    result = await run_in_threadpool(
         check_project,
         conn,
         request,
@@ -76,6 +81,8 @@ async def check(body: CheckBody, conn: ConnectionDep, settings: SettingsDep) -> 
         filed_on=body.filed_on,
         front_bornes=body.front_bornes,
     )
+    saved = await run_in_threadpool(save_check, conn, principal, result)
+    return {**result, "saved_as": saved} if saved is not None else result
 
 
 @router.post("/fees", summary="The urban agency's fee (rémunération pour services rendus)")

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 from html import escape
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ConnectionDep, SettingsDep, TransactionDep
+from api.ratelimit import NruLimitDep
+from api.security import AgentDep, PrincipalDep
 from geoportal.nru import NruRequest, get_nru, issue_nru, preview_parcel
 from geoportal.nru_document import nru_pdf, verification
+from geoportal.nru_register import check_pdf_access, nru_register, revocation_facts, revoke_nru
 
 router = APIRouter(prefix="/api/v1/nru", tags=["nru"])
 preview = APIRouter(prefix="/api/v1/parcels", tags=["nru"])
@@ -112,9 +115,19 @@ MULTIPART_SCHEMA: dict[str, Any] = {
     summary="Issue a note de renseignements urbanistiques",
     openapi_extra=MULTIPART_SCHEMA,
 )
-async def post_nru(request: Request, conn: TransactionDep, settings: SettingsDep) -> Any:
+async def post_nru(
+    request: Request,
+    principal: PrincipalDep,
+    _: NruLimitDep,
+    conn: TransactionDep,
+    settings: SettingsDep,
+) -> Any:
+    """Anyone for an approved plan; an account for a plan en cours (art. 6) or a named note;
+    an agent for the plans of their agency. Rate-limited per client."""
     nru_request = await _read_request(request)
-    nru = await run_in_threadpool(issue_nru, conn, nru_request, storage_srid=settings.storage_srid)
+    nru = await run_in_threadpool(
+        issue_nru, conn, nru_request, storage_srid=settings.storage_srid, by=principal
+    )
     return Response(
         nru.model_dump_json(),
         status_code=201,
@@ -165,10 +178,38 @@ async def preview_nru(request: Request, conn: ConnectionDep, settings: SettingsD
     )
 
 
+@router.get("", summary="The agency's register of notes (agents: their agency; admins: any)")
+def register(
+    principal: AgentDep,
+    conn: ConnectionDep,
+    agency: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> dict[str, Any]:
+    return nru_register(conn, principal, agency, limit, offset)
+
+
+class Revocation(BaseModel):
+    """Why a note is revoked (kept in the register; shown on the verification page)."""
+
+    reason: str = Field(min_length=3, max_length=500)
+
+
+@router.post("/{nru_id}/revoke", summary="Revoke a note of your agency (agents)")
+def revoke(
+    nru_id: str, body: Revocation, principal: AgentDep, conn: TransactionDep
+) -> dict[str, Any]:
+    return revoke_nru(conn, nru_id, body.reason, principal)
+
+
 @router.get(
     "/{nru_id}.pdf", summary="The note's PDF, the same bytes every time", response_class=Response
 )
-def get_nru_pdf(nru_id: str, conn: TransactionDep, settings: SettingsDep) -> Response:
+def get_nru_pdf(
+    nru_id: str, principal: PrincipalDep, conn: TransactionDep, settings: SettingsDep
+) -> Response:
+    """Public by its id unless it names its petitioner: then that account and the agency."""
+    check_pdf_access(conn, nru_id, principal)
     nru = get_nru(conn, nru_id)
     number = nru.number.replace("/", "-")
     return Response(
@@ -187,7 +228,8 @@ def get_nru_json(nru_id: str, conn: ConnectionDep) -> Response:
     "/verify/{nru_id}", response_class=HTMLResponse, summary="Public verification of an issued note"
 )
 def verify(nru_id: str, conn: ConnectionDep) -> str:
-    return verification_page(verification(conn, nru_id))
+    facts = verification(conn, nru_id)
+    return verification_page({"Numéro": facts["Numéro"], **revocation_facts(conn, nru_id), **facts})
 
 
 def verification_page(facts: dict[str, Any]) -> str:
@@ -204,5 +246,17 @@ def verification_page(facts: dict[str, Any]) -> str:
         "<body style='font-family:sans-serif;max-width:46em;margin:2em auto'>"
         "<h1>Note de renseignements urbanistiques</h1>"
         "<p>Cette page confirme la délivrance de la note suivante.</p>"
+        f"{_revoked_banner(facts)}"
         f"<table>{rows}</table><h2>Zones</h2><ul>{zones}</ul></body></html>"
+    )
+
+
+def _revoked_banner(facts: dict[str, Any]) -> str:
+    """A revoked note says so before anything else."""
+    if not str(facts.get("Statut", "")).startswith("RÉVOQUÉE"):
+        return ""
+    return (
+        "<p role=alert style='background:#fde8e8;color:#8a1c1c;padding:.8em;font-weight:bold'>"
+        f"Cette note a été révoquée : {escape(str(facts['Statut']))}. Elle ne peut plus être "
+        "produite à l'appui d'une demande.</p>"
     )

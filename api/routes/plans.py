@@ -10,7 +10,8 @@ from fastapi import APIRouter, File, Form, HTTPException, UploadFile
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import AgentDep, ConnectionDep, SettingsDep, TransactionDep
+from api.deps import ConnectionDep, SettingsDep, TransactionDep
+from api.security import AgentDep
 from geoportal.maps import plan_map_html
 from geoportal.plans import import_plan_files
 from zoning.importer import ImportOptions
@@ -50,9 +51,11 @@ def plan_layer(name: str, layer: Layer, conn: ConnectionDep) -> dict[str, Any]:
     return layer_geojson(conn, name, layer)
 
 
-@router.post("", status_code=201, summary="Import or atomically replace a plan (agents)")
+@router.post(
+    "", status_code=201, summary="Import or atomically replace a plan (agents, own agency)"
+)
 async def import_plan(
-    _: AgentDep,
+    principal: AgentDep,
     settings: SettingsDep,
     conn: TransactionDep,
     package: Annotated[
@@ -79,6 +82,7 @@ async def import_plan(
             rules_text,
             options,
             rules_source=reglement.filename or "reglement.yaml",
+            by=principal,
         )
     return report.to_dict()
 

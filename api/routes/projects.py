@@ -20,27 +20,31 @@ from fastapi import (
     Request,
     UploadFile,
 )
+from fastapi import Path as PathParam
 from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
 from sse_starlette.sse import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import (
-    AgentDep,
     ConnectionDep,
     EngineDep,
     SettingsDep,
     TransactionDep,
     query_date,
 )
+from api.security import AgentDep
 from geoportal.feed import ProjectFeed
 from geoportal.register import (
     Filters,
     ProjectRecord,
+    Status,
     events_after,
     list_projects,
     projects_csv,
     read_register_file,
     record_project,
+    update_project_status,
 )
 
 router = APIRouter(prefix="/api/v1/projects", tags=["projects register"])
@@ -102,14 +106,30 @@ def projects_as_csv(conn: ConnectionDep, chosen: FiltersDep) -> StreamingRespons
 
 @router.post("", status_code=201, summary="Record an authorized project (agents)")
 def record(
-    body: ProjectRecord, _: AgentDep, conn: TransactionDep, settings: SettingsDep
+    body: ProjectRecord, principal: AgentDep, conn: TransactionDep, settings: SettingsDep
 ) -> dict[str, Any]:
-    return record_project(conn, body, settings.storage_srid)
+    return record_project(conn, body, settings.storage_srid, by=principal)
+
+
+class StatusChange(BaseModel):
+    """The works' progress."""
+
+    status: Status
+
+
+@router.patch("/{project_id}", summary="Mark a project en chantier or achevé (agents, own agency)")
+def change_status(
+    project_id: Annotated[int, PathParam(ge=1, le=2**62)],
+    body: StatusChange,
+    principal: AgentDep,
+    conn: TransactionDep,
+) -> dict[str, Any]:
+    return update_project_status(conn, project_id, body.status, principal)
 
 
 @router.post("/import", status_code=201, summary="Record a batch from CSV/GeoJSON/GeoPackage")
 async def import_register(
-    _: AgentDep,
+    principal: AgentDep,
     conn: TransactionDep,
     settings: SettingsDep,
     file: Annotated[UploadFile, File(description="projects with a footprint geometry")],
@@ -123,7 +143,8 @@ async def import_register(
         path.write_bytes(await file.read())
         records = await run_in_threadpool(read_register_file, path, srid)
     recorded = [
-        await run_in_threadpool(record_project, conn, r, settings.storage_srid) for r in records
+        await run_in_threadpool(record_project, conn, r, settings.storage_srid, principal)
+        for r in records
     ]
     return {"recorded": len(recorded), "first_event": recorded[0]["event"] if recorded else None}
 

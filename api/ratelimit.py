@@ -1,0 +1,68 @@
+"""Rate limits per client (the `limits` library): NRU issuance, logins and account creation."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from limits import RateLimitItem, parse
+from limits.storage import storage_from_string
+from limits.strategies import MovingWindowRateLimiter
+
+from api.security import PrincipalDep
+from geoportal.accounts import Principal
+from geoportal.settings import Settings
+
+
+class RateLimits:
+    """The service's limits, counted in the configured storage (memory, or redis:// shared)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.limiter = MovingWindowRateLimiter(storage_from_string(settings.rate_limit_storage))
+        self.items = {
+            "nru": parse(settings.nru_rate_limit),
+            "login": parse(settings.login_rate_limit),
+        }
+
+    def hit(self, name: str, client: str) -> None:
+        """Count one act of `client`; 429 with Retry-After once over the limit."""
+        item = self.items[name]
+        if self.limiter.hit(item, name, client):
+            return
+        reset = self.limiter.get_window_stats(item, name, client).reset_time
+        wait = max(1, math.ceil(reset - time.time()))
+        raise HTTPException(
+            429,
+            f"too many requests: {_describe(item)} per client; retry in {wait} s",
+            {"Retry-After": str(wait)},
+        )
+
+
+def _describe(item: RateLimitItem) -> str:
+    unit = item.GRANULARITY.name
+    per = unit if item.multiples == 1 else f"{item.multiples} {unit}s"
+    return f"{item.amount} per {per}"
+
+
+def client_key(request: Request, principal: Principal) -> str:
+    """The client counted: the account when signed in, else the address."""
+    if principal.user_id is not None:
+        return f"user#{principal.user_id}"
+    return f"ip:{request.client.host if request.client else 'unknown'}"
+
+
+def limited(name: str) -> Callable[[Request, Principal], None]:
+    """A dependency counting one `name` act for the calling client."""
+
+    def count(request: Request, principal: PrincipalDep) -> None:
+        limits: RateLimits = request.app.state.rate_limits
+        limits.hit(name, client_key(request, principal))
+
+    return count
+
+
+NruLimitDep = Annotated[None, Depends(limited("nru"))]
+LoginLimitDep = Annotated[None, Depends(limited("login"))]

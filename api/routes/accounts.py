@@ -1,0 +1,133 @@
+"""Accounts: tokens (OAuth2 password flow), petitioners' sign-up, their history, the admin's."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from fastapi.security import OAuth2PasswordRequestForm
+from pydantic import BaseModel, Field
+
+from api.deps import ConnectionDep, SettingsDep, TransactionDep
+from api.ratelimit import LoginLimitDep
+from api.security import AdminDep, SignedInDep, bearer_token
+from geoportal.accounts import (
+    NewAccount,
+    authenticate,
+    create_account,
+    deactivate_account,
+    issue_token,
+    list_accounts,
+    profile,
+    revoke_token,
+)
+from geoportal.history import my_checks, my_nrus
+from zoning.audit import audit_trail
+
+router = APIRouter(prefix="/api/v1", tags=["accounts"])
+
+
+class Token(BaseModel):
+    """An OAuth2 bearer token."""
+
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int = Field(description="seconds")
+
+
+@router.post("/token", summary="Sign in (OAuth2 password flow): a bearer token")
+def login(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    _: LoginLimitDep,
+    conn: TransactionDep,
+    settings: SettingsDep,
+) -> Token:
+    user_id = authenticate(conn, form.username, form.password)
+    if user_id is None:
+        raise HTTPException(401, "wrong login or password", {"WWW-Authenticate": "Bearer"})
+    token = issue_token(conn, user_id, hours=settings.token_hours)
+    return Token(access_token=token, expires_in=settings.token_hours * 3600)
+
+
+@router.delete("/token", status_code=204, summary="Sign out: the token stops working")
+def logout(
+    _: SignedInDep, conn: TransactionDep, token: Annotated[str | None, Depends(bearer_token)]
+) -> Response:
+    if token:
+        revoke_token(conn, token)
+    return Response(status_code=204)
+
+
+class SignUp(BaseModel):
+    """A petitioner's account (personal data: never public, never logged)."""
+
+    login: str = Field(min_length=3, max_length=64, examples=["salma.bennani"])
+    password: str = Field(min_length=10, max_length=200)
+    full_name: str = Field(min_length=1, max_length=200, description="printed on the notes")
+    cin: str | None = Field(None, max_length=16, description="carte d'identité nationale")
+    email: str | None = Field(None, max_length=200)
+    address: str | None = Field(None, max_length=500, description="printed on the notes")
+
+
+@router.post("/accounts", status_code=201, summary="Create a petitioner's account")
+def sign_up(body: SignUp, _: LoginLimitDep, conn: TransactionDep) -> dict[str, Any]:
+    account = NewAccount(role="petitioner", **body.model_dump())
+    user_id = create_account(conn, account)
+    return {"id": user_id, "login": account.login.strip().lower(), "role": "petitioner"}
+
+
+@router.get("/me", summary="Your account")
+def me(principal: SignedInDep, conn: ConnectionDep) -> dict[str, Any]:
+    assert principal.user_id is not None
+    return profile(conn, principal.user_id)
+
+
+@router.get("/me/nrus", summary="The notes you asked for")
+def own_nrus(principal: SignedInDep, conn: ConnectionDep) -> list[dict[str, Any]]:
+    return my_nrus(conn, principal)
+
+
+@router.get("/me/checks", summary="The compliance checks you ran")
+def own_checks(principal: SignedInDep, conn: ConnectionDep) -> list[dict[str, Any]]:
+    return my_checks(conn, principal)
+
+
+class AccountBody(BaseModel):
+    """An account the admin creates (agents, admins, petitioners)."""
+
+    login: str = Field(min_length=3, max_length=64)
+    role: Literal["petitioner", "agent", "admin"]
+    agency: str | None = Field(None, max_length=200, description="required for an agent")
+    password: str | None = Field(None, min_length=10, max_length=200)
+    full_name: str | None = Field(None, max_length=200)
+
+
+@router.get("/users", summary="Accounts (admin): login, role, agency, state")
+def users(_: AdminDep, conn: ConnectionDep) -> list[dict[str, Any]]:
+    return list_accounts(conn)
+
+
+@router.post("/users", status_code=201, summary="Create an account (admin)")
+def add_user(body: AccountBody, admin: AdminDep, conn: TransactionDep) -> dict[str, Any]:
+    user_id = create_account(conn, NewAccount(**body.model_dump()), by=admin)
+    return {"id": user_id, "login": body.login.strip().lower(), "role": body.role}
+
+
+@router.delete("/users/{login}", status_code=204, summary="Close an account (admin)")
+def close_user(login: str, admin: AdminDep, conn: TransactionDep) -> Response:
+    deactivate_account(conn, login, by=admin)
+    return Response(status_code=204)
+
+
+@router.get("/audit", summary="The audit trail (admin): who did what and when, newest first")
+def audit(
+    _: AdminDep,
+    conn: ConnectionDep,
+    action: Annotated[
+        str | None, Query(max_length=64, description="e.g. nru. or plan.import")
+    ] = None,
+    actor: Annotated[str | None, Query(max_length=64, description="e.g. agent#12")] = None,
+    before: Annotated[int | None, Query(ge=1, le=2**62, description="acts before this id")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+) -> list[dict[str, Any]]:
+    return audit_trail(conn, limit, action=action, actor=actor, before_id=before)

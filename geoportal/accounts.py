@@ -1,0 +1,262 @@
+"""Accounts, roles and tokens: who may do what, and for which urban agency.
+
+Four roles (issue #6): the public (no account: the map, open data, verification, a note for an
+approved plan), the petitioner (an account: their own notes and checks), the agent (issues and
+revokes notes, records projects, imports plans, for their own agency only) and the admin
+(accounts, audit trail, every agency). Passwords are hashed with argon2id (argon2-cffi); tokens
+are random and only their SHA-256 is stored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Literal
+
+from argon2 import PasswordHasher
+from argon2.exceptions import VerificationError
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import IntegrityError
+
+from zoning.audit import record_act
+
+Role = Literal["public", "petitioner", "agent", "admin"]
+AccountRole = Literal["petitioner", "agent", "admin"]
+LOGIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,63}$")
+MIN_PASSWORD = 10
+TOKEN_PREFIX = "gp_"
+
+
+class AccountRequired(PermissionError):
+    """The act needs a signed-in account (401)."""
+
+
+class AgencyForbidden(PermissionError):
+    """The account acts for another agency, or its role may not do this (403)."""
+
+
+class AccountConflict(ValueError):
+    """The login is taken (409)."""
+
+
+class InvalidAccount(ValueError):
+    """An account's fields are inconsistent (422)."""
+
+
+class AccountNotFound(LookupError):
+    """No account has that login (404)."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is acting: a role, their account (none for the public) and an agent's agency."""
+
+    role: Role
+    user_id: int | None = None
+    agency: str | None = None
+
+    @property
+    def actor(self) -> str:
+        """How the audit trail names them: role and account number, never a person's name.
+
+        An admin without an account is the operator on the server itself (CLI, demo loader).
+        """
+        if self.user_id is not None:
+            return f"{self.role}#{self.user_id}"
+        return "public" if self.role == "public" else "system"
+
+    @property
+    def signed_in(self) -> bool:
+        """Whether an account is behind the request."""
+        return self.user_id is not None
+
+    def acts_for(self, agency: str | None) -> bool:
+        """Whether they may act in the name of `agency` (an admin, or that agency's agent)."""
+        return self.role == "admin" or (self.role == "agent" and self.agency == agency)
+
+    def require_agency(self, agency: str | None, what: str) -> None:
+        """AgencyForbidden unless they act for `agency`."""
+        if not self.acts_for(agency):
+            raise AgencyForbidden(
+                f"{what} belongs to {agency or 'no agency'}; your account acts for "
+                f"{self.agency or 'no agency'}"
+            )
+
+
+PUBLIC = Principal("public")
+#: the operator on the server (CLI, demo loading): database access already grants everything.
+SYSTEM = Principal("admin")
+
+
+@cache
+def _hasher() -> PasswordHasher:
+    return PasswordHasher()  # argon2id with the library's RFC 9106 defaults
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the login is unknown, so timing does not reveal which exist."""
+    return _hasher().hash(secrets.token_hex(16))
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of a password of at least MIN_PASSWORD characters."""
+    if len(password) < MIN_PASSWORD:
+        raise InvalidAccount(f"password: at least {MIN_PASSWORD} characters")
+    return _hasher().hash(password)
+
+
+def normalise_login(login: str) -> str:
+    """Lower case; letters, digits and . _ @ - only (3 to 64 characters)."""
+    cleaned = login.strip().lower()
+    if not LOGIN_PATTERN.match(cleaned):
+        raise InvalidAccount(
+            f"login {login!r}: 3 to 64 characters, letters, digits and . _ @ - only"
+        )
+    return cleaned
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    """An account to create; the personal fields never leave the users table publicly."""
+
+    login: str
+    role: AccountRole
+    agency: str | None = None
+    password: str | None = None
+    full_name: str | None = None
+    cin: str | None = None
+    email: str | None = None
+    address: str | None = None
+
+
+def create_account(conn: Connection, account: NewAccount, by: Principal = SYSTEM) -> int:
+    """Insert an account; return its id (409 when the login is taken)."""
+    login = normalise_login(account.login)
+    if (account.role == "agent") != bool(account.agency):
+        raise InvalidAccount("agency: required for an agent, and only for an agent")
+    password_hash = hash_password(account.password) if account.password else None
+    try:
+        with conn.begin_nested():
+            user_id = conn.execute(
+                text("""INSERT INTO users (login, role, agency, password_hash, full_name, cin,
+                                           email, address)
+                        VALUES (:login, :role, :agency, :hash, :full_name, :cin, :email,
+                                :address) RETURNING id"""),
+                {
+                    "login": login,
+                    "role": account.role,
+                    "agency": account.agency,
+                    "hash": password_hash,
+                    "full_name": account.full_name,
+                    "cin": account.cin,
+                    "email": account.email,
+                    "address": account.address,
+                },
+            ).scalar_one()
+    except IntegrityError:
+        raise AccountConflict(f"login {login!r} is already taken") from None
+    details = {"role": account.role, "agency": account.agency}
+    record_act(conn, "account.create", f"user#{user_id}", details, actor=by.actor)
+    return int(user_id)
+
+
+def issue_token(
+    conn: Connection, user_id: int, *, hours: float | None, label: str = "login"
+) -> str:
+    """A new bearer token for the account (valid `hours`, or until revoked when None)."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    store_token(conn, user_id, token, hours=hours, label=label)
+    return token
+
+
+def store_token(
+    conn: Connection, user_id: int, token: str, *, hours: float | None, label: str
+) -> None:
+    """Keep a token's SHA-256 for the account."""
+    expires = dt.datetime.now(dt.UTC) + dt.timedelta(hours=hours) if hours else None
+    conn.execute(
+        text("""INSERT INTO api_tokens (user_id, token_sha256, label, expires_at)
+                VALUES (:user_id, :sha, :label, :expires)"""),
+        {"user_id": user_id, "sha": _digest(token), "label": label, "expires": expires},
+    )
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def authenticate(conn: Connection, login: str, password: str) -> int | None:
+    """The active account's id when the password matches, else None."""
+    row = conn.execute(
+        text("SELECT id, password_hash FROM users WHERE login = :login AND active"),
+        {"login": login.strip().lower()},
+    ).first()
+    stored = row[1] if row is not None and row[1] else _dummy_hash()
+    try:
+        _hasher().verify(stored, password)
+    except VerificationError:
+        return None
+    return int(row[0]) if row is not None and row[1] else None
+
+
+_TOKEN_SQL = text("""
+SELECT u.id, u.role, u.agency FROM api_tokens t JOIN users u ON u.id = t.user_id
+WHERE t.token_sha256 = :sha AND t.revoked_at IS NULL AND u.active
+  AND (t.expires_at IS NULL OR t.expires_at > now())
+""")
+
+
+def principal_for_token(conn: Connection, token: str) -> Principal | None:
+    """Who holds this bearer token, or None when it is unknown, expired or revoked."""
+    row = conn.execute(_TOKEN_SQL, {"sha": _digest(token)}).first()
+    if row is None:
+        return None
+    return Principal(role=row[1], user_id=int(row[0]), agency=row[2])
+
+
+def revoke_token(conn: Connection, token: str) -> None:
+    """Log out: the token stops working at once."""
+    conn.execute(
+        text("UPDATE api_tokens SET revoked_at = now() WHERE token_sha256 = :sha"),
+        {"sha": _digest(token)},
+    )
+
+
+def account_id(conn: Connection, login: str) -> int:
+    """The id of an account by login."""
+    found = conn.execute(
+        text("SELECT id FROM users WHERE login = :login"), {"login": login.strip().lower()}
+    ).scalar()
+    if found is None:
+        raise AccountNotFound(f"no account with login {login!r}")
+    return int(found)
+
+
+def deactivate_account(conn: Connection, login: str, by: Principal = SYSTEM) -> None:
+    """Close an account: its tokens stop working; its history stays."""
+    user_id = account_id(conn, login)
+    conn.execute(text("UPDATE users SET active = false WHERE id = :id"), {"id": user_id})
+    record_act(conn, "account.deactivate", f"user#{user_id}", actor=by.actor)
+
+
+def list_accounts(conn: Connection) -> list[dict[str, Any]]:
+    """Accounts for the admin: login, role, agency, state; no personal data."""
+    rows = conn.execute(
+        text("SELECT id, login, role, agency, active, created_at FROM users ORDER BY id")
+    )
+    return [dict(row._mapping) for row in rows]
+
+
+def profile(conn: Connection, user_id: int) -> dict[str, Any]:
+    """An account's own data, personal fields included: only ever shown to its holder."""
+    row = conn.execute(
+        text("""SELECT id, login, role, agency, full_name, cin, email, address, created_at
+                FROM users WHERE id = :id"""),
+        {"id": user_id},
+    ).one()
+    return dict(row._mapping)

@@ -1,0 +1,91 @@
+"""The register of issued notes: who may read a note's PDF, revocation, the agency's list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, text
+
+from geoportal.accounts import AccountRequired, AgencyForbidden, Principal
+from geoportal.nru import NruNotFound, as_uuid
+from zoning.audit import record_act
+
+
+class NruAlreadyRevoked(ValueError):
+    """The note was revoked before (409)."""
+
+
+def check_pdf_access(conn: Connection, nru_id: str, by: Principal) -> None:
+    """A PDF naming its petitioner goes only to the account that asked and to the agency."""
+    row = conn.execute(
+        text("""SELECT agency, requested_by, petitioner IS NOT NULL FROM nrus
+                WHERE id = CAST(:id AS uuid)"""),
+        {"id": as_uuid(nru_id)},
+    ).first()
+    if row is None:
+        raise NruNotFound(nru_id)
+    agency, requested_by, personal = row
+    if not personal or (by.signed_in and by.user_id == requested_by) or by.acts_for(agency):
+        return
+    if not by.signed_in:
+        raise AccountRequired(
+            "this note names its petitioner: its PDF is served to the account that asked for "
+            "it and to the agency; sign in (POST /api/v1/token)"
+        )
+    raise AgencyForbidden("this note names its petitioner and was asked for by another account")
+
+
+def revoke_nru(conn: Connection, nru_id: str, reason: str, by: Principal) -> dict[str, Any]:
+    """Revoke a note of the agent's own agency; it stays in the register, marked revoked."""
+    row = conn.execute(
+        text("""SELECT agency, number, revoked_at FROM nrus WHERE id = CAST(:id AS uuid)
+                FOR UPDATE"""),
+        {"id": as_uuid(nru_id)},
+    ).first()
+    if row is None:
+        raise NruNotFound(nru_id)
+    agency, number, revoked_at = row
+    by.require_agency(agency, f"the note {number}")
+    if revoked_at is not None:
+        raise NruAlreadyRevoked(f"the note {number} was already revoked on {revoked_at:%d/%m/%Y}")
+    revoked = conn.execute(
+        text("""UPDATE nrus SET revoked_at = now(), revoked_by = :by, revocation_reason = :reason
+                WHERE id = CAST(:id AS uuid) RETURNING number, revoked_at, revocation_reason"""),
+        {"id": as_uuid(nru_id), "by": by.user_id, "reason": reason},
+    ).one()
+    # The reason is free text an agent typed: it stays in the register, not in the audit trail.
+    record_act(conn, "nru.revoke", number, {"id": nru_id, "agency": agency}, actor=by.actor)
+    return dict(revoked._mapping)
+
+
+REGISTER_COLUMNS = """id::text AS id, number, agency, issued_at, valid_until, plan_name,
+    land_reference, requested_by IS NOT NULL AS by_account, revoked_at, revocation_reason"""
+
+
+def nru_register(
+    conn: Connection, by: Principal, agency: str | None, limit: int, offset: int
+) -> dict[str, Any]:
+    """The notes of an agency, newest first: an agent sees only theirs, an admin any."""
+    chosen = agency or (by.agency if by.role == "agent" else None)
+    if chosen is not None or by.role != "admin":
+        by.require_agency(chosen, "this register")
+    rows = conn.execute(
+        text(f"""SELECT {REGISTER_COLUMNS} FROM nrus
+                 WHERE CAST(:agency AS text) IS NULL OR agency = :agency
+                 ORDER BY issued_at DESC, number DESC LIMIT :limit OFFSET :offset"""),
+        {"agency": chosen, "limit": limit, "offset": offset},
+    )
+    return {"agency": chosen, "notes": [dict(r._mapping) for r in rows]}
+
+
+def revocation_facts(conn: Connection, nru_id: str) -> dict[str, str]:
+    """The note's state for the public verification page."""
+    row = conn.execute(
+        text("SELECT revoked_at, revocation_reason FROM nrus WHERE id = CAST(:id AS uuid)"),
+        {"id": as_uuid(nru_id)},
+    ).first()
+    if row is None:
+        raise NruNotFound(nru_id)
+    if row[0] is None:
+        return {"Statut": "En vigueur"}
+    return {"Statut": f"RÉVOQUÉE le {row[0]:%d/%m/%Y}", "Motif de la révocation": row[1] or "—"}
