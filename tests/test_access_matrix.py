@@ -365,7 +365,7 @@ def _register_csv() -> bytes:
     number = f"MATRICE/{uuid.uuid4().hex[:10]}"
     return (
         "permit_number,permit_date,commune,kind,footprint_wkt\n"
-        f"{number},2026-11-20,Ain Demo,construction,\"{SITE.wkt}\"\n"
+        f'{number},2026-11-20,Ain Demo,construction,"{SITE.wkt}"\n'
     ).encode()
 
 
