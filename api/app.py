@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_api_route("/plans", home, response_class=HTMLResponse, include_in_schema=False)
     app.add_api_route("/nru", nru_form, response_class=HTMLResponse, include_in_schema=False)
     app.add_api_route("/projet", project_form, response_class=HTMLResponse, include_in_schema=False)
+    app.add_api_route("/compte", account_page, response_class=HTMLResponse, include_in_schema=False)
     return app
 
 
@@ -96,6 +97,11 @@ def project_form() -> str:
     return (STATIC / "app" / "projet.html").read_text(encoding="utf-8")
 
 
+def account_page() -> str:
+    """The petitioner's space: sign in or up, their notes and checks."""
+    return (STATIC / "app" / "compte.html").read_text(encoding="utf-8")
+
+
 def home(conn: ConnectionDep) -> str:
     """A plain entry page: the plans and where to go."""
     items = "".join(
@@ -109,6 +115,7 @@ def home(conn: ConnectionDep) -> str:
         f"<h2>Plans d'aménagement</h2><ul>{items or '<li>aucun plan</li>'}</ul>"
         "<p><a href='/nru'>Demander une note de renseignements urbanistiques</a></p>"
         "<p><a href='/projet'>Vérifier un projet (procédure, conformité)</a></p>"
+        "<p><a href='/compte'>Mon espace (compte, mes notes, mes vérifications)</a></p>"
         "<p><a href='/docs'>API (OpenAPI)</a> · <a href='/api/v1/plans'>/api/v1/plans</a></p>"
         "</body></html>"
     )

@@ -144,6 +144,7 @@ CASES = [
     Case("GET /plans", everyone(200), get("/plans")),
     Case("GET /nru", everyone(200), get("/nru")),
     Case("GET /projet", everyone(200), get("/projet")),
+    Case("GET /compte", everyone(200), get("/compte")),
     Case("GET /indicateurs", everyone(200), get("/indicateurs")),
     Case("GET /plans/{name}/map", everyone(200), get(f"/plans/{DEMO}/map")),
     Case("GET /docs", everyone(200), get("/docs")),

@@ -1,16 +1,12 @@
 // Shared by the request pages (/nru, /projet): the map with the plan's zones as background,
-// the plan selector, text escaping. Loaded before the page's own script.
+// the plan selector, the account badge. Loaded after auth.js, before the page's own script.
 "use strict";
 const map = L.map("map", { preferCanvas: true }).setView([33.89, -6.925], 14);
 L.control.scale({ imperial: false }).addTo(map);
 const $ = (id) => document.getElementById(id);
 let zonesLayer = null;
 let parcelLayer = null;
-
-function escapeHtml(text) {
-  return String(text).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;",
-    '"': "&quot;", "'": "&#39;" })[c]);
-}
+auth.showBadge($("account"));
 
 async function loadPlans() {
   const plans = await (await fetch("/api/v1/plans")).json();

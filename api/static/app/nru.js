@@ -10,11 +10,11 @@ function requestBody() {
     const form = new FormData();
     form.append("file", file);
     for (const [k, v] of Object.entries(fields)) if (v) form.append(k, v);
-    return { body: form };
+    return { body: form, headers: auth.headers() };
   }
   const json = { coordinates: $("coords").value };
   for (const [k, v] of Object.entries(fields)) if (v) json[k] = k === "srid" ? Number(v) : v;
-  return { body: JSON.stringify(json), headers: { "Content-Type": "application/json" } };
+  return { body: JSON.stringify(json), headers: auth.headers({ "Content-Type": "application/json" }) };
 }
 
 function showDiagnostics(list, kind) {
@@ -60,8 +60,13 @@ async function issue() {
     return;
   }
   $("result").innerHTML = `<h2>${escapeHtml(data.number)}</h2>` +
-    `<p><a href="${data.links.pdf}">Télécharger la note (PDF)</a> · ` +
+    `<p><a id="pdf" href="${data.links.pdf}">Télécharger la note (PDF)</a> · ` +
     `<a href="${data.links.verify}">Page de vérification</a></p>`;
+  // signed in, the note carries the petitioner's name: its PDF needs the token
+  if (auth.token()) $("pdf").addEventListener("click", (e) => {
+    e.preventDefault();
+    auth.openPdf(data.links.pdf).catch((err) => alert(err.message));
+  });
 }
 
 $("plan").addEventListener("change", (e) => showPlan(e.target.value));

@@ -287,7 +287,8 @@ async function check() {
   $("diagnostics").innerHTML = "<p>Vérification…</p>";
   try {
     const [response, fee] = await Promise.all([
-      fetch("/api/v1/check", { method: "POST", headers: { "Content-Type": "application/json" },
+      fetch("/api/v1/check", { method: "POST",
+                               headers: auth.headers({ "Content-Type": "application/json" }),
                                body: JSON.stringify(body) }),
       quoteFee(body.project),
     ]);
