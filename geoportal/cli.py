@@ -441,7 +441,12 @@ def demo(
         url = f"http://{host or settings.host}:{port or settings.port}"
         console.print(
             f"[green]✓[/] serving on {url}: public map {url}/ , NRU {url}/nru , "
-            f"projects {url}/projet , API {url}/docs"
+            f"projects {url}/projet , petitioners' space {url}/compte , API {url}/docs"
+        )
+        console.print(
+            "  an agent's token for the demo agency: geoportal user add agent.demo --role agent "
+            '--agency "Agence Urbaine de Skhirate-Temara"',
+            highlight=False,
         )
         serve(host, port)
 
