@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.sha1(open('pyproject.toml','rb').read()).hexdigest()[:12])")
 
-.PHONY: setup system db demo test lint bench clean
+.PHONY: setup system db demo test lint bench load clean
 
 setup: $(STAMP) system db  ## virtualenv, dependencies, system packages, database (idempotent)
 
@@ -37,6 +37,10 @@ bench: setup  ## import, NRU and batch benchmarks, with their figures
 	$(BIN)/python -m bench.bench_batch
 	$(BIN)/python -m bench.bench_sse
 	$(BIN)/python -m bench.bench_map
+
+load: setup  ## locust at 100 requests/s for 5 minutes: failures, p50/p95 (LOAD_ARGS="--seconds 60")
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	$(BIN)/python -m bench.bench_load $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
+from api.admission import DatabaseAdmission
 from api.deps import ConnectionDep
 from api.errors import add_exception_handlers
 from api.limits import BodySizeLimit
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.rate_limits = RateLimits(settings)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_mb * 1024**2)
+    app.add_middleware(DatabaseAdmission, slots=settings.db_pool_size)
     add_exception_handlers(app)
     app.include_router(accounts.router)
     app.include_router(plans.router)

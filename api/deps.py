@@ -38,8 +38,10 @@ def get_transaction(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
-ConnectionDep = Annotated[Connection, Depends(get_connection)]
-TransactionDep = Annotated[Connection, Depends(get_transaction)]
+# scope="function": the connection goes back to the pool, and the transaction commits, when the
+# endpoint returns and before the response leaves: a client told 201 finds what was written.
+ConnectionDep = Annotated[Connection, Depends(get_connection, scope="function")]
+TransactionDep = Annotated[Connection, Depends(get_transaction, scope="function")]
 
 
 def query_date(name: str, value: str | None) -> dt.date | None:

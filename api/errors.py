@@ -6,9 +6,11 @@ from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.requests import ClientDisconnect
 
 from geoportal.accounts import (
     AccountConflict,
@@ -18,7 +20,7 @@ from geoportal.accounts import (
     InvalidAccount,
 )
 from geoportal.instruction import FrontBornesError
-from geoportal.nru import NruNotFound, OwnershipRequired
+from geoportal.nru import NruNotFound, OwnershipRequired, UnknownPlan
 from geoportal.nru_register import NruAlreadyRevoked
 from geoportal.register import PermitAlreadyRecorded, ProjectNotFound, RegisterImportError
 from geoportal.signing import SigningError
@@ -34,6 +36,15 @@ def _plan_not_found(exc: Exception) -> dict[str, Any]:
     return {"detail": f"no plan named {exc.args[0]!r}"}
 
 
+def _unknown_plan(exc: Exception) -> dict[str, Any]:
+    assert isinstance(exc, UnknownPlan)
+    message = f"no plan named {exc.plan!r} (GET /api/v1/plans lists them)"
+    return {
+        "detail": f"plan: {message}",
+        "errors": [{"code": "unknown_plan", "field": "plan", "message": message}],
+    }
+
+
 def _import_refused(exc: Exception) -> dict[str, Any]:
     assert isinstance(exc, ImportRefused)
     return {
@@ -46,7 +57,10 @@ def _reglement(exc: Exception) -> dict[str, Any]:
     assert isinstance(exc, ReglementError)
     return {
         "detail": "invalid règlement",
-        "errors": [{"path": p.path, "line": p.line, "message": p.message} for p in exc.problems],
+        "errors": [
+            {"code": p.code, "path": p.path, "line": p.line, "message": p.message}
+            for p in exc.problems
+        ],
     }
 
 
@@ -66,6 +80,17 @@ def _parcel_input(exc: Exception) -> dict[str, Any]:
 def _register_import(exc: Exception) -> dict[str, Any]:
     assert isinstance(exc, RegisterImportError)
     return {"detail": str(exc), "errors": exc.problems}
+
+
+def _request_validation(exc: Exception) -> dict[str, Any]:
+    # FastAPI's own handler echoes each bad input back: a NaN or an infinity there cannot be
+    # written as JSON (a 500 instead of the 422), and a body may hold personal data.
+    assert isinstance(exc, RequestValidationError)
+    return {
+        "detail": [
+            {"type": e["type"], "loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()
+        ]
+    }
 
 
 def _data_error(exc: Exception) -> dict[str, Any]:
@@ -95,6 +120,7 @@ def _database_unavailable(exc: Exception) -> dict[str, Any]:
 
 
 ERRORS: dict[type[Exception], tuple[int, Any]] = {
+    RequestValidationError: (422, _request_validation),
     DataError: (422, _data_error),
     OperationalError: (503, _database_unavailable),  # connection lost or refused
     InterfaceError: (503, _database_unavailable),
@@ -113,6 +139,7 @@ ERRORS: dict[type[Exception], tuple[int, Any]] = {
     OwnershipRequired: (403, _message),
     NruNotFound: (404, lambda exc: {"detail": f"no note with id {exc.args[0]!r}"}),
     PlanNotFound: (404, _plan_not_found),
+    UnknownPlan: (422, _unknown_plan),
     ImportRefused: (422, _import_refused),
     ReglementError: (422, _reglement),
     PackageError: (422, _message),
@@ -125,6 +152,8 @@ ERRORS: dict[type[Exception], tuple[int, Any]] = {
     NruAlreadyRevoked: (409, _message),
     PermitAlreadyRecorded: (409, _message),
     ProjectNotFound: (404, lambda exc: {"detail": f"no project with id {exc.args[0]!r}"}),
+    # the client left while sending its body: nobody reads the answer, no traceback in the logs
+    ClientDisconnect: (400, lambda exc: {"detail": "the request body was not received whole"}),
     # the agency's certificate gone or unusable since start-up: the service cannot sign now
     SigningError: (503, _message),
 }

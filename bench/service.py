@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -19,26 +20,28 @@ def running_service(database_url: str, port: int, workers: int = 1) -> Iterator[
     command = [
         sys.executable,
         "-m",
-        "uvicorn",
-        "api.app:create_app",
-        "--factory",
+        "geoportal.cli",
+        "serve",
         "--workers",
         str(workers),
         "--port",
         str(port),
-        "--log-level",
-        "warning",
-        "--limit-concurrency",
-        "2000",
+        "--no-access-log",
     ]
-    server = subprocess.Popen(command, env=env)
+    # a session of its own: its workers can be killed with it if it does not stop
+    server = subprocess.Popen(command, env=env, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_http(f"{base}/api/v1/plans")
         yield base
     finally:
         server.terminate()
-        server.wait(timeout=20)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            print("the service did not stop within 20 s of SIGTERM: killed")
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
 
 
 def wait_http(url: str, seconds: float = 30) -> None:

@@ -7,6 +7,7 @@ from typing import Any, Literal
 import shapely.geometry
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from shapely.errors import GEOSException
+from shapely.validation import explain_validity
 
 # RGC art. 5 lists the authorisations; art. 20 and Annexe 4 add the réfection works and the
 # "installations saisonnières ou occasionnelles".
@@ -48,6 +49,14 @@ ProjectUse = Literal[
 ]
 
 
+#: 100 km², more than any Moroccan commune's urban perimeter: a larger area is a typo or a
+#: probe (10^300 m², infinity), not a project, and must not reach the rules or the register.
+MAX_AREA_M2 = 100_000_000.0
+#: The register's bounds (RGC projects are buildings, not towers of a kilometre).
+MAX_HEIGHT_M = 1000.0
+MAX_STOREYS = 200
+
+
 def polygon_geojson(value: dict[str, Any]) -> dict[str, Any]:
     """A GeoJSON Polygon or MultiPolygon that shapely reads as a valid area, else ValueError."""
     try:
@@ -56,8 +65,11 @@ def polygon_geojson(value: dict[str, Any]) -> dict[str, Any]:
         raise ValueError("not a GeoJSON geometry") from None
     if geometry.geom_type not in ("Polygon", "MultiPolygon"):
         raise ValueError(f"a Polygon or MultiPolygon is expected, not {geometry.geom_type}")
-    if geometry.is_empty or not geometry.is_valid:
-        raise ValueError("the polygon is empty or invalid (self-intersecting ring?)")
+    if geometry.is_empty:
+        raise ValueError("the polygon is empty")
+    if not geometry.is_valid:
+        # GEOS says what and where, e.g. « Self-intersection[358720 366620] »
+        raise ValueError(f"the polygon is invalid: {explain_validity(geometry)}")
     return value
 
 
@@ -69,7 +81,8 @@ ParentProcedure = Literal["grands_projets", "petits_projets"]
 class Project(BaseModel):
     """What classification, compliance and fees need to know; None means not stated."""
 
-    model_config = ConfigDict(extra="forbid")
+    # NaN and infinity are no figures of a project (and JSON cannot carry them back)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     kind: ProjectKind
     use: ProjectUse | None = None
@@ -79,11 +92,15 @@ class Project(BaseModel):
     height_m: float | None = Field(
         None,
         ge=0,
+        le=MAX_HEIGHT_M,
         description="height in metres, toute superstructure confondue; after the works for a "
         "surélévation (Annexes 2 and 3)",
     )
     storeys: int | None = Field(
-        None, ge=0, description="n of R+n, toute superstructure confondue; after the works"
+        None,
+        ge=0,
+        le=MAX_STOREYS,
+        description="n of R+n, toute superstructure confondue; after the works",
     )
     in_lotissement_receptionne: bool | None = Field(
         None, description="in a lotissement whose works were accepted (réceptionnés)"
@@ -113,16 +130,26 @@ class Project(BaseModel):
         description="works touching parties indivises, structures porteuses, façades or "
         "distribution intérieure (Annexe 4 §2)",
     )
-    floor_area_m2: float | None = Field(None, ge=0, description="surface de planchers")
-    footprint_area_m2: float | None = Field(None, ge=0, description="emprise au sol")
+    floor_area_m2: float | None = Field(
+        None, ge=0, le=MAX_AREA_M2, description="surface de planchers"
+    )
+    footprint_area_m2: float | None = Field(
+        None, ge=0, le=MAX_AREA_M2, description="emprise au sol"
+    )
     footprint: dict[str, Any] | None = Field(
         None, description="GeoJSON geometry of the footprint, in the plan's Lambert metres"
     )
     added_floor_area_m2: float | None = Field(
-        None, ge=0, description="floor area added by a modification, extension or surélévation"
+        None,
+        ge=0,
+        le=MAX_AREA_M2,
+        description="floor area added by a modification, extension or surélévation",
     )
     subdivided_area_m2: float | None = Field(
-        None, ge=0, description="surface lotie of a lotissement or ensemble immobilier"
+        None,
+        ge=0,
+        le=MAX_AREA_M2,
+        description="surface lotie of a lotissement or ensemble immobilier",
     )
     dwellings: int | None = Field(None, ge=0, description="number of dwellings")
     coordinates: str | list[list[float]] | None = Field(

@@ -31,6 +31,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(plan_app, name="plan")
 app.add_typer(user_app, name="user")
 console = Console(stderr=True)
+KEEP_ALIVE_S = 75
 
 
 def _settings() -> Settings:
@@ -407,14 +408,29 @@ def batch(
 
 
 @app.command()
-def serve(host: str | None = None, port: int | None = None) -> None:
+def serve(
+    host: str | None = None,
+    port: int | None = None,
+    workers: Annotated[int, typer.Option(help="processes serving (each with its pool)")] = 1,
+    access_log: Annotated[
+        bool, typer.Option(help="log every request (method, path, status)")
+    ] = True,
+) -> None:
     """Run the web service."""
     import uvicorn
 
-    from api.app import create_app
-
     settings = _settings()
-    uvicorn.run(create_app(settings), host=host or settings.host, port=port or settings.port)
+    uvicorn.run(
+        "api.app:create_app",  # each worker builds the app from the same environment
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        # longer than clients and proxies keep an idle connection, so that the server never
+        # closes one while a request is on its way (the client would see it reset)
+        timeout_keep_alive=KEEP_ALIVE_S,
+        access_log=access_log,
+    )
 
 
 @app.command()

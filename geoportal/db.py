@@ -9,7 +9,7 @@ from geoportal.settings import Settings
 CONNECT_TIMEOUT_S = 5  # an unreachable server fails a request (503) instead of hanging it
 
 
-def make_engine(settings: Settings, **options: object) -> Engine:
+def make_engine(settings: Settings) -> Engine:
     """An engine on the configured database, surviving a server restart (see below)."""
     connect_args = {
         "options": f"-c statement_timeout={settings.statement_timeout_ms}",
@@ -19,10 +19,13 @@ def make_engine(settings: Settings, **options: object) -> Engine:
     # pool's older ones are discarded with it, so the first request after a restart succeeds.
     # hide_parameters: statements' parameters (petitioners' names, land references) never
     # reach logs or error messages.
+    # pool_size + max_overflow connections at most: twice the requests the service admits at
+    # once (api.admission), since a request holds at most two (its token's, its own).
     return create_engine(
         settings.database_url,
         pool_pre_ping=True,
         hide_parameters=True,
         connect_args=connect_args,
-        **options,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_pool_size,
     )

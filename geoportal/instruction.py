@@ -7,6 +7,7 @@ come from the plan's sectors (Annexes 2 and 3), the zone rules and geometries fr
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,14 @@ from checks.calendar import CalendarOverrides, WorkingCalendar
 from checks.commission import commission_members
 from checks.compliance import check_compliance
 from checks.deadlines import deadlines_for
-from checks.fees import FeeQuote, compute_fee, fee_input_from_project, load_tarif
+from checks.fees import (
+    DEFAULT_TARIF_PATH,
+    FeeQuote,
+    Tarif,
+    compute_fee,
+    fee_input_from_project,
+    load_tarif,
+)
 from checks.procedure import classify
 from checks.project import Project
 from checks.results import Reason
@@ -41,11 +49,32 @@ class FrontBornesError(ValueError):
 
 
 def load_calendar(path: Path | None) -> WorkingCalendar:
-    """The working-day calendar with the agency's override table (YAML), when there is one."""
+    """The working-day calendar with the agency's override table (YAML), when there is one.
+
+    Kept per version of the file (its modification time): the agency may edit the table while
+    the service runs, and the holidays of each year are computed once, not per request.
+    """
     if path is None or not path.exists():
+        return _calendar(None, 0)
+    return _calendar(path, path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _calendar(path: Path | None, version: int) -> WorkingCalendar:
+    if path is None:
         return WorkingCalendar()
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     return WorkingCalendar(CalendarOverrides.model_validate(data))
+
+
+def current_tarif(path: Path = DEFAULT_TARIF_PATH) -> Tarif:
+    """The agency's tariff file, read again only when it changes."""
+    return _tarif(path, path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _tarif(path: Path, version: int) -> Tarif:
+    return load_tarif(path)
 
 
 def sector_flags(kinds: Iterable[str]) -> dict[str, bool]:
@@ -175,7 +204,7 @@ def quote_fee(
             missing=[],
         )
         return free.model_dump(mode="json")
-    quote = compute_fee(fee, load_tarif())
+    quote = compute_fee(fee, current_tarif())
     return quote.model_dump(mode="json")
 
 

@@ -52,6 +52,16 @@ class NruNotFound(LookupError):
     """No note has that id."""
 
 
+class UnknownPlan(ParcelOutsidePlans):
+    """The request's `plan` names no stored plan: a bad field of the request (422), not a
+    missing resource, and not « the parcel lies outside » it. A ParcelOutsidePlans so that
+    the callers refusing those (the CLI) refuse this one too."""
+
+    def __init__(self, plan: str) -> None:
+        self.plan = plan
+        super().__init__(f"no plan named {plan!r}")
+
+
 @dataclass(frozen=True)
 class NruRequest:
     """What a petitioner sends (interfaces.md §4)."""
@@ -147,7 +157,8 @@ def locate_parcel(
     conn: Connection, request: NruRequest, storage_srid: int
 ) -> tuple[ParcelInput, Any, Overlay]:
     """Read and check the coordinates, then overlay the parcel with the plan holding most of it."""
-    srid = request.srid or _plan_srid(conn, request.plan) or storage_srid
+    plan_srid = _plan_srid(conn, request.plan)  # first: an unknown plan is refused as such
+    srid = request.srid or plan_srid or storage_srid
     parcel = _read_parcel(request, srid, ())
     geometry = transform_geometry(parcel.geometry, srid, storage_srid)
     try:
@@ -177,7 +188,9 @@ def _plan_srid(conn: Connection, plan: str | None) -> int | None:
     if plan is None:
         return None
     found = conn.execute(text("SELECT srid FROM plans WHERE name = :n"), {"n": plan}).scalar()
-    return int(found) if found is not None else None
+    if found is None:
+        raise UnknownPlan(plan)
+    return int(found)
 
 
 def plan_perimeters(conn: Connection, storage_srid: int) -> list[PlanPerimeter]:

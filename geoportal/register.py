@@ -20,13 +20,30 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 import shapely.geometry
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pyogrio.errors import DataSourceError
 from sqlalchemy import Connection, text
 
-from checks.project import Procedure, ProjectKind, ProjectUse, polygon_geojson
+from checks.project import (
+    MAX_AREA_M2,
+    MAX_HEIGHT_M,
+    MAX_STOREYS,
+    Procedure,
+    ProjectKind,
+    ProjectUse,
+    polygon_geojson,
+)
 from geoportal.accounts import SYSTEM, Principal
 from zoning.audit import record_act
 from zoning.crs import MOROCCAN_LAMBERT, transform_geometry
+from zoning.intake.location import srid_domain
 
 CHANNEL = "projects"
 Status = Literal["autorise", "en_chantier", "acheve"]
@@ -46,6 +63,7 @@ PUBLIC_FIELDS = (
     "decided_on",
 )
 MAX_PAGE = 10_000
+CSV_CHUNK_ROWS = 1_000
 #: columns of an import file the register keeps; others (a zone code, a note) are ignored.
 RECORD_FIELDS = set(PUBLIC_FIELDS) - {"id"}
 
@@ -53,7 +71,8 @@ RECORD_FIELDS = set(PUBLIC_FIELDS) - {"id"}
 class ProjectRecord(BaseModel):
     """An authorized project as the agency records it (footprint in Lambert metres)."""
 
-    model_config = ConfigDict(extra="forbid")
+    # NaN and infinity are no figures of a project (and JSON cannot carry them back)
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     permit_number: str = Field(min_length=1, max_length=64)
     permit_date: dt.date
@@ -61,9 +80,9 @@ class ProjectRecord(BaseModel):
     kind: ProjectKind
     use: ProjectUse | None = None
     procedure: Procedure | None = None
-    storeys: int | None = Field(None, ge=0, le=200)
-    height_m: float | None = Field(None, ge=0, le=1000)
-    floor_area_m2: float | None = Field(None, ge=0)
+    storeys: int | None = Field(None, ge=0, le=MAX_STOREYS)
+    height_m: float | None = Field(None, ge=0, le=MAX_HEIGHT_M)
+    floor_area_m2: float | None = Field(None, ge=0, le=MAX_AREA_M2)
     status: Status = "autorise"
     filed_on: dt.date | None = None
     decided_on: dt.date | None = None
@@ -71,14 +90,62 @@ class ProjectRecord(BaseModel):
     footprint: dict[str, Any] = Field(description="GeoJSON Polygon or MultiPolygon")
     petitioner: dict[str, str] | None = Field(None, description="personal data: never public")
 
-    @model_validator(mode="after")
-    def _consistent(self) -> ProjectRecord:
-        if self.srid not in MOROCCAN_LAMBERT:
-            raise ValueError(f"srid {self.srid} is not a Moroccan Lambert zone")
-        if self.filed_on and self.decided_on and self.decided_on < self.filed_on:
-            raise ValueError("decided_on is before filed_on")
-        polygon_geojson(self.footprint)
-        return self
+    # Field validators, not one model validator: each refusal is located by its field.
+    @field_validator("permit_number", "commune")
+    @classmethod
+    def _storable_text(cls, value: str) -> str:
+        return _without_nul(value)
+
+    @field_validator("petitioner")
+    @classmethod
+    def _storable_petitioner(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        for item in (value or {}).items():
+            for part in item:
+                _without_nul(part)
+        return value
+
+    @field_validator("decided_on")
+    @classmethod
+    def _after_filing(cls, decided: dt.date | None, info: ValidationInfo) -> dt.date | None:
+        filed = info.data.get("filed_on")
+        if decided and filed and decided < filed:
+            raise ValueError(f"decided on {decided} before it was filed on {filed} (filed_on)")
+        return decided
+
+    @field_validator("srid")
+    @classmethod
+    def _lambert(cls, srid: int) -> int:
+        if srid not in MOROCCAN_LAMBERT:
+            raise ValueError(f"{srid} is not a Moroccan Lambert zone ({sorted(MOROCCAN_LAMBERT)})")
+        return srid
+
+    @field_validator("footprint")
+    @classmethod
+    def _polygon_in_its_zone(cls, value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        polygon_geojson(value)
+        srid = info.data.get("srid")
+        if srid is not None:
+            _inside_zone(shapely.geometry.shape(value), srid)
+        return value
+
+
+def _without_nul(value: str) -> str:
+    """PostgreSQL text cannot hold a NUL character: refuse it by its field, not by the database."""
+    if "\x00" in value:
+        raise ValueError("contains a NUL character (\\x00), which cannot be stored")
+    return value
+
+
+def _inside_zone(footprint: Any, srid: int) -> None:
+    """A footprint outside its SRID's area of use is in degrees or in another zone: recorded
+    as it is, it would be shown in the ocean."""
+    domain = srid_domain(srid)
+    if domain is not None and not domain.intersects(footprint):
+        x, y = shapely.get_coordinates(footprint)[0]
+        raise ValueError(
+            f"the first point ({x:g}, {y:g}) is outside the area of EPSG:{srid}: Lambert "
+            "metres of that zone are expected (degrees, or another zone?)"
+        )
 
 
 @dataclass(frozen=True)
@@ -270,10 +337,12 @@ def projects_csv(conn: Connection, filters: Filters) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([*PUBLIC_FIELDS, "longitude", "latitude"])
-    yield _drain(buffer)
-    for row in result:
+    # a chunk per CSV_CHUNK_ROWS rows: each chunk sent costs the server a thread hop
+    for number, row in enumerate(result, start=1):
         writer.writerow(row)
-        yield _drain(buffer)
+        if number % CSV_CHUNK_ROWS == 0:
+            yield _drain(buffer)
+    yield _drain(buffer)
 
 
 def _drain(buffer: io.StringIO) -> str:
@@ -300,18 +369,26 @@ class RegisterImportError(ValueError):
 
     def __init__(self, problems: list[dict[str, Any]]) -> None:
         self.problems = problems
-        super().__init__(f"{len(problems)} invalid row(s); nothing was recorded")
+        super().__init__(f"{len(problems)} problem(s) in the file; nothing was recorded")
 
 
 def read_register_file(path: Path, srid: int) -> list[ProjectRecord]:
     """Projects from a GeoJSON, GeoPackage or CSV (with `footprint_wkt`) file; all or nothing."""
-    frame = _read_frame(path, srid)
-    records, problems = [], []
+    if srid not in MOROCCAN_LAMBERT:
+        message = f"{srid} is not a Moroccan Lambert zone ({sorted(MOROCCAN_LAMBERT)})"
+        raise RegisterImportError([_problem(None, "srid", "value_error", message)])
+    frame, geometry_field = _read_frame(path, srid)
+    records, problems, permits = [], [], []
     for row_number, row in enumerate(frame.to_dict("records"), start=1):
         geometry = row.pop("geometry")
         fields = {
             k: _value(v) for k, v in row.items() if k in RECORD_FIELDS and _value(v) is not None
         }
+        permits.append((row_number, fields.get("permit_number")))
+        if geometry is None:
+            message = "no footprint, or not a geometry (WKT) that can be read"
+            problems.append(_problem(row_number, geometry_field, "invalid_geometry", message))
+            continue
         try:
             records.append(
                 ProjectRecord.model_validate(
@@ -320,35 +397,60 @@ def read_register_file(path: Path, srid: int) -> list[ProjectRecord]:
             )
         except ValidationError as exc:
             problems += [
-                {
-                    "row": row_number,
-                    "field": ".".join(map(str, e["loc"])) or None,
-                    "message": e["msg"],
-                }
+                _problem(row_number, ".".join(map(str, e["loc"])) or None, e["type"], e["msg"])
                 for e in exc.errors()
             ]
+    problems += _repeated_permits(permits)
     if problems:
         raise RegisterImportError(problems)
     return records
 
 
-def _read_frame(path: Path, srid: int) -> gpd.GeoDataFrame:
-    if path.suffix.lower() == ".csv":
-        table = pd.read_csv(path, dtype=str)
-        if "footprint_wkt" not in table.columns:
-            raise RegisterImportError(
-                [
-                    {
-                        "row": None,
-                        "field": "footprint_wkt",
-                        "message": "a CSV needs a footprint_wkt column",
-                    }
-                ]
-            )
-        geometry = gpd.GeoSeries.from_wkt(table.pop("footprint_wkt"))
-        return gpd.GeoDataFrame(table, geometry=geometry, crs=srid)
-    frame = gpd.read_file(path, engine="pyogrio")
-    return frame.set_crs(srid) if frame.crs is None else frame.to_crs(srid)
+def _problem(row: int | None, field: str | None, code: str, message: str) -> dict[str, Any]:
+    """One refusal of an import: the row (1-based, under the header), the field, what."""
+    return {"row": row, "field": field, "code": code, "message": message}
+
+
+def _repeated_permits(permits: list[tuple[int, Any]]) -> list[dict[str, Any]]:
+    """A permit number twice in one file: the second row is refused (all or nothing)."""
+    first_row: dict[Any, int] = {}
+    problems = []
+    for row, permit in permits:
+        if permit is None:
+            continue
+        if permit in first_row:
+            message = f"permit {permit!r} is already on row {first_row[permit]}"
+            problems.append(_problem(row, "permit_number", "duplicate_permit", message))
+        else:
+            first_row[permit] = row
+    return problems
+
+
+def _read_frame(path: Path, srid: int) -> tuple[gpd.GeoDataFrame, str]:
+    """The file's rows with their geometry in `srid`, and the name of its geometry field."""
+    try:
+        if path.suffix.lower() == ".csv":
+            return _read_csv(path, srid), "footprint_wkt"
+        frame = gpd.read_file(path, engine="pyogrio")
+    except (pd.errors.EmptyDataError, pd.errors.ParserError, DataSourceError) as exc:
+        message = f"the file cannot be read: {str(exc).replace(str(path), path.name)}"
+        raise RegisterImportError([_problem(None, None, "unreadable_file", message)]) from None
+    except UnicodeDecodeError:
+        message = "the file is not UTF-8 text: save it as CSV UTF-8"
+        raise RegisterImportError([_problem(None, None, "unreadable_file", message)]) from None
+    return (frame.set_crs(srid) if frame.crs is None else frame.to_crs(srid)), "geometry"
+
+
+def _read_csv(path: Path, srid: int) -> gpd.GeoDataFrame:
+    """A CSV's rows, their footprint read from the `footprint_wkt` column."""
+    table = pd.read_csv(path, dtype=str)
+    if "footprint_wkt" not in table.columns:
+        message = "a CSV needs a footprint_wkt column"
+        raise RegisterImportError([_problem(None, "footprint_wkt", "missing_column", message)])
+    wkt = table.pop("footprint_wkt")
+    # A WKT that cannot be read is its row's problem (None here, named by row), not a crash.
+    geometry = shapely.from_wkt(wkt.where(wkt.notna(), None).to_numpy(), on_invalid="ignore")
+    return gpd.GeoDataFrame(table, geometry=gpd.GeoSeries(geometry, index=table.index), crs=srid)
 
 
 def _value(value: Any) -> Any:

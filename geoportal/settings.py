@@ -46,6 +46,12 @@ class Settings(BaseSettings):
     signing_key_passphrase: SecretStr | None = Field(None, description="the key's passphrase")
     data_dir: Path = Field(Path("data"), description="where the demo commune lives")
     max_upload_mb: int = Field(10, description="largest request body accepted, in MB")
+    db_pool_size: int = Field(
+        10,
+        ge=1,
+        description="requests a process serves at once against the database (its pool keeps "
+        "this many connections, and as many more at peaks)",
+    )
     statement_timeout_ms: int = Field(
         60_000, description="PostgreSQL statement_timeout of the service's queries"
     )

@@ -7,7 +7,8 @@ where the YAML parser saw it, so the agent can fix the file without guessing.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -81,11 +82,17 @@ class Reglement(BaseModel):
 
 @dataclass(frozen=True)
 class ReglementProblem:
-    """One invalid field of the règlement, by its path in the file."""
+    """One invalid field of the règlement, by its path in the file.
+
+    `code`: pydantic's error type for a field (`less_than_equal`, `extra_forbidden`, …), else
+    the file's own fault: `yaml_syntax`, `duplicate_key`, `not_utf8`, `empty_file`,
+    `not_a_mapping`, `nesting_too_deep`.
+    """
 
     path: str
     message: str
     line: int | None = None
+    code: str | None = None
 
     def __str__(self) -> str:
         where = f" (line {self.line})" if self.line else ""
@@ -104,7 +111,23 @@ class ReglementError(ValueError):
 
 def load_reglement(path: Path) -> Reglement:
     """Read and validate a reglement.yaml file."""
-    return parse_reglement(path.read_text(encoding="utf-8"), source=str(path))
+    return parse_reglement(decode_reglement(path.read_bytes(), source=str(path)), source=str(path))
+
+
+def decode_reglement(data: bytes, *, source: str = "reglement.yaml") -> str:
+    """The file's text in UTF-8, YAML's encoding; another encoding is refused at its first
+    bad byte (decoding it with replacement characters would import mangled labels)."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        message = (
+            f"not UTF-8 (byte 0x{data[exc.start]:02x}): save the file as UTF-8; it looks like "
+            "Latin-1 or Windows-1252"
+        )
+        raise ReglementError(
+            source, [ReglementProblem("(file)", message, line, "not_utf8")]
+        ) from None
 
 
 class _TextDatesLoader(yaml.SafeLoader):
@@ -119,20 +142,58 @@ _TextDatesLoader.yaml_implicit_resolvers = {
 
 def parse_reglement(text: str, *, source: str = "reglement.yaml") -> Reglement:
     """Validate règlement YAML text; every bad field is named by its path."""
-    try:
-        data = yaml.load(text, Loader=_TextDatesLoader)
-        lines = _line_index(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = ReglementProblem("(file)", f"not valid YAML: {exc}", line)
-        raise ReglementError(source, [problem]) from None
+    data, keys = _load_yaml(text, source)
+    if keys.duplicates:
+        raise ReglementError(source, keys.duplicates)
+    if data is None:
+        problem = ReglementProblem("(file)", "the file is empty", None, "empty_file")
+        raise ReglementError(source, [problem])
     if not isinstance(data, dict):
-        raise ReglementError(source, [ReglementProblem("(file)", "expected a mapping at the top")])
+        problem = ReglementProblem("(file)", "expected a mapping at the top", 1, "not_a_mapping")
+        raise ReglementError(source, [problem])
     try:
         return Reglement.model_validate(data)
     except ValidationError as exc:
-        raise ReglementError(source, _problems(exc, lines)) from None
+        raise ReglementError(source, _problems(exc, keys.lines)) from None
+
+
+def _load_yaml(text: str, source: str) -> tuple[Any, _KeyLines]:
+    """The parsed document and where its keys stand; a syntax error names its line."""
+    try:
+        return yaml.load(text, Loader=_TextDatesLoader), _key_lines(text)
+    except yaml.YAMLError as exc:
+        raise ReglementError(source, [_syntax_problem(exc, text)]) from None
+    except RecursionError:
+        # PyYAML composes nested collections recursively: thousands of `[` exhaust the stack.
+        message = "collections nested too deeply to be a règlement"
+        raise ReglementError(
+            source, [ReglementProblem("(file)", message, None, "nesting_too_deep")]
+        ) from None
+
+
+def _syntax_problem(exc: yaml.YAMLError, text: str) -> ReglementProblem:
+    """A YAML syntax error at the line the parser stopped, with the usual cause when known."""
+    mark = getattr(exc, "problem_mark", None)
+    line = mark.line + 1 if mark is not None else None
+    message = f"not valid YAML: {exc}{_syntax_hint(exc, text, line)}"
+    return ReglementProblem("(file)", message, line, "yaml_syntax")
+
+
+# `label: 'Zone d'habitat'`: in French text the apostrophe ends a single-quoted scalar.
+_APOSTROPHE_IN_QUOTES = re.compile(r":\s*'[^']*'\w")
+
+
+def _syntax_hint(exc: yaml.YAMLError, text: str, line: int | None) -> str:
+    """The two faults behind most syntax errors in a hand-written règlement."""
+    if "'\\t'" in str(getattr(exc, "problem", "")):
+        return " (a tab: YAML indents with spaces only)"
+    lines = text.splitlines()
+    if line is not None and line <= len(lines) and _APOSTROPHE_IN_QUOTES.search(lines[line - 1]):
+        return (
+            " (an apostrophe inside '…' ends the text: double it, 'Zone d''habitat', or "
+            'quote with "…")'
+        )
+    return ""
 
 
 def _problems(exc: ValidationError, lines: dict[tuple[str, ...], int]) -> list[ReglementProblem]:
@@ -143,7 +204,8 @@ def _problems(exc: ValidationError, lines: dict[tuple[str, ...], int]) -> list[R
         message = error["msg"]
         if error["type"] == "extra_forbidden":
             message = "unknown field (check its spelling against interfaces.md §1)"
-        problems.append(ReglementProblem(".".join(loc), message, _nearest_line(loc, lines)))
+        line = _nearest_line(loc, lines)
+        problems.append(ReglementProblem(".".join(loc), message, line, error["type"]))
     return problems
 
 
@@ -155,22 +217,54 @@ def _nearest_line(loc: tuple[str, ...], lines: dict[tuple[str, ...], int]) -> in
     return None
 
 
-def _line_index(text: str) -> dict[tuple[str, ...], int]:
-    """Map each key path of a YAML mapping to the 1-based line where the key stands."""
-    index: dict[tuple[str, ...], int] = {}
+@dataclass
+class _KeyLines:
+    """The 1-based line of each key path of a YAML document, and the keys written twice."""
+
+    lines: dict[tuple[str, ...], int] = field(default_factory=dict)
+    duplicates: list[ReglementProblem] = field(default_factory=list)
+    visited: set[int] = field(default_factory=set)
+
+
+def _key_lines(text: str) -> _KeyLines:
+    """Where each key path stands; YAML keeps the last of two equal keys, so note the twins."""
+    found = _KeyLines()
     root = yaml.compose(text)
     if root is not None:
-        _index_node(root, (), index)
-    return index
+        _index_node(root, (), found)
+    return found
 
 
-def _index_node(node: Any, path: tuple[str, ...], index: dict[tuple[str, ...], int]) -> None:
+def _index_node(node: Any, path: tuple[str, ...], found: _KeyLines) -> None:
+    """Lines of the keys and items under `node`, at `path`."""
+    # An alias is the node it names: walk each node once, or nested aliases (a « YAML bomb »)
+    # make this walk exponential; the first path to a node gives its lines.
+    if id(node) in found.visited:
+        return
+    found.visited.add(id(node))
     if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            child = (*path, str(key.value))
-            index[child] = key.start_mark.line + 1
-            _index_node(value, child, index)
+        _index_mapping(node, path, found)
     elif isinstance(node, yaml.SequenceNode):
         for position, item in enumerate(node.value):
-            index[(*path, str(position))] = item.start_mark.line + 1
-            _index_node(item, (*path, str(position)), index)
+            found.lines[(*path, str(position))] = item.start_mark.line + 1
+            _index_node(item, (*path, str(position)), found)
+
+
+def _index_mapping(node: Any, path: tuple[str, ...], found: _KeyLines) -> None:
+    """Lines of a mapping's keys; a key written twice in it is a problem at its second line."""
+    seen: set[tuple[str, ...]] = set()
+    for key, value in node.value:
+        child = (*path, str(key.value))
+        line = key.start_mark.line + 1
+        if child in seen:
+            message = (
+                f"written twice (first at line {found.lines[child]}); YAML would silently keep "
+                "only this one"
+            )
+            found.duplicates.append(
+                ReglementProblem(".".join(child), message, line, "duplicate_key")
+            )
+        else:
+            seen.add(child)
+            found.lines[child] = line
+        _index_node(value, child, found)

@@ -15,6 +15,7 @@ from api.security import AgentDep
 from geoportal.maps import plan_map_html
 from geoportal.plans import import_plan_files
 from zoning.importer import ImportOptions
+from zoning.reglement import decode_reglement
 from zoning.store import (
     LAYER_PROPERTIES,
     get_plan,
@@ -70,7 +71,8 @@ async def import_plan(
         raise HTTPException(
             422, f"package: expected one of {', '.join(PACKAGE_SUFFIXES)}, got {package.filename!r}"
         )
-    rules_text = (await reglement.read()).decode("utf-8", errors="replace")
+    rules_source = reglement.filename or "reglement.yaml"
+    rules_text = decode_reglement(await reglement.read(), source=rules_source)
     options = ImportOptions(storage_srid=settings.storage_srid, repair=repair, srid=srid)
     with tempfile.TemporaryDirectory(prefix="upload-") as tmp:
         path = Path(tmp) / f"package{suffix}"
@@ -81,7 +83,7 @@ async def import_plan(
             path,
             rules_text,
             options,
-            rules_source=reglement.filename or "reglement.yaml",
+            rules_source=rules_source,
             by=principal,
         )
     return report.to_dict()

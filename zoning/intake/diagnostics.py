@@ -42,6 +42,7 @@ class Code(StrEnum):
     DUPLICATE_POINT = "duplicate_point"
     CLOSING_POINT_ADJUSTED = "closing_point_adjusted"
     CLOSING_POINT_MISMATCH = "closing_point_mismatch"
+    RING_NOT_CLOSED = "ring_not_closed"
     TOO_FEW_POINTS = "too_few_points"
     DEGENERATE_RING = "degenerate_ring"
     REPEATED_POINT = "repeated_point"

@@ -20,6 +20,17 @@ WGS84 = CRS.from_user_input("OGC:CRS84")
 
 def read_geojson(data: bytes | str) -> SourceParcel:
     """Read the polygons of a GeoJSON document; its rings become the parcel's rings."""
+    try:
+        return _read(data)
+    except RecursionError:
+        # Arrays nested thousands deep exhaust Python's stack in the JSON parser or in the
+        # walk below: no parcel is shaped like that.
+        message = "GeoJSON illisible : tableaux ou objets imbriqués trop profondément."
+        refuse(error(Code.UNREADABLE_FILE, message))
+
+
+def _read(data: bytes | str) -> SourceParcel:
+    """Parse the document and collect its rings."""
     document = _load(data)
     crs = declared_crs(document)
     ignored: list[str] = []
@@ -80,9 +91,19 @@ def _polygons(node: Any, ignored: list[str]) -> list[Any]:
     if kind == "Polygon":
         return [node.get("coordinates")]
     if kind == "MultiPolygon":
-        return list(node.get("coordinates") or [])
-    ignored.append(str(kind) if kind is not None else "géométrie nulle")
+        coordinates = node.get("coordinates")
+        return list(coordinates) if isinstance(coordinates, list) else [coordinates]
+    ignored.append(_kind_text(node, kind))
     return []
+
+
+def _kind_text(node: Any, kind: Any) -> str:
+    """What stands where a geometry was expected, for a message."""
+    if kind is not None:
+        return str(kind)
+    if isinstance(node, list):
+        return "un tableau JSON au lieu d'un objet GeoJSON"
+    return "géométrie nulle" if node is None or isinstance(node, dict) else "une valeur JSON isolée"
 
 
 def _rings(polygons: Sequence[Any]) -> tuple[tuple[Borne, ...], ...]:
@@ -90,18 +111,62 @@ def _rings(polygons: Sequence[Any]) -> tuple[tuple[Borne, ...], ...]:
     rings: list[tuple[Borne, ...]] = []
     diagnostics: list[Diagnostic] = []
     rank = 0
-    for ring_coordinates in (r for p in polygons if isinstance(p, list) for r in p):
-        bornes = []
-        for value in ring_coordinates if isinstance(ring_coordinates, list) else [None]:
-            rank += 1
-            xy = position(value)
-            if xy is None:
-                diagnostics.append(_unreadable(value, rank, len(rings) + 1))
-            else:
-                bornes.append(Borne(id=None, x=xy[0], y=xy[1], ring=len(rings) + 1, rank=rank))
-        rings.append(tuple(bornes))
+    for number, polygon in enumerate(polygons, start=1):
+        if not isinstance(polygon, list):
+            diagnostics.append(_not_an_array(polygon, number, len(rings) + 1))
+            continue
+        for ring_coordinates in polygon:
+            values = ring_coordinates if isinstance(ring_coordinates, list) else [None]
+            bornes = _ring(values, len(rings) + 1, rank, diagnostics)
+            diagnostics.extend(_unclosed(ring_coordinates, bornes))
+            rings.append(bornes)
+            rank += len(values)
     raise_if_errors(diagnostics)
     return tuple(rings)
+
+
+def _ring(
+    values: Sequence[Any], ring: int, ranked: int, diagnostics: list[Diagnostic]
+) -> tuple[Borne, ...]:
+    """The bornes of one ring's positions, ranked after the `ranked` before them; the
+    unreadable ones go to `diagnostics`."""
+    bornes = []
+    for rank, value in enumerate(values, start=ranked + 1):
+        xy = position(value)
+        if xy is None:
+            diagnostics.append(_unreadable(value, rank, ring))
+        else:
+            bornes.append(Borne(id=None, x=xy[0], y=xy[1], ring=ring, rank=rank))
+    return tuple(bornes)
+
+
+def _not_an_array(value: Any, polygon: int, ring: int) -> Diagnostic:
+    """A polygon whose `coordinates` is not an array of rings (JSON encoded twice, a number)."""
+    shown = json.dumps(value)
+    shown = shown if len(shown) <= 60 else shown[:57] + "…"
+    message = (
+        f"polygone n° {polygon} : « coordinates » doit être un tableau d'anneaux de positions, "
+        f"pas « {shown} »."
+    )
+    return error(Code.UNREADABLE_VALUE, message, ring=ring)
+
+
+def _unclosed(coordinates: Any, bornes: Sequence[Borne]) -> list[Diagnostic]:
+    """RFC 7946 §3.1.6: a ring's last position repeats its first; an open one is a broken export.
+
+    Checked only when every position of the ring could be read.
+    """
+    if not isinstance(coordinates, list) or len(bornes) != len(coordinates) or len(bornes) < 2:
+        return []
+    first, last = bornes[0], bornes[-1]
+    if first.xy == last.xy:
+        return []
+    message = (
+        f"anneau {last.ring} : le contour n'est pas fermé ; la dernière position (point "
+        f"{last.name}, {json.dumps(coordinates[-1])}) doit répéter la première (point "
+        f"{first.name}, {json.dumps(coordinates[0])}), comme l'exige GeoJSON (RFC 7946 §3.1.6)."
+    )
+    return [error(Code.RING_NOT_CLOSED, message, point=last.name, ring=last.ring)]
 
 
 def _unreadable(value: Any, rank: int, ring: int) -> Diagnostic:

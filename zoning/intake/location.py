@@ -245,12 +245,36 @@ def _outside_domain_error(reading: Reading, srid: int) -> Diagnostic:
     hint = ""
     if fits:
         hint = " Elles conviendraient en " + " ou ".join(zone_name(z) for z in fits) + "."
+    elif _look_like_degrees(reading):
+        hint = (
+            " Ces nombres ressemblent à des degrés (longitude, latitude), pas à des mètres "
+            "Lambert : donnez les coordonnées Lambert, ou envoyez un fichier GeoJSON en WGS 84."
+        )
+    elif _cannot_be_degrees(reading):
+        hint = (
+            " Le fichier les déclare en degrés (WGS 84), ce qu'elles ne peuvent pas être : "
+            "déclarez leur SRID Lambert, ou retirez le membre « crs »."
+        )
     x, y = _first_point(reading)
     return error(
         Code.OUTSIDE_SRID_AREA,
         f"Les coordonnées ({xy_text(x, y)} pour le premier point) sont hors de la zone de "
         f"validité de {zone_name(srid)}.{hint}",
         location=(x, y),
+    )
+
+
+def _look_like_degrees(reading: Reading) -> bool:
+    """Numbers read as metres that all fit longitude and latitude: a GPS or web map export."""
+    return reading.crs.is_projected and all(
+        abs(x) <= 180 and abs(y) <= 90 for x, y in reading.points
+    )
+
+
+def _cannot_be_degrees(reading: Reading) -> bool:
+    """Numbers declared in degrees that are out of any longitude or latitude (metres, surely)."""
+    return not reading.crs.is_projected and any(
+        abs(x) > 180 or abs(y) > 90 for x, y in reading.points
     )
 
 

@@ -40,6 +40,21 @@ def parse_number(text: str | float, *, plain_space_groups: bool = False) -> floa
     return float(value.replace(",", "."))
 
 
+_LETTER_O = re.compile(r"\d[oO]|[oO]\d")
+
+
+def unreadable_hint(text: str) -> str:
+    """The slip that most likely made a typed number unreadable, or an empty string."""
+    if _LETTER_O.search(text):
+        return "la lettre O à la place d'un zéro ?"
+    if sum(text.count(mark) for mark in ".,") > 1:
+        return (
+            "deux séparateurs (« . » et « , ») : écrivez le nombre avec un seul séparateur "
+            "décimal, sans séparateur de milliers"
+        )
+    return ""
+
+
 def looks_grouped(text: str) -> str | None:
     """The first number grouped by ordinary spaces in a line (366 745,09), if any."""
     match = re.search(r"(?<![\w.,])\d{1,3}(?: \d{3})+(?:[.,]\d+)?(?![\d])", text)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from zoning.intake.diagnostics import Code, Diagnostic, error, raise_if_errors, refuse, warning
 from zoning.intake.model import Borne, SourceParcel
-from zoning.intake.numbers import looks_grouped, parse_number
+from zoning.intake.numbers import looks_grouped, parse_number, unreadable_hint
 
 Field = str | float
 
@@ -192,6 +192,8 @@ def _unreadable(
             continue
         text = _field_text(raw)
         what = f"{axis} manquant" if not text.strip() else f"{axis} illisible « {text} »"
+        hint = unreadable_hint(text)
+        what += f" ({hint})" if hint else ""
         found.append(
             error(
                 Code.UNREADABLE_VALUE, f"ligne {row.line} : {what}.", line=row.line, point=borne_id

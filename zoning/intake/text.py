@@ -6,7 +6,7 @@ import codecs
 import re
 from collections.abc import Sequence
 
-from zoning.intake.diagnostics import Code, error, refuse
+from zoning.intake.diagnostics import Code, Diagnostic, error, refuse
 from zoning.intake.model import SourceParcel
 from zoning.intake.rows import Row, rows_to_source
 
@@ -30,11 +30,22 @@ def read_text(data: bytes | str) -> SourceParcel:
     """Read a coordinate list (`Borne X Y` or `X Y` per line; a blank line starts another ring)."""
     text = decode_text(data) if isinstance(data, bytes) else data.removeprefix("\ufeff")
     if "\x00" in text:
-        refuse(error(Code.UNREADABLE_FILE, "Le fichier n'est pas un texte lisible."))
+        refuse(_nul_error(text))
     lines = text.splitlines()
     separator = detect_separator(lines)
     rows = [Row(number, split_line(line, separator)) for number, line in enumerate(lines, 1)]
     return rows_to_source(rows, fmt="text", separator=separator)
+
+
+def _nul_error(text: str) -> Diagnostic:
+    """A NUL character: a binary file (a workbook, a drawing) renamed, or UTF-16 without BOM."""
+    line = len((text[: text.index("\x00")] + "x").splitlines())
+    return error(
+        Code.UNREADABLE_FILE,
+        f"ligne {line} : caractère nul (\\x00) ; le fichier n'est pas un texte (un classeur ou "
+        "un dessin renommé ?). Envoyez la liste en .txt, .csv ou .xlsx.",
+        line=line,
+    )
 
 
 def detect_separator(lines: Sequence[str]) -> str:
