@@ -19,6 +19,7 @@ from typing import Any
 import psycopg
 import pytest
 import uvicorn
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
@@ -138,14 +139,11 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(engine: Engine, settings: Settings) -> Iterator[str]:
-    """The app serving the demo commune (committed, removed after) on a free port."""
-    load_demo(engine, Path("data"), 26191)
-    load_demo_projects(engine, Path("data"), 26191)
+@contextmanager
+def serving(app: FastAPI) -> Iterator[str]:
+    """`app` served by uvicorn in a thread on a free port, until the block ends; its URL."""
     port = _free_port()
-    config = uvicorn.Config(create_app(settings, engine), port=port, log_level="warning")
-    running = uvicorn.Server(config)
+    running = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
     thread = threading.Thread(target=running.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -154,6 +152,15 @@ def server(engine: Engine, settings: Settings) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     running.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(engine: Engine, settings: Settings) -> Iterator[str]:
+    """The app serving the demo commune (committed, removed after) on a free port."""
+    load_demo(engine, Path("data"), 26191)
+    load_demo_projects(engine, Path("data"), 26191)
+    with serving(create_app(settings, engine)) as url:
+        yield url
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM plans WHERE name = 'PA Ain Demo'"))
         conn.execute(text("DELETE FROM projects WHERE commune = 'Ain Demo'"))
