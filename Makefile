@@ -11,7 +11,7 @@ setup: $(STAMP) system db  ## virtualenv, dependencies, system packages, databas
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	@rm -f $(VENV)/.installed-* && touch $@
 
 system:  ## Chromium for the browser tests (apt-get when root)
@@ -39,7 +39,6 @@ bench: setup  ## import, NRU and batch benchmarks, with their figures
 	$(BIN)/python -m bench.bench_map
 
 load: setup  ## locust at 100 requests/s for 5 minutes: failures, p50/p95 (LOAD_ARGS="--seconds 60")
-	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
 	$(BIN)/python -m bench.bench_load $(LOAD_ARGS)
 
 clean:
