@@ -216,7 +216,7 @@ def test_revocation_by_the_agency_only(client: TestClient, demo: None) -> None:
     assert client.post(revoke, json=reason, headers=AGENT).status_code == 200
     assert client.post(revoke, json=reason, headers=AGENT).status_code == 409
     page = client.get(note["links"]["verify"]).text
-    assert "révoquée" in page and "référence foncière erronée" in page
+    assert "Cette note a été révoquée le" in page and "référence foncière erronée" in page
     register = client.get("/api/v1/nru", headers=AGENT).json()
     [row] = [n for n in register["notes"] if n["number"] == note["number"]]
     assert row["revoked_at"] and register["agency"] == AGENCY

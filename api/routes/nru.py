@@ -257,6 +257,6 @@ def _revoked_banner(facts: dict[str, Any]) -> str:
         return ""
     return (
         "<p role=alert style='background:#fde8e8;color:#8a1c1c;padding:.8em;font-weight:bold'>"
-        f"Cette note a été révoquée : {escape(str(facts['Statut']))}. Elle ne peut plus être "
+        f"Cette note a été {escape(str(facts['Statut']).lower())} : elle ne peut plus être "
         "produite à l'appui d'une demande.</p>"
     )
