@@ -5,20 +5,14 @@ from __future__ import annotations
 import uuid
 
 import httpx
-from playwright.sync_api import sync_playwright
 
-from tests.browser import CHROMIUM_ARGS, OUTPUT, chromium_path
+from tests.browser import OUTPUT, chromium_page
 from tests.test_nru import PARCEL, coordinates
 
 
 def test_sign_up_ask_for_a_note_and_find_it_in_my_space(server: str) -> None:
-    OUTPUT.mkdir(exist_ok=True)
     login = f"salma.{uuid.uuid4().hex[:6]}"
-    errors: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+    with chromium_page(viewport={"width": 1280, "height": 900}) as (page, errors):
         page.goto(f"{server}/compte")
         page.fill("#new-login", login)
         page.fill("#new-password", "un mot de passe solide")
@@ -48,7 +42,6 @@ def test_sign_up_ask_for_a_note_and_find_it_in_my_space(server: str) -> None:
         token = page.evaluate("sessionStorage.getItem('geoportal.token')")
         page.click("#sign-out")
         page.wait_for_selector("#signed-out:not([hidden])")
-        browser.close()
     assert errors == []
     after = httpx.get(f"{server}/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert after.status_code == 401  # signing out revoked the token on the server

@@ -14,7 +14,6 @@ import httpx
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import sync_playwright
 from shapely.geometry import box, mapping
 from sqlalchemy import Connection, Engine
 
@@ -39,7 +38,7 @@ from geoportal.indicators import (
 )
 from geoportal.register import Filters, ProjectRecord, record_project
 from geoportal.settings import Settings
-from tests.browser import CHROMIUM_ARGS, OUTPUT, chromium_path
+from tests.browser import OUTPUT, chromium_page
 from tests.conftest import STORAGE_SRID
 
 SQUARE = mapping(box(358700, 366600, 358720, 366620))
@@ -388,12 +387,7 @@ def demo_expectations() -> dict[str, Any]:
 
 def test_indicators_page_draws_charts_and_rankings(indicators_server: str) -> None:
     expected = demo_expectations()
-    OUTPUT.mkdir(exist_ok=True)
-    errors: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 1000}, locale="fr-FR")
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+    with chromium_page(viewport={"width": 1280, "height": 1000}, locale="fr-FR") as (page, errors):
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on(
             "response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None
@@ -445,7 +439,6 @@ def test_indicators_page_draws_charts_and_rankings(indicators_server: str) -> No
         page.wait_for_selector("body[data-loaded='4']")
         assert page.inner_text("#error") == ""
         page.screenshot(path=str(OUTPUT / "indicateurs.png"), full_page=True)
-        browser.close()
     assert errors == []
 
 
@@ -491,11 +484,7 @@ def crafted_indicators() -> dict[str, Any]:
 
 
 def test_indicators_page_inserts_names_as_text(indicators_server: str) -> None:
-    errors: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+    with chromium_page() as (page, errors):
         page.route(
             "**/api/v1/indicators*",
             lambda route: route.fulfill(json=crafted_indicators()),
@@ -509,5 +498,4 @@ def test_indicators_page_inserts_names_as_text(indicators_server: str) -> None:
         assert EVIL in page.locator("#chart-delay svg text").all_text_contents()
         assert "<b>autre</b>" in page.locator("#chart-procedure svg text").all_text_contents()
         assert EVIL in page.locator("#commune option").all_text_contents()
-        browser.close()
     assert errors == []

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from playwright.sync_api import sync_playwright
 from sqlalchemy import Engine, text
 
-from tests.browser import CHROMIUM_ARGS, OUTPUT, chromium_path
+from tests.browser import OUTPUT, chromium_page
 
 
 def test_plan_map_renders_offline_with_legend_and_layers(server: str) -> None:
-    OUTPUT.mkdir(exist_ok=True)
-    errors: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+    with chromium_page(viewport={"width": 1280, "height": 900}) as (page, errors):
         page.goto(f"{server}/plans/PA%20Ain%20Demo/map")
         page.wait_for_selector("#legend")
         assert page.evaluate("typeof L") == "object"  # Leaflet served locally, no CDN
@@ -25,7 +19,6 @@ def test_plan_map_renders_offline_with_legend_and_layers(server: str) -> None:
         assert any("Zones du plan" in o for o in overlays)
         assert any("Servitudes" in o for o in overlays)
         page.screenshot(path=str(OUTPUT / "plan-map.png"))
-        browser.close()
     assert errors == []
 
 
@@ -35,13 +28,8 @@ def test_nru_form_checks_then_issues(server: str, engine: Engine) -> None:
         "Borne;X;Y\nB1;358700,00;366600,00\nB2;358760,00;366600,00\n"
         "B3;358760,00;366660,00\nB4;358700,00;366660,00\n"
     )
-    OUTPUT.mkdir(exist_ok=True)
     try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=chromium_path(), args=CHROMIUM_ARGS
-            )
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
+        with chromium_page(viewport={"width": 1280, "height": 900}) as (page, errors):
             page.goto(f"{server}/nru")
             page.wait_for_function("document.getElementById('plan').options.length > 0")
             page.fill("#coords", coordinates.replace("B3;358760,00", "B3;35876O,00"))
@@ -57,7 +45,7 @@ def test_nru_form_checks_then_issues(server: str, engine: Engine) -> None:
             page.wait_for_selector("#result h2")
             assert page.inner_text("#result h2").startswith("NRU/")
             page.screenshot(path=str(OUTPUT / "nru-form.png"))
-            browser.close()
+        assert errors == []
     finally:
         with engine.begin() as conn:
             conn.execute(text("DELETE FROM nrus WHERE plan_name = 'PA Ain Demo'"))

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 from shapely.geometry import Polygon, box
 
-from tests.browser import CHROMIUM_ARGS, OUTPUT, chromium_path
+from tests.browser import OUTPUT, chromium_page
 
 DEMO = Path("data/demo")
 
@@ -65,13 +65,8 @@ def fill_villa(page: Page, parcel: Polygon) -> None:
 
 def test_project_page_verdict_procedure_envelope(server: str) -> None:
     """A villa in D1: conforme with its envelope; too high: non conforme; typos: line numbers."""
-    OUTPUT.mkdir(exist_ok=True)
-    errors: list[str] = []
     parcel = villa_parcel()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1440, "height": 1300})
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
+    with chromium_page(viewport={"width": 1440, "height": 1300}) as (page, errors):
         page.goto(f"{server}/projet")
         page.wait_for_function("zonesLayer !== null && zonesLayer.getLayers().length > 0")
         assert page.evaluate("typeof L") == "object"  # Leaflet served locally, no CDN
@@ -114,5 +109,4 @@ def test_project_page_verdict_procedure_envelope(server: str) -> None:
         page.fill("#footprint", "357348,66;367064,12\n357366,66;36706x,12\n")
         page.click("#check")
         page.wait_for_selector("#diagnostics .error >> text=Emprise, ligne 2")
-        browser.close()
     assert errors == []
