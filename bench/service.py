@@ -14,9 +14,14 @@ import httpx
 
 
 @contextmanager
-def running_service(database_url: str, port: int, workers: int = 1) -> Iterator[str]:
-    """Serve the app on 127.0.0.1:`port` until the block ends; yield its base URL."""
-    env = {**os.environ, "GEOPORTAL_DATABASE_URL": database_url}
+def running_service(
+    database_url: str, port: int, workers: int = 1, settings: dict[str, str] | None = None
+) -> Iterator[str]:
+    """Serve the app on 127.0.0.1:`port` until the block ends; yield its base URL.
+
+    `settings`: GEOPORTAL_* variables of this run's own (e.g. a lifted rate limit).
+    """
+    env = {**os.environ, "GEOPORTAL_DATABASE_URL": database_url, **(settings or {})}
     command = [
         sys.executable,
         "-m",
