@@ -86,7 +86,7 @@ def plan_import(
     from geoportal.plans import import_plan_files
     from zoning.importer import ImportOptions
     from zoning.package import PackageError
-    from zoning.reglement import ReglementError
+    from zoning.reglement import ReglementError, decode_reglement
     from zoning.report import ImportRefused
 
     settings = _settings()
@@ -99,7 +99,7 @@ def plan_import(
             report = import_plan_files(
                 conn,
                 path,
-                rules.read_text(encoding="utf-8"),
+                decode_reglement(rules.read_bytes(), source=str(rules)),
                 options,
                 rules_source=str(rules),
                 progress=callback,

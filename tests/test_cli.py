@@ -205,3 +205,11 @@ def test_batch_command(cli_env: dict[str, str], tmp_path: Path) -> None:
     assert "3 parcels" in output
     verdicts = pd.read_csv(out)["verdict"].tolist()
     assert verdicts[2] == "non_conforme"
+
+
+def test_latin1_reglement_is_refused_with_its_line(cli_env: dict[str, str], tmp_path: Path) -> None:
+    package, text = write_plan(tmp_path, name=PLAN)
+    latin1 = tmp_path / "reglement-latin1.yaml"
+    latin1.write_bytes(text.replace("Zone", "Zône", 1).encode("latin-1"))
+    code, out = run(cli_env, "plan", "import", str(package), "--rules", str(latin1))
+    assert code == 1 and "not UTF-8" in out and "line" in out
