@@ -12,13 +12,15 @@ from sqlalchemy import Connection, Engine
 from geoportal.settings import Settings
 
 
-def get_settings(request: Request) -> Settings:
+# The two below are async for their cost: FastAPI runs a plain `def` dependency in a worker
+# thread, a hop per request for reading an attribute.
+async def get_settings(request: Request) -> Settings:
     """The settings the app was built with."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     """The engine created in the app's lifespan."""
     engine: Engine = request.app.state.engine
     return engine

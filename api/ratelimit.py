@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 from limits import RateLimitItem, parse
+from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
 
 from api.security import PrincipalDep
 from geoportal.accounts import Principal
@@ -21,18 +21,21 @@ class RateLimits:
     """The service's limits, counted in the configured storage (memory, or redis:// shared)."""
 
     def __init__(self, settings: Settings) -> None:
-        self.limiter = MovingWindowRateLimiter(storage_from_string(settings.rate_limit_storage))
+        # the asynchronous storage: counting never holds a worker thread nor blocks the loop
+        uri = settings.rate_limit_storage
+        storage = storage_from_string(uri if uri.startswith("async+") else f"async+{uri}")
+        self.limiter = MovingWindowRateLimiter(storage)
         self.items = {
             "nru": parse(settings.nru_rate_limit),
             "login": parse(settings.login_rate_limit),
         }
 
-    def hit(self, name: str, client: str) -> None:
+    async def hit(self, name: str, client: str) -> None:
         """Count one act of `client`; 429 with Retry-After once over the limit."""
         item = self.items[name]
-        if self.limiter.hit(item, name, client):
+        if await self.limiter.hit(item, name, client):
             return
-        reset = self.limiter.get_window_stats(item, name, client).reset_time
+        reset = (await self.limiter.get_window_stats(item, name, client)).reset_time
         wait = max(1, math.ceil(reset - time.time()))
         raise HTTPException(
             429,
@@ -54,12 +57,12 @@ def client_key(request: Request, principal: Principal) -> str:
     return f"ip:{request.client.host if request.client else 'unknown'}"
 
 
-def limited(name: str) -> Callable[[Request, Principal], None]:
+def limited(name: str) -> Callable[[Request, Principal], Awaitable[None]]:
     """A dependency counting one `name` act for the calling client."""
 
-    def count(request: Request, principal: PrincipalDep) -> None:
+    async def count(request: Request, principal: PrincipalDep) -> None:
         limits: RateLimits = request.app.state.rate_limits
-        limits.hit(name, client_key(request, principal))
+        await limits.hit(name, client_key(request, principal))
 
     return count
 

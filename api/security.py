@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, HTTPException
 from fastapi.security import OAuth2PasswordBearer
+from starlette.concurrency import run_in_threadpool
 
 from api.deps import EngineDep
 from geoportal.accounts import PUBLIC, Principal, Role, principal_for_token
@@ -16,7 +17,7 @@ bearer_token = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
 TokenReader = Callable[[str], Principal | None]
 
 
-def token_reader(engine: EngineDep) -> TokenReader:
+async def token_reader(engine: EngineDep) -> TokenReader:
     """Looks a token up on a connection of its own, returned to the pool at once."""
 
     def read(token: str) -> Principal | None:
@@ -26,14 +27,15 @@ def token_reader(engine: EngineDep) -> TokenReader:
     return read
 
 
-def current_principal(
+# async: the public's requests (no token) cost no worker thread here
+async def current_principal(
     read: Annotated[TokenReader, Depends(token_reader)],
     token: Annotated[str | None, Depends(bearer_token)],
 ) -> Principal:
     """The account behind the bearer token, or the public when there is none."""
     if token is None:
         return PUBLIC
-    principal = read(token)
+    principal = await run_in_threadpool(read, token)
     if principal is None:
         raise HTTPException(
             401, "the token is unknown, expired or revoked", {"WWW-Authenticate": "Bearer"}
@@ -44,10 +46,10 @@ def current_principal(
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 
 
-def require(*roles: Role) -> Callable[[Principal], Principal]:
+def require(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency letting only these roles through: 401 for the public, 403 for the others."""
 
-    def gate(principal: PrincipalDep) -> Principal:
+    async def gate(principal: PrincipalDep) -> Principal:
         if principal.role in roles:
             return principal
         if not principal.signed_in:

@@ -36,8 +36,8 @@ class Settings(BaseSettings):
     )
     rate_limit_storage: str = Field(
         "memory://",
-        description="where the rate limits count (limits storage URI; redis://… when several "
-        "processes serve)",
+        description="where the rate limits count (a `limits` storage URI, used asynchronously: "
+        "memory://, or redis://… shared when several processes serve)",
     )
     signing_cert: Path | None = Field(
         None, description="the agency's certificate (PEM): NRU PDFs are signed (PAdES) with it"

@@ -162,6 +162,7 @@ def server(engine: Engine, settings: Settings) -> Iterator[str]:
     with serving(create_app(settings, engine)) as url:
         yield url
     with engine.begin() as conn:
+        conn.execute(text("DELETE FROM nrus WHERE plan_name = 'PA Ain Demo'"))
         conn.execute(text("DELETE FROM plans WHERE name = 'PA Ain Demo'"))
         conn.execute(text("DELETE FROM projects WHERE commune = 'Ain Demo'"))
 

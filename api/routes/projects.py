@@ -52,7 +52,7 @@ IMPORT_SUFFIXES = (".csv", ".geojson", ".json", ".gpkg")
 KEEPALIVE_S = 15
 
 
-def filters(
+async def filters(
     bbox: Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat (WGS 84)")] = None,
     commune: str | None = None,
     kind: str | None = None,
