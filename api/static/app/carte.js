@@ -461,8 +461,10 @@
     await plansLoaded;
     if (fitted) return;
     fitted = true;
-    if (projects.size) map.fitBounds(markers.getBounds().pad(0.05), { maxZoom: 17 });
-    else if (planBounds) map.fitBounds(planBounds);
+    // without animation: the first framing is done when this returns (tests wait for it)
+    if (projects.size) map.fitBounds(markers.getBounds().pad(0.05), { maxZoom: 17, animate: false });
+    else if (planBounds) map.fitBounds(planBounds, { animate: false });
+    document.body.dataset.framed = "yes";
   }
 
   // ---------------------------------------------------------------- filters form and legend
