@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -20,6 +20,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from geoportal.accounts import AccountRole
 from geoportal.settings import Settings
 from zoning.report import Finding
 
@@ -154,13 +155,10 @@ def plan_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     Console(width=max(Console().width, 120)).print(table)
 
 
-Role = Literal["petitioner", "agent", "admin"]
-
-
 @user_app.command("add")
 def user_add(
     login: Annotated[str, typer.Argument(help="the account's login, e.g. agent.temara")],
-    role: Annotated[Role, typer.Option(help="petitioner, agent or admin")],
+    role: Annotated[AccountRole, typer.Option(help="petitioner, agent or admin")],
     agency: Annotated[
         str | None, typer.Option(help="the agency an agent acts for (as in plan.agency)")
     ] = None,

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from geoportal.accounts import Principal
+from geoportal.nru import nru_links
 
 
 def my_nrus(conn: Connection, by: Principal, limit: int = 100) -> list[dict[str, Any]]:
@@ -18,13 +19,7 @@ def my_nrus(conn: Connection, by: Principal, limit: int = 100) -> list[dict[str,
                 FROM nrus WHERE requested_by = :user ORDER BY issued_at DESC LIMIT :limit"""),
         {"user": by.user_id, "limit": limit},
     )
-    return [
-        {
-            **row._mapping,
-            "links": {"pdf": f"/api/v1/nru/{row.id}.pdf", "verify": f"/verify/{row.id}"},
-        }
-        for row in rows
-    ]
+    return [{**row._mapping, "links": nru_links(row.id)} for row in rows]
 
 
 def save_check(conn: Connection, by: Principal, result: dict[str, Any]) -> int | None:

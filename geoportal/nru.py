@@ -266,10 +266,15 @@ def build_nru(
         other_plans=[OtherPlan(**p) for p in overlay.other_plans],
         omitted=overlay.omitted,
         warnings=[w.message for w in parcel.warnings],
-        links={"pdf": f"/api/v1/nru/{nru_id}.pdf", "verify": f"/verify/{nru_id}"},
+        links=nru_links(nru_id),
     )
     nru.text = letter_paragraphs(nru, _months_between(issued_at.date(), valid_until))
     return nru
+
+
+def nru_links(nru_id: str) -> dict[str, str]:
+    """Where a note's PDF and its public verification page are served."""
+    return {"pdf": f"/api/v1/nru/{nru_id}.pdf", "verify": f"/verify/{nru_id}"}
 
 
 def _parcel_info(parcel: ParcelInput, request: NruRequest) -> ParcelInfo:

@@ -10,9 +10,10 @@ from sqlalchemy import Connection, text
 
 from geoportal.map_extract import MapExtract, window_around
 from geoportal.maps import zone_colours
-from geoportal.nru import get_nru, keep_pdf, pdf_record
+from geoportal.nru import NruNotFound, as_uuid, keep_pdf, pdf_record
 from geoportal.nru_model import Nru
 from geoportal.nru_pdf import render_nru_pdf
+from geoportal.nru_register import revocation_facts
 from geoportal.settings import Settings
 from geoportal.signing import agency_signer, read_signature, sign_pdf
 
@@ -107,11 +108,20 @@ def _petitioner(conn: Connection, nru_id: str) -> str | None:
 
 
 def verification(conn: Connection, nru_id: str) -> dict[str, Any]:
-    """The verification page's facts: issue data, PDF SHA-256 and signature; nothing personal."""
-    nru = get_nru(conn, nru_id)
-    pdf, sha = pdf_record(conn, nru_id)
+    """The verification page's facts: issue data, state, PDF SHA-256 and signature; nothing
+    personal. The note's row is read once."""
+    row = conn.execute(
+        text("""SELECT document, pdf, pdf_sha256, revoked_at, revocation_reason FROM nrus
+                WHERE id = CAST(:id AS uuid)"""),
+        {"id": as_uuid(nru_id)},
+    ).first()
+    if row is None:
+        raise NruNotFound(nru_id)
+    nru = Nru.model_validate(row.document)
+    pdf, sha = (bytes(row.pdf) if row.pdf is not None else None), row.pdf_sha256
     return {
         "Numéro": nru.number,
+        **revocation_facts(row.revoked_at, row.revocation_reason),
         "Délivrée le": nru.issued_at.strftime("%d/%m/%Y %H:%M UTC"),
         "Valable jusqu'au": nru.valid_until.strftime("%d/%m/%Y") if nru.valid_until else "—",
         "Agence": nru.plan.agency,

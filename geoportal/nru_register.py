@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -78,14 +79,8 @@ def nru_register(
     return {"agency": chosen, "notes": [dict(r._mapping) for r in rows]}
 
 
-def revocation_facts(conn: Connection, nru_id: str) -> dict[str, str]:
+def revocation_facts(revoked_at: dt.datetime | None, reason: str | None) -> dict[str, str]:
     """The note's state for the public verification page."""
-    row = conn.execute(
-        text("SELECT revoked_at, revocation_reason FROM nrus WHERE id = CAST(:id AS uuid)"),
-        {"id": as_uuid(nru_id)},
-    ).first()
-    if row is None:
-        raise NruNotFound(nru_id)
-    if row[0] is None:
+    if revoked_at is None:
         return {"Statut": "En vigueur"}
-    return {"Statut": f"RÉVOQUÉE le {row[0]:%d/%m/%Y}", "Motif de la révocation": row[1] or "—"}
+    return {"Statut": f"RÉVOQUÉE le {revoked_at:%d/%m/%Y}", "Motif de la révocation": reason or "—"}

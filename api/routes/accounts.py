@@ -18,6 +18,7 @@ from geoportal.accounts import (
     deactivate_account,
     issue_token,
     list_accounts,
+    normalise_login,
     profile,
     revoke_token,
 )
@@ -73,7 +74,7 @@ class SignUp(BaseModel):
 def sign_up(body: SignUp, _: LoginLimitDep, conn: TransactionDep) -> dict[str, Any]:
     account = NewAccount(role="petitioner", **body.model_dump())
     user_id = create_account(conn, account)
-    return {"id": user_id, "login": account.login.strip().lower(), "role": "petitioner"}
+    return {"id": user_id, "login": normalise_login(account.login), "role": "petitioner"}
 
 
 @router.get("/me", summary="Your account")
@@ -110,7 +111,7 @@ def users(_: AdminDep, conn: ConnectionDep) -> list[dict[str, Any]]:
 @router.post("/users", status_code=201, summary="Create an account (admin)")
 def add_user(body: AccountBody, admin: AdminDep, conn: TransactionDep) -> dict[str, Any]:
     user_id = create_account(conn, NewAccount(**body.model_dump()), by=admin)
-    return {"id": user_id, "login": body.login.strip().lower(), "role": body.role}
+    return {"id": user_id, "login": normalise_login(body.login), "role": body.role}
 
 
 @router.delete("/users/{login}", status_code=204, summary="Close an account (admin)")

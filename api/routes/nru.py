@@ -16,7 +16,7 @@ from api.ratelimit import NruLimitDep
 from api.security import AgentDep, PrincipalDep
 from geoportal.nru import NruRequest, get_nru, issue_nru, preview_parcel
 from geoportal.nru_document import nru_pdf, verification
-from geoportal.nru_register import check_pdf_access, nru_register, revocation_facts, revoke_nru
+from geoportal.nru_register import check_pdf_access, nru_register, revoke_nru
 
 router = APIRouter(prefix="/api/v1/nru", tags=["nru"])
 preview = APIRouter(prefix="/api/v1/parcels", tags=["nru"])
@@ -228,8 +228,7 @@ def get_nru_json(nru_id: str, conn: ConnectionDep) -> Response:
     "/verify/{nru_id}", response_class=HTMLResponse, summary="Public verification of an issued note"
 )
 def verify(nru_id: str, conn: ConnectionDep) -> str:
-    facts = verification(conn, nru_id)
-    return verification_page({"Numéro": facts["Numéro"], **revocation_facts(conn, nru_id), **facts})
+    return verification_page(verification(conn, nru_id))
 
 
 def verification_page(facts: dict[str, Any]) -> str:
