@@ -15,13 +15,13 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from api.admission import DatabaseAdmission
-from api.deps import ConnectionDep
+from api.deps import PublicConnectionDep
 from api.errors import add_exception_handlers
 from api.limits import BodySizeLimit
-from api.ogc import OGC_PREFIX, close_ogc, ogc_endpoints, open_ogc
+from api.ogc import OGC_PREFIX, check_ogc_filters, close_ogc, ogc_endpoints, open_ogc
 from api.ratelimit import RateLimits
 from api.routes import accounts, indicators, instruction, nru, plans, projects
-from geoportal.db import make_engine
+from geoportal.db import make_engine, make_public_engine
 from geoportal.feed import ProjectFeed
 from geoportal.provision import libpq_url
 from geoportal.settings import Settings
@@ -32,25 +32,32 @@ from zoning.store import list_plans
 STATIC = Path(__file__).with_name("static")
 
 
-def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
-    """The web service; tests pass their own settings (and engine) to use their database."""
+def create_app(
+    settings: Settings | None = None,
+    engine: Engine | None = None,
+    public_engine: Engine | None = None,
+) -> FastAPI:
+    """The web service; tests pass their own settings (and engines) to use their database."""
     settings = (settings or Settings()).check()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         check_signer(settings)  # a configured certificate that cannot be used: no start
         app.state.engine = engine or make_engine(settings)
+        app.state.public_engine = public_engine or make_public_engine(settings)
         with app.state.engine.connect() as conn:
             check_storage_srid(conn, settings.storage_srid)
         app.state.feed = ProjectFeed()
-        dsn = libpq_url(settings.database_url)
-        listener = asyncio.create_task(app.state.feed.listen(dsn))
-        await open_ogc(app, dsn, settings.statement_timeout_ms)
+        listener = asyncio.create_task(app.state.feed.listen(libpq_url(settings.database_url)))
+        public_dsn = libpq_url(settings.public_database())
+        await open_ogc(app, public_dsn, settings.public_statement_timeout_ms)
         yield
         listener.cancel()
         await close_ogc(app)
         if engine is None:
             app.state.engine.dispose()
+        if public_engine is None:
+            app.state.public_engine.dispose()
 
     app = FastAPI(
         title="Géoportail urbanisme Maroc",
@@ -64,6 +71,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_mb * 1024**2)
     app.add_middleware(DatabaseAdmission, slots=settings.db_pool_size)
     add_exception_handlers(app)
+    check_ogc_filters(app)
     app.include_router(accounts.router)
     app.include_router(plans.router)
     app.include_router(plans.pages)
@@ -104,7 +112,7 @@ def account_page() -> str:
     return (STATIC / "app" / "compte.html").read_text(encoding="utf-8")
 
 
-def home(conn: ConnectionDep) -> str:
+def home(conn: PublicConnectionDep) -> str:
     """A plain entry page: the plans and where to go."""
     items = "".join(
         f'<li><a href="/plans/{quote(p["name"])}/map">{escape(p["name"])}</a> — '

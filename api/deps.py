@@ -32,6 +32,20 @@ def get_connection(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[C
         yield conn
 
 
+async def get_public_engine(request: Request) -> Engine:
+    """The engine of the public reads, as the read-only role (zoning.roles)."""
+    engine: Engine = request.app.state.public_engine
+    return engine
+
+
+def get_public_connection(
+    engine: Annotated[Engine, Depends(get_public_engine)],
+) -> Iterator[Connection]:
+    """A connection of the public reads: the `opendata` views and nothing else."""
+    with engine.connect() as conn:
+        yield conn
+
+
 def get_transaction(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Connection]:
     """A connection in a transaction, committed if the request succeeds, else rolled back."""
     with engine.begin() as conn:
@@ -44,6 +58,8 @@ EngineDep = Annotated[Engine, Depends(get_engine)]
 # endpoint returns and before the response leaves: a client told 201 finds what was written.
 ConnectionDep = Annotated[Connection, Depends(get_connection, scope="function")]
 TransactionDep = Annotated[Connection, Depends(get_transaction, scope="function")]
+PublicEngineDep = Annotated[Engine, Depends(get_public_engine)]
+PublicConnectionDep = Annotated[Connection, Depends(get_public_connection, scope="function")]
 
 
 def query_date(name: str, value: str | None) -> dt.date | None:

@@ -6,12 +6,16 @@ from typing import Any
 
 import asyncpg  # type: ignore[import-untyped]
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
+from tipg import errors as tipg_errors
 
+from api.cql import FilterRefused
 from geoportal.accounts import (
     AccountConflict,
     AccountNotFound,
@@ -119,7 +123,63 @@ def _database_unavailable(exc: Exception) -> dict[str, Any]:
     return {"detail": "the database is unavailable; retry in a moment"}
 
 
+def _filter_refused(exc: Exception) -> dict[str, Any]:
+    assert isinstance(exc, FilterRefused)
+    return {
+        "detail": exc.message,
+        "code": exc.code,
+        "errors": [{"code": exc.code, "field": "filter", "message": exc.message}],
+    }
+
+
+#: tipg's own refusals (OGC API routes under /ogc): what was wrong in the request, in French
+TIPG_ERRORS: dict[type[Exception], tuple[int, str, str]] = {
+    tipg_errors.NotFound: (404, "ogc_introuvable", "aucun objet ni collection de ce nom"),
+    tipg_errors.InvalidBBox: (400, "ogc_bbox", "bbox : quatre nombres ouest,sud,est,nord"),
+    tipg_errors.InvalidDatetime: (
+        400,
+        "ogc_datetime",
+        "datetime : une date ou un intervalle ISO 8601 (2026-01-01 ou 2026-01-01/2026-06-30)",
+    ),
+    tipg_errors.InvalidLimit: (400, "ogc_limit", "limit : un entier dans la plage permise"),
+    tipg_errors.InvalidPropertyName: (400, "ogc_propriete", "propriété inconnue de la collection"),
+    tipg_errors.InvalidGeometryColumnName: (400, "ogc_geometrie", "colonne géométrique inconnue"),
+    tipg_errors.InvalidDatetimeColumnName: (400, "ogc_colonne_date", "colonne de date inconnue"),
+    tipg_errors.MissingDatetimeColumn: (400, "ogc_sans_date", "la collection n'a pas de date"),
+    tipg_errors.MissingGeometryColumn: (400, "ogc_sans_geometrie", "pas de géométrie ici"),
+    tipg_errors.MissingFunctionParameter: (400, "ogc_parametre", "paramètre manquant"),
+    tipg_errors.NoPrimaryKey: (400, "ogc_sans_cle", "la collection n'a pas d'identifiant"),
+}
+
+
+def _tipg(status: int, code: str, message: str) -> tuple[int, Any]:
+    def body(exc: Exception) -> dict[str, Any]:
+        # tipg's own text says which parameter, in English: kept beside ours, never as detail
+        return {
+            "detail": message[0].upper() + message[1:] + ".",
+            "code": code,
+            "errors": [{"code": code, "message": message, "tipg": str(exc)[:300]}],
+        }
+
+    return status, body
+
+
+def _ogc_query(exc: Exception) -> dict[str, Any]:
+    # asyncpg raises these only on tipg's routes: an id, a sort key, a bound or a filter value
+    # that PostgreSQL could not read or compare; the query ran nothing.
+    return {
+        "detail": "Paramètre de requête invalide pour cette collection (valeur, identifiant, "
+        "tri ou filtre) ; rien n'a été lu.",
+        "code": "ogc_requete_invalide",
+        "errors": [{"code": "ogc_requete_invalide", "message": type(exc).__name__}],
+    }
+
+
 ERRORS: dict[type[Exception], tuple[int, Any]] = {
+    FilterRefused: (400, _filter_refused),
+    **{error: _tipg(*spec) for error, spec in TIPG_ERRORS.items()},
+    asyncpg.DataError: (400, _ogc_query),
+    asyncpg.exceptions.SyntaxOrAccessError: (400, _ogc_query),
     RequestValidationError: (422, _request_validation),
     DataError: (422, _data_error),
     OperationalError: (503, _database_unavailable),  # connection lost or refused
@@ -159,10 +219,28 @@ ERRORS: dict[type[Exception], tuple[int, Any]] = {
 }
 
 
+#: tipg's own HTTPExceptions (an unknown or malformed collection id), said in French
+OGC_HTTP = {
+    404: ("ogc_introuvable", "Aucune collection de ce nom (GET /ogc/collections les liste)."),
+    422: ("ogc_collection_invalide", "Identifiant de collection invalide (schéma.nom)."),
+}
+
+
 def add_exception_handlers(app: FastAPI) -> None:
     """Register one handler per domain error of the table."""
     for error, (status, body) in ERRORS.items():
         app.add_exception_handler(error, _handler(status, body))
+    app.add_exception_handler(StarletteHTTPException, _http_exception)
+
+
+async def _http_exception(request: Request, exc: Exception) -> Response:
+    """HTTPExceptions as FastAPI answers them, but tipg's in the project's shape and French."""
+    assert isinstance(exc, StarletteHTTPException)
+    if request.url.path.startswith("/ogc") and exc.status_code in OGC_HTTP:
+        code, detail = OGC_HTTP[exc.status_code]
+        body = {"detail": detail, "code": code, "errors": [{"code": code, "message": detail}]}
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+    return await http_exception_handler(request, exc)
 
 
 def _handler(status: int, body: Any) -> Any:

@@ -1,8 +1,10 @@
 """OGC API Features and vector tiles (MVT) for QGIS and GDAL, served by tipg.
 
 tipg (a well-kept implementation of the standard on PostGIS) is mounted under /ogc over the
-`opendata` schema, whose views hold only public columns (migration 0004): zones, planned roads,
-servitudes and the authorized projects.
+`opendata` schema, whose views hold only public columns (migrations 0004, 0008): plans, zones,
+planned roads, servitudes, reservations, sectors and the authorized projects. Its pool connects
+as the public role (zoning.roles), under the public reads' short statement_timeout, and its
+CQL2 filters are checked first (api.cql).
 """
 
 from __future__ import annotations
@@ -10,9 +12,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 from tipg.collections import register_collection_catalog
 from tipg.database import close_db_connection, connect_to_db
+from tipg.dependencies import bbox_query, datetime_query, filter_query
 from tipg.factory import Endpoints
 from tipg.settings import DatabaseSettings, PostgresSettings
 
+from api.cql import checked_bbox, checked_datetime, checked_filter
 from geoportal.db import CONNECT_TIMEOUT_S
 
 OGC_PREFIX = "/ogc"
@@ -28,8 +32,16 @@ def ogc_endpoints() -> Endpoints:
     )
 
 
+def check_ogc_filters(app: FastAPI) -> None:
+    """tipg's routes (items, tiles) get the checked filter, bbox and datetime instead."""
+    # tipg's routes depend on these by reference and offer no other hook.
+    app.dependency_overrides[filter_query] = checked_filter
+    app.dependency_overrides[bbox_query] = checked_bbox
+    app.dependency_overrides[datetime_query] = checked_datetime
+
+
 async def open_ogc(app: FastAPI, libpq_url: str, statement_timeout_ms: int) -> None:
-    """tipg's asyncpg pool and its catalogue of the open data views."""
+    """tipg's asyncpg pool (as the public role) and its catalogue of the open data views."""
     # The pool replaces connections a server restart cut, on its own (asyncpg): only the
     # connect timeout needs setting, asyncpg's 60 s would hold a request while the server is
     # unreachable. Its queries get the same statement_timeout as the service's own.

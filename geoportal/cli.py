@@ -64,10 +64,10 @@ def _engine(settings: Settings):  # type: ignore[no-untyped-def]
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Apply the Alembic migrations (storage SRID from GEOPORTAL_STORAGE_SRID)."""
-    from zoning.schema import upgrade
+    from geoportal.db import migrate
 
     settings = _settings()
-    upgrade(_engine(settings), settings.storage_srid)
+    migrate(_engine(settings), settings)
     console.print(f"schema up to date (storage SRID EPSG:{settings.storage_srid})")
 
 
@@ -438,12 +438,12 @@ def demo(
     serve_after: Annotated[bool, typer.Option("--serve/--no-serve")] = True,
 ) -> None:
     """Database ready, migrations applied, demo commune loaded once, server on :8000."""
+    from geoportal.db import migrate
     from geoportal.demo import load_demo, load_demo_projects
-    from zoning.schema import upgrade
 
     settings = _settings()
     engine = _engine(settings)
-    upgrade(engine, settings.storage_srid)
+    migrate(engine, settings)
     console.print(f"[green]✓[/] database ready, schema migrated (EPSG:{settings.storage_srid})")
     with _RichProgress() as callback:
         message = load_demo(engine, settings.data_dir, settings.storage_srid, callback)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import Engine, create_engine
+from sqlalchemy.engine import make_url
 
 from geoportal.settings import Settings
 
@@ -28,4 +29,33 @@ def make_engine(settings: Settings) -> Engine:
         connect_args=connect_args,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_pool_size,
+    )
+
+
+def make_public_engine(settings: Settings) -> Engine:
+    """An engine for the public reads, as the read-only role, under a short statement_timeout."""
+    connect_args = {
+        "options": f"-c statement_timeout={settings.public_statement_timeout_ms}",
+        "connect_timeout": CONNECT_TIMEOUT_S,
+    }
+    return create_engine(
+        settings.public_database(),
+        pool_pre_ping=True,
+        hide_parameters=True,
+        connect_args=connect_args,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_pool_size,
+    )
+
+
+def migrate(engine: Engine, settings: Settings) -> None:
+    """Migrations to head, and the public role of these settings granted its reads."""
+    from zoning.schema import upgrade
+
+    password = make_url(settings.public_database()).password
+    upgrade(
+        engine,
+        settings.storage_srid,
+        public_role=settings.public_role(),
+        public_password=str(password) if password else None,
     )

@@ -127,7 +127,7 @@ def _counts_by(conn: Connection, filters: Filters, column: str) -> list[dict[str
     where, params = filters.where()
     rows = conn.execute(
         text(
-            f"SELECT {column}, count(*) AS n FROM projects WHERE {where} "
+            f"SELECT {column}, count(*) AS n FROM opendata.projets_autorises WHERE {where} "
             f"GROUP BY {column} ORDER BY n DESC, {column} NULLS LAST"
         ),
         params,
@@ -142,7 +142,7 @@ def counts_by_month(conn: Connection, filters: Filters) -> list[dict[str, Any]]:
         text(f"""
             WITH monthly AS (
               SELECT date_trunc('month', permit_date)::date AS month, count(*) AS n
-              FROM projects WHERE {where} GROUP BY 1
+              FROM opendata.projets_autorises WHERE {where} GROUP BY 1
             )
             SELECT to_char(m, 'YYYY-MM'), coalesce(monthly.n, 0)
             FROM generate_series((SELECT min(month) FROM monthly),
@@ -157,7 +157,7 @@ def counts_by_month(conn: Connection, filters: Filters) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------------------ delays
 
 _DELAY_SQL = """
-SELECT commune, procedure, filed_on, decided_on, count(*) FROM projects
+SELECT commune, procedure, filed_on, decided_on, count(*) FROM opendata.projets_autorises
 WHERE {where} AND filed_on IS NOT NULL AND decided_on IS NOT NULL
 GROUP BY commune, procedure, filed_on, decided_on
 """
@@ -239,7 +239,7 @@ def quarters_with_data(conn: Connection) -> list[Quarter]:
         text("""
             SELECT DISTINCT extract(year FROM decided_on)::int AS y,
                             extract(quarter FROM decided_on)::int AS q
-            FROM projects
+            FROM opendata.projets_autorises
             WHERE filed_on IS NOT NULL AND decided_on IS NOT NULL
               AND procedure IN (:grands, :petits)
             ORDER BY y DESC, q DESC"""),

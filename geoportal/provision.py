@@ -276,6 +276,22 @@ def demo_signing_certificate(root: Path = Path("."), env_file: Path = ENV_FILE) 
     )
 
 
+def ensure_public_reader(url: str) -> str:
+    """The public reads' role (zoning.roles) created on the database settled on; its name."""
+    from sqlalchemy import create_engine
+
+    from geoportal.settings import Settings
+    from zoning.roles import ensure_public_role
+
+    settings = Settings(database_url=url)
+    password = make_url(settings.public_database()).password
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        ensure_public_role(conn, settings.public_role(), str(password) if password else None)
+    engine.dispose()
+    return settings.public_role()
+
+
 NOTHING_FOUND = """No PostgreSQL + PostGIS could be found or started. Do one of:
   - set GEOPORTAL_DATABASE_URL=postgresql+psycopg://USER:PASSWORD@HOST:PORT/DB (PostGIS 3);
   - install PostgreSQL 15+ and PostGIS 3
@@ -293,6 +309,7 @@ def provision(root: Path = Path(".")) -> str:
     version = ensure_postgis(url)
     write_env_file({"GEOPORTAL_DATABASE_URL": url})
     say(f"PostGIS {version} ready; GEOPORTAL_DATABASE_URL written to {ENV_FILE}")
+    say(f"public reads as the read-only role {ensure_public_reader(url)}")
     demo_signing_certificate(root)
     return url
 

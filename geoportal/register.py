@@ -164,7 +164,7 @@ class Filters:
         clauses: list[str] = ["TRUE"]
         params: dict[str, Any] = {}
         if self.bbox:
-            clauses.append("location && ST_MakeEnvelope(:w, :s, :e, :n, 4326)")
+            clauses.append("geom && ST_MakeEnvelope(:w, :s, :e, :n, 4326)")
             params.update(zip(("w", "s", "e", "n"), self.bbox, strict=True))
         for column in ("commune", "kind", "procedure"):
             value = getattr(self, column)
@@ -280,12 +280,14 @@ class PermitAlreadyRecorded(ValueError):
     """A permit number is recorded once (409)."""
 
 
+#: the public reads (map, open data, feed) go through the open data view, as the public role
+PUBLIC_VIEW = "opendata.projets_autorises"
 _FEATURE_SQL = (
     "SELECT json_build_object('type', 'Feature', 'id', id, "
-    "'geometry', ST_AsGeoJSON(location, 6)::json, "
+    "'geometry', ST_AsGeoJSON(geom, 6)::json, "
     "'properties', json_build_object("
     + ", ".join(f"'{f}', {f}" for f in PUBLIC_FIELDS)
-    + ")) FROM projects"
+    + f")) FROM {PUBLIC_VIEW}"
 )
 
 
@@ -329,7 +331,7 @@ def projects_csv(conn: Connection, filters: Filters) -> Iterator[str]:
     columns = ", ".join(PUBLIC_FIELDS)
     result = conn.execute(
         text(
-            f"SELECT {columns}, ST_X(location), ST_Y(location) FROM projects WHERE {where} "
+            f"SELECT {columns}, ST_X(geom), ST_Y(geom) FROM {PUBLIC_VIEW} WHERE {where} "
             "ORDER BY permit_date, id"
         ),
         params,
@@ -355,9 +357,9 @@ def _drain(buffer: io.StringIO) -> str:
 def events_after(conn: Connection, last_event: int, limit: int = 1000) -> list[dict[str, Any]]:
     """Events a reconnecting client missed (Last-Event-ID), oldest first."""
     rows = conn.execute(
-        text(f"""SELECT e.id, f.feature FROM project_events e,
-                 LATERAL ({_FEATURE_SQL.replace("FROM projects", "AS feature FROM projects")}
-                          WHERE projects.id = e.project_id) f
+        text(f"""SELECT e.id, f.feature FROM opendata.evenements_projets e,
+                 LATERAL ({_FEATURE_SQL.replace(" FROM ", " AS feature FROM ")}
+                          WHERE {PUBLIC_VIEW}.id = e.project_id) f
                  WHERE e.id > :last ORDER BY e.id LIMIT :limit"""),
         {"last": last_event, "limit": limit},
     )

@@ -6,8 +6,10 @@ from pathlib import Path
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 from zoning.crs import MOROCCAN_LAMBERT
+from zoning.roles import PUBLIC_ROLE
 
 
 class Settings(BaseSettings):
@@ -18,6 +20,15 @@ class Settings(BaseSettings):
     database_url: str = Field(
         "postgresql+psycopg:///geoportal",
         description="SQLAlchemy URL of the PostGIS database (written to .env by `make setup`)",
+    )
+    public_database_url: str | None = Field(
+        None,
+        description="URL of the public reads (map, open data, OGC API and tiles, indicators, "
+        "tracking pages), as the read-only role `geoportal_public`; by default the primary's "
+        "URL with that user and no password",
+    )
+    public_statement_timeout_ms: int = Field(
+        5_000, ge=100, description="statement_timeout of the public reads (a few seconds)"
     )
     storage_srid: int = Field(
         26191, description="the one SRID geometries are stored in (a Moroccan Lambert zone)"
@@ -59,6 +70,17 @@ class Settings(BaseSettings):
         Path("data/jours_feries.yaml"),
         description="the agency's table of public holidays as observed (checks.calendar)",
     )
+
+    def public_database(self) -> str:
+        """The public reads' URL: the setting, else the primary's with the public role."""
+        if self.public_database_url:
+            return self.public_database_url
+        url = make_url(self.database_url).set(username=PUBLIC_ROLE, password=None)
+        return url.render_as_string(hide_password=False)
+
+    def public_role(self) -> str:
+        """The database role of the public reads (the user of their URL)."""
+        return make_url(self.public_database()).username or PUBLIC_ROLE
 
     def check(self) -> Settings:
         """Refuse a storage SRID that is not a Moroccan Lambert zone."""

@@ -25,7 +25,7 @@ from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from api.app import create_app
-from api.deps import get_connection, get_transaction
+from api.deps import get_connection, get_public_connection, get_transaction
 from api.security import token_reader
 from geoportal.accounts import principal_for_token
 from geoportal.demo import load_demo, load_demo_projects
@@ -113,9 +113,22 @@ def app_client(settings: Settings, engine: Engine, conn: Connection) -> Iterator
 
     app.dependency_overrides[get_connection] = lambda: conn
     app.dependency_overrides[get_transaction] = in_savepoint
+
+    def public_reads() -> Iterator[Connection]:
+        yield from as_public_role(conn, settings)
+
+    app.dependency_overrides[get_public_connection] = public_reads
     app.dependency_overrides[token_reader] = lambda: partial(principal_for_token, conn)
     with TestClient(app) as test_client:
         yield test_client
+
+
+def as_public_role(conn: Connection, settings: Settings) -> Iterator[Connection]:
+    """The test's transaction read as the public role, as the service's public reads are."""
+    with conn.begin_nested():
+        conn.execute(text(f"SET ROLE {settings.public_role()}"))
+        yield conn
+        conn.execute(text("RESET ROLE"))
 
 
 @pytest.fixture

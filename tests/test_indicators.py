@@ -17,8 +17,6 @@ from fastapi.testclient import TestClient
 from shapely.geometry import box, mapping
 from sqlalchemy import Connection, Engine
 
-from api.app import create_app
-from api.deps import get_connection
 from checks.calendar import WorkingCalendar, working_days_between
 from geoportal.indicators import (
     GRANDS,
@@ -39,7 +37,7 @@ from geoportal.indicators import (
 from geoportal.register import Filters, ProjectRecord, record_project
 from geoportal.settings import Settings
 from tests.browser import OUTPUT, chromium_page
-from tests.conftest import STORAGE_SRID
+from tests.conftest import STORAGE_SRID, app_client
 
 SQUARE = mapping(box(358700, 366600, 358720, 366620))
 YEAR_2027 = Filters(date_from=dt.date(2027, 1, 1), date_to=dt.date(2027, 12, 31))
@@ -280,9 +278,7 @@ def test_quarters_parse_and_defaults(register: Connection) -> None:
 @contextmanager
 def api_client(settings: Settings, engine: Engine, conn: Connection) -> Iterator[TestClient]:
     """The app on the test database, its reads inside the test's transaction."""
-    app = create_app(settings, engine)
-    app.dependency_overrides[get_connection] = lambda: conn
-    with TestClient(app) as client:
+    with app_client(settings, engine, conn) as client:
         yield client
 
 

@@ -8,6 +8,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, Engine, text
 
+from zoning.roles import PUBLIC_ROLE, ensure_public_role
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -15,20 +17,29 @@ class StorageSridMismatch(RuntimeError):
     """The database was migrated for another storage SRID than the settings say."""
 
 
-def alembic_config(storage_srid: int) -> Config:
+def alembic_config(storage_srid: int, public_role: str = PUBLIC_ROLE) -> Config:
     """An Alembic configuration pointing at zoning/migrations."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["storage_srid"] = storage_srid
+    config.attributes["public_role"] = public_role
     return config
 
 
-def upgrade(engine: Engine, storage_srid: int, revision: str = "head") -> None:
-    """Bring the schema to `revision` (head by default) in one transaction."""
-    config = alembic_config(storage_srid)
+def upgrade(
+    engine: Engine,
+    storage_srid: int,
+    revision: str = "head",
+    public_role: str = PUBLIC_ROLE,
+    public_password: str | None = None,
+) -> None:
+    """Bring the schema to `revision` (head by default) and the public role's grants, at once."""
+    config = alembic_config(storage_srid, public_role)
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, revision)
+        if revision == "head":  # the role of these settings, its password, today's views
+            ensure_public_role(conn, public_role, public_password)
     with engine.connect() as conn:
         check_storage_srid(conn, storage_srid)
 

@@ -1,4 +1,8 @@
-"""Read the stored plans: list, metadata with counts and extent, zones for maps."""
+"""Read the stored plans: list, metadata with counts and extent, zones for maps.
+
+These are public reads: they go through the `opendata` views (migration 0008), which the
+public role may read, and name plans by their name (never the tables' ids).
+"""
 
 from __future__ import annotations
 
@@ -11,10 +15,17 @@ from zoning.crs import WGS84, to_lonlat
 
 LAYER_TABLES = ("zones", "roads", "servitudes", "reservations", "sectors")
 
-_COUNTS = ", ".join(f"(SELECT count(*) FROM {t} WHERE plan_id = p.id) AS {t}" for t in LAYER_TABLES)
-_PLAN_COLUMNS = """p.id, p.name, p.kind, p.commune, p.province, p.agency, p.srid, p.status,
+_PLAN_COLUMNS = """p.name, p.kind, p.commune, p.province, p.agency, p.srid, p.status,
     p.approval_act, p.approval_date, p.bo_number, p.bo_date, p.valid_until, p.tolerance_m2,
-    p.imported_at, p.source_sha256"""
+    p.imported_at, p.source_sha256, """ + ", ".join(f"p.{t}" for t in LAYER_TABLES)
+#: the open data view of each layer
+LAYER_VIEWS = {
+    "zones": "opendata.zones",
+    "roads": "opendata.voies_amenagement",
+    "servitudes": "opendata.servitudes",
+    "reservations": "opendata.reservations",
+    "sectors": "opendata.secteurs",
+}
 
 
 class PlanNotFound(LookupError):
@@ -23,23 +34,22 @@ class PlanNotFound(LookupError):
 
 def list_plans(conn: Connection) -> list[dict[str, Any]]:
     """Every plan with its status and layer counts, by name."""
-    rows = conn.execute(text(f"SELECT {_PLAN_COLUMNS}, {_COUNTS} FROM plans p ORDER BY p.name"))
+    rows = conn.execute(text(f"SELECT {_PLAN_COLUMNS} FROM opendata.plans p ORDER BY p.name"))
     return [_plan_dict(row._mapping) for row in rows]
 
 
 def get_plan(conn: Connection, name: str) -> dict[str, Any]:
     """One plan: metadata, counts, zone codes, and its extent in Lambert and WGS 84."""
     row = conn.execute(
-        text(f"""SELECT {_PLAN_COLUMNS}, {_COUNTS},
-                 ST_XMin(p.perimeter) AS xmin, ST_YMin(p.perimeter) AS ymin,
-                 ST_XMax(p.perimeter) AS xmax, ST_YMax(p.perimeter) AS ymax,
-                 ST_Area(p.perimeter) AS area_m2, ST_SRID(p.perimeter) AS storage_srid,
-                 p.reglement -> 'legend' AS legend,
+        text(f"""SELECT {_PLAN_COLUMNS},
+                 ST_XMin(p.geom) AS xmin, ST_YMin(p.geom) AS ymin,
+                 ST_XMax(p.geom) AS xmax, ST_YMax(p.geom) AS ymax,
+                 ST_Area(p.geom) AS area_m2, ST_SRID(p.geom) AS storage_srid, p.legend,
                  (SELECT json_agg(z ORDER BY z.code) FROM (
                     SELECT code, min(label) AS label, count(*) AS count,
                            round(sum(ST_Area(geom))::numeric, 2) AS area_m2
-                    FROM zones WHERE plan_id = p.id GROUP BY code) z) AS zone_codes
-                 FROM plans p WHERE p.name = :name"""),
+                    FROM opendata.zones WHERE plan = p.name GROUP BY code) z) AS zone_codes
+                 FROM opendata.plans p WHERE p.name = :name"""),
         {"name": name},
     ).first()
     if row is None:
@@ -54,7 +64,9 @@ def get_plan(conn: Connection, name: str) -> dict[str, Any]:
 
 def plan_id(conn: Connection, name: str) -> int:
     """The id of a stored plan, or PlanNotFound."""
-    found = conn.execute(text("SELECT id FROM plans WHERE name = :n"), {"n": name}).scalar()
+    found = conn.execute(
+        text("SELECT id FROM opendata.plans WHERE name = :n"), {"n": name}
+    ).scalar()
     if found is None:
         raise PlanNotFound(name)
     return int(found)
@@ -72,11 +84,11 @@ LAYER_PROPERTIES = {
 def layer_geojson(conn: Connection, name: str, layer: str) -> dict[str, Any]:
     """A layer of the plan as a WGS 84 FeatureCollection, for display."""
     columns = LAYER_PROPERTIES[layer]  # a fixed table of names: no user text reaches the SQL
-    pid = plan_id(conn, name)
+    plan_id(conn, name)  # PlanNotFound for an unknown plan, not an empty layer
     rows = conn.execute(
         text(f"""SELECT {", ".join(columns)}, ST_AsGeoJSON(ST_Transform(geom, :wgs), 7)
-                 FROM {layer} WHERE plan_id = :pid ORDER BY id"""),
-        {"pid": pid, "wgs": WGS84},
+                 FROM {LAYER_VIEWS[layer]} WHERE plan = :name ORDER BY id"""),
+        {"name": name, "wgs": WGS84},
     )
     features = [
         {
@@ -91,13 +103,13 @@ def layer_geojson(conn: Connection, name: str, layer: str) -> dict[str, Any]:
 
 def zones_geojson(conn: Connection, name: str) -> dict[str, Any]:
     """The plan's zones as a WGS 84 FeatureCollection (display only: EPSG:1166, about 7 m)."""
-    pid = plan_id(conn, name)
+    plan_id(conn, name)
     rows = conn.execute(
         text("""SELECT code, label, rules,
                 ST_AsGeoJSON(ST_Transform(
                     ST_Multi(ST_SimplifyPreserveTopology(geom, 0.2)), :wgs), 7)
-                FROM zones WHERE plan_id = :pid ORDER BY code"""),
-        {"pid": pid, "wgs": WGS84},
+                FROM opendata.zones WHERE plan = :name ORDER BY code"""),
+        {"name": name, "wgs": WGS84},
     )
     features = [
         {

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import HTMLResponse
 
-from api.deps import ConnectionDep, SettingsDep, query_date
+from api.deps import PublicConnectionDep, SettingsDep, query_date
 from geoportal.indicators import QuarterError, choose_quarters, indicators
 from geoportal.instruction import load_calendar
 from geoportal.register import Filters
@@ -21,7 +21,7 @@ PAGE = Path(__file__).parents[1] / "static" / "app" / "indicateurs.html"
 
 @router.get("", summary="Counts, delays in working days, and the quarterly rankings")
 def get_indicators(
-    conn: ConnectionDep,
+    conn: PublicConnectionDep,
     settings: SettingsDep,
     date_from: Annotated[
         str | None, Query(alias="from", description="permits from this date (YYYY-MM-DD)")

@@ -10,7 +10,7 @@ from fastapi import APIRouter, File, Form, HTTPException, UploadFile
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import ConnectionDep, SettingsDep, TransactionDep
+from api.deps import PublicConnectionDep, SettingsDep, TransactionDep
 from api.security import AgentDep
 from geoportal.maps import plan_map_html
 from geoportal.plans import import_plan_files
@@ -31,24 +31,24 @@ Layer = Literal["roads", "servitudes", "reservations", "sectors"]
 
 
 @router.get("", summary="Plans with status and layer counts")
-def plans(conn: ConnectionDep) -> list[dict[str, Any]]:
+def plans(conn: PublicConnectionDep) -> list[dict[str, Any]]:
     return list_plans(conn)
 
 
 @router.get("/{name}", summary="One plan: metadata, counts, zone codes, extent")
-def plan(name: str, conn: ConnectionDep) -> dict[str, Any]:
+def plan(name: str, conn: PublicConnectionDep) -> dict[str, Any]:
     return get_plan(conn, name)
 
 
 @router.get("/{name}/zones", summary="The plan's zones as GeoJSON (WGS 84, for display)")
-def plan_zones(name: str, conn: ConnectionDep) -> dict[str, Any]:
+def plan_zones(name: str, conn: PublicConnectionDep) -> dict[str, Any]:
     return zones_geojson(conn, name)
 
 
 @router.get(
     "/{name}/layers/{layer}", summary="Roads, servitudes, reservations or sectors (GeoJSON)"
 )
-def plan_layer(name: str, layer: Layer, conn: ConnectionDep) -> dict[str, Any]:
+def plan_layer(name: str, layer: Layer, conn: PublicConnectionDep) -> dict[str, Any]:
     return layer_geojson(conn, name, layer)
 
 
@@ -101,6 +101,6 @@ async def _save(upload: UploadFile, path: Path, max_mb: int) -> None:
 
 
 @pages.get("/plans/{name}/map", response_class=HTMLResponse, summary="Map of the plan's zones")
-def plan_map(name: str, conn: ConnectionDep) -> str:
+def plan_map(name: str, conn: PublicConnectionDep) -> str:
     layers = {layer: layer_geojson(conn, name, layer) for layer in LAYER_PROPERTIES}
     return plan_map_html(get_plan(conn, name), zones_geojson(conn, name), layers)

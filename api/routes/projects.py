@@ -27,8 +27,8 @@ from sse_starlette.sse import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import (
-    ConnectionDep,
-    EngineDep,
+    PublicConnectionDep,
+    PublicEngineDep,
     SettingsDep,
     TransactionDep,
     query_date,
@@ -78,7 +78,7 @@ FiltersDep = Annotated[Filters, Depends(filters)]
 
 @router.get("", summary="Authorized projects as GeoJSON (bbox, filters, paging)")
 def projects(
-    conn: ConnectionDep,
+    conn: PublicConnectionDep,
     request: Request,
     chosen: FiltersDep,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
@@ -95,7 +95,7 @@ def projects(
 
 
 @router.get(".csv", summary="Authorized projects as CSV", response_class=StreamingResponse)
-def projects_as_csv(conn: ConnectionDep, chosen: FiltersDep) -> StreamingResponse:
+def projects_as_csv(conn: PublicConnectionDep, chosen: FiltersDep) -> StreamingResponse:
     rows = list(projects_csv(conn, chosen))
     return StreamingResponse(
         iter(rows),
@@ -152,7 +152,7 @@ async def import_register(
 @router.get("/events", summary="Server-Sent Events: one per newly authorized project")
 async def events(
     request: Request,
-    engine: EngineDep,
+    engine: PublicEngineDep,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
 ) -> EventSourceResponse:
     feed: ProjectFeed = request.app.state.feed
