@@ -90,3 +90,30 @@ def test_statement_timeout_stops_a_runaway_query(settings: Settings) -> None:
             conn.execute(text("SELECT pg_sleep(2)"))
     finally:
         engine.dispose()
+
+
+def test_schemathesis_finds_no_server_error_under_ogc(server: str) -> None:
+    """tipg's routes (OGC API Features and Tiles), fuzzed as the public: no 5xx (issue #10)."""
+    binary = shutil.which("schemathesis") or str(Path(sys.executable).with_name("schemathesis"))
+    result = subprocess.run(
+        [
+            binary,
+            "run",
+            f"{server}/openapi.json",
+            "--checks",
+            "not_a_server_error",
+            "--max-examples",
+            "5",
+            "--phases",
+            "examples,coverage,fuzzing",
+            "--seed",
+            "2026",
+            "--include-path-regex",
+            "^/ogc",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stdout[-6000:]
+    assert "passed" in result.stdout
