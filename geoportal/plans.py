@@ -19,11 +19,15 @@ def import_plan_files(
     options: ImportOptions,
     *,
     rules_source: str = "reglement.yaml",
+    package_source: str | None = None,
     progress: Progress = no_progress,
     dry_run: bool = False,
     by: Principal = SYSTEM,
 ) -> ImportReport:
     """Validate a package and its règlement; load it unless it has errors or `dry_run`.
+
+    `package_source` names the package in the report (an upload: its file name, never the
+    server's temporary path).
 
     The caller owns the transaction (``with engine.begin() as conn``): a refusal or a crash
     before its commit leaves the plan already in service untouched. An agent imports and
@@ -31,7 +35,9 @@ def import_plan_files(
     """
     reglement = parse_reglement(rules_text, source=rules_source)
     check_plan_agency(conn, by, reglement.plan.name, reglement.plan.agency)
-    checked = check_package(package, reglement, rules_text, options, progress)
+    checked = check_package(
+        package, reglement, rules_text, options, progress, source=package_source
+    )
     if not checked.report.ok:
         raise ImportRefused(checked.report)
     if not dry_run:

@@ -14,12 +14,13 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import geopandas as gpd
 import pandas as pd
 import shapely
 import shapely.geometry
+from annotated_types import MaxLen
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -87,8 +88,12 @@ class ProjectRecord(BaseModel):
     filed_on: dt.date | None = None
     decided_on: dt.date | None = None
     srid: int = Field(26191, description="Lambert SRID of the footprint")
-    footprint: dict[str, Any] = Field(description="GeoJSON Polygon or MultiPolygon")
-    petitioner: dict[str, str] | None = Field(None, description="personal data: never public")
+    footprint: dict[str, Any] = Field(
+        description="GeoJSON Polygon or MultiPolygon (at most 10,000 vertices)"
+    )
+    petitioner: dict[Annotated[str, MaxLen(64)], Annotated[str, MaxLen(500)]] | None = Field(
+        None, max_length=10, description="personal data: never public (name, cin, address…)"
+    )
 
     # Field validators, not one model validator: each refusal is located by its field.
     @field_validator("permit_number", "commune")

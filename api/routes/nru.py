@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import ConnectionDep, SettingsDep, TransactionDep
 from api.ratelimit import NruLimitDep
 from api.security import AgentDep, PrincipalDep
+from checks.project import MAX_AREA_M2, CoordinatesInput
 from geoportal.nru import NruRequest, get_nru, issue_nru, preview_parcel
 from geoportal.nru_document import nru_pdf, verification
 from geoportal.nru_register import check_pdf_access, nru_register, revoke_nru
@@ -30,18 +31,32 @@ class Petitioner(BaseModel):
     address: str | None = Field(None, max_length=500)
 
 
+#: Bounds of a note's text fields (README « Limits »): a land title is « TF 123456/12 », a
+#: proof of ownership a document's reference; a request beyond is refused by its field.
+MAX_PLAN_NAME = 200
+MAX_CONTENANCE = 100
+MAX_LAND_REFERENCE = 100
+MAX_OWNERSHIP_PROOF = 500
+
+
 class NruBody(BaseModel):
     """A request for a note (interfaces.md §4)."""
 
-    coordinates: str | list[list[float]] | list[list[list[float]]] = Field(
+    coordinates: CoordinatesInput = Field(
         description="the coordinate list as uploaded (text), or [[x, y], ...] / rings"
     )
     srid: int | None = Field(None, description="Lambert SRID; default: the plan's")
-    plan: str | None = None
-    declared_area_m2: float | None = Field(None, gt=0)
-    contenance: str | None = Field(None, description="declared area as « 1 ha 23 a 45 ca »")
-    land_reference: str | None = Field(None, description="TF 12345/R, Réquisition 678/R")
-    ownership_proof: str | None = Field(None, description="art. 6: required for a plan en cours")
+    plan: str | None = Field(None, max_length=MAX_PLAN_NAME)
+    declared_area_m2: float | None = Field(None, gt=0, le=MAX_AREA_M2)
+    contenance: str | None = Field(
+        None, max_length=MAX_CONTENANCE, description="declared area as « 1 ha 23 a 45 ca »"
+    )
+    land_reference: str | None = Field(
+        None, max_length=MAX_LAND_REFERENCE, description="TF 12345/R, Réquisition 678/R"
+    )
+    ownership_proof: str | None = Field(
+        None, max_length=MAX_OWNERSHIP_PROOF, description="art. 6: required for a plan en cours"
+    )
     swap_axes: bool = False
     petitioner: Petitioner | None = None
 
