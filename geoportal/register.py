@@ -344,10 +344,22 @@ def projects_csv(conn: Connection, filters: Filters) -> Iterator[str]:
     writer.writerow([*PUBLIC_FIELDS, "longitude", "latitude"])
     # a chunk per CSV_CHUNK_ROWS rows: each chunk sent costs the server a thread hop
     for number, row in enumerate(result, start=1):
-        writer.writerow(row)
+        writer.writerow([csv_cell(value) for value in row])
         if number % CSV_CHUNK_ROWS == 0:
             yield _drain(buffer)
     yield _drain(buffer)
+
+
+#: A spreadsheet runs a cell starting with one of these as a formula (=HYPERLINK(…) reaching out
+#: with the reader's data): OWASP's CSV injection advice is a leading quote on such text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula, quoted; numbers untouched."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _drain(buffer: io.StringIO) -> str:
