@@ -18,6 +18,7 @@ from geoportal.accounts import (
     AccountRequired,
     AgencyForbidden,
     InvalidAccount,
+    WeakPassword,
 )
 from geoportal.instruction import FrontBornesError
 from geoportal.nru import NruNotFound, OwnershipRequired, UnknownPlan
@@ -66,6 +67,15 @@ def _reglement(exc: Exception) -> dict[str, Any]:
 
 def _message(exc: Exception) -> dict[str, Any]:
     return {"detail": str(exc)}
+
+
+def _weak_password(exc: Exception) -> dict[str, Any]:
+    assert isinstance(exc, WeakPassword)
+    return {
+        "detail": str(exc),
+        "code": exc.code,
+        "errors": [{"code": exc.code, "field": "password", "message": str(exc)}],
+    }
 
 
 def _parcel_input(exc: Exception) -> dict[str, Any]:
@@ -147,6 +157,7 @@ ERRORS: dict[type[Exception], tuple[int, Any]] = {
     AccountRequired: (401, _message),
     AgencyForbidden: (403, _message),
     AccountConflict: (409, _message),
+    WeakPassword: (422, _weak_password),
     InvalidAccount: (422, _message),
     AccountNotFound: (404, _message),
     NruAlreadyRevoked: (409, _message),

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import io
 import logging
+import os
+import re
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -132,6 +136,75 @@ def test_cli_user_add_prints_a_working_token(
     assert me["login"] == login and me["agency"] == OTHER_AGENCY
     refused = CliRunner().invoke(cli, ["user", "add", "x.agent", "--role", "agent"], env=env)
     assert refused.exit_code == 1 and "agency" in refused.output
+
+
+def _user_add(url: str, login: str, *options: str, stdin: str) -> subprocess.CompletedProcess[str]:
+    """`geoportal user add` in its own process, in a new session: no terminal to prompt on, so
+    the prompts fall back to stdin and stderr as in a script (and a test never hangs on one)."""
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "geoportal.cli",
+            "user",
+            "add",
+            login,
+            "--role",
+            "petitioner",
+            *options,
+        ],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "GEOPORTAL_DATABASE_URL": url},
+        start_new_session=True,
+        timeout=60,
+    )
+
+
+def _signs_in(settings: Settings, engine: Engine, login: str, password: str) -> bool:
+    with app_client(settings, engine, engine.connect()) as client:
+        form = {"username": login, "password": password}
+        status: int = client.post("/api/v1/token", data=form).status_code
+        return status == 200
+
+
+def test_cli_user_add_prints_the_token_alone_on_stdout(
+    test_database_url: str, engine: Engine, settings: Settings
+) -> None:
+    """Issue #10: `--password` printed its prompts on stdout, before the token a script reads."""
+    login = f"cli.{uuid.uuid4().hex[:8]}"
+    asked = _user_add(test_database_url, login, "--password", stdin=f"{PASSWORD}\n{PASSWORD}\n")
+    assert asked.returncode == 0, asked.stderr
+    assert re.fullmatch(r"gp_[\w-]+\n", asked.stdout), asked.stdout
+    assert "password" in asked.stderr.lower()
+    assert _signs_in(settings, engine, login, PASSWORD)
+    piped = f"cli.{uuid.uuid4().hex[:8]}"
+    scripted = _user_add(test_database_url, piped, "--password-stdin", stdin=f"{PASSWORD}\n")
+    assert scripted.returncode == 0, scripted.stderr
+    assert re.fullmatch(r"gp_[\w-]+\n", scripted.stdout), scripted.stdout
+    assert _signs_in(settings, engine, piped, PASSWORD)
+
+
+@pytest.mark.parametrize("weak", ["aaaaaaaaaa", "Password123", "azertyazerty", "0123456789", ""])
+def test_weak_passwords_are_refused_everywhere(
+    weak: str, client: TestClient, test_database_url: str
+) -> None:
+    """Issue #10: length was the only rule; the most common passwords and repetitions pass no
+    door: sign-up, the admin's account creation, the CLI."""
+    body = {"login": "nouvelle.personne", "password": weak, "full_name": "N. P."}
+    if len(weak) >= 10:  # shorter ones are the request model's own refusal (string_too_short)
+        signed_up = client.post("/api/v1/accounts", json=body)
+        assert signed_up.status_code == 422 and signed_up.json()["code"] == "mot_de_passe_faible"
+        assert "mot de passe trop faible" in signed_up.json()["detail"]
+        assert signed_up.json()["errors"][0]["field"] == "password"
+        admin_body = {"login": "agent.nouveau", "role": "admin", "password": weak}
+        created = client.post("/api/v1/users", json=admin_body, headers=ADMIN)
+        assert created.status_code == 422 and created.json()["code"] == "mot_de_passe_faible"
+    login = f"cli.{uuid.uuid4().hex[:8]}"
+    refused = _user_add(test_database_url, login, "--password-stdin", stdin=f"{weak}\n")
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert "mot de passe trop faible" in refused.stderr
 
 
 def test_nru_issuance_is_rate_limited_per_client(
