@@ -22,7 +22,7 @@ from geoportal.accounts import (
 )
 from geoportal.instruction import FrontBornesError
 from geoportal.nru import NruNotFound, OwnershipRequired, UnknownPlan
-from geoportal.nru_register import NruAlreadyRevoked
+from geoportal.nru_register import NruAlreadyRevoked, NruRevoked
 from geoportal.register import PermitAlreadyRecorded, ProjectNotFound, RegisterImportError
 from geoportal.signing import SigningError
 from zoning.overlay import ParcelOutsidePlans
@@ -67,6 +67,17 @@ def _reglement(exc: Exception) -> dict[str, Any]:
 
 def _message(exc: Exception) -> dict[str, Any]:
     return {"detail": str(exc)}
+
+
+def _nru_revoked(exc: Exception) -> dict[str, Any]:
+    assert isinstance(exc, NruRevoked)
+    state = exc.state
+    return {
+        "detail": str(exc),
+        "code": exc.code,
+        "revoked_at": state.revoked_at.isoformat() if state.revoked_at else None,
+        "reason": state.reason,
+    }
 
 
 def _weak_password(exc: Exception) -> dict[str, Any]:
@@ -161,6 +172,7 @@ ERRORS: dict[type[Exception], tuple[int, Any]] = {
     InvalidAccount: (422, _message),
     AccountNotFound: (404, _message),
     NruAlreadyRevoked: (409, _message),
+    NruRevoked: (410, _nru_revoked),
     PermitAlreadyRecorded: (409, _message),
     ProjectNotFound: (404, lambda exc: {"detail": f"no project with id {exc.args[0]!r}"}),
     # the client left while sending its body: nobody reads the answer, no traceback in the logs

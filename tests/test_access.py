@@ -247,21 +247,19 @@ def test_petitioner_history_is_their_own(client: TestClient, demo: None) -> None
 
 
 def test_a_named_note_goes_to_its_petitioner_and_the_agency(client: TestClient, demo: None) -> None:
-    note = issue(client, headers=PETITIONER)
-    pdf = f"/api/v1/nru/{note['id']}.pdf"
+    """One rule for the note's PDF and its JSON (issue #10: the JSON, with the land reference
+    and the boundary, went to anyone)."""
+    note = issue(client, headers=PETITIONER, land_reference="TF 4321/R")
     sign_up(client, "karim.alaoui")
-    statuses = {
-        who: client.get(pdf, headers=headers).status_code
-        for who, headers in {
-            "public": {},
-            "another petitioner": sign_in(client, "karim.alaoui"),
-            "other agency": OTHER_AGENT,
-            "owner": PETITIONER,
-            "agency": AGENT,
-            "admin": ADMIN,
-        }.items()
+    readers = {
+        "public": {},
+        "another petitioner": sign_in(client, "karim.alaoui"),
+        "other agency": OTHER_AGENT,
+        "owner": PETITIONER,
+        "agency": AGENT,
+        "admin": ADMIN,
     }
-    assert statuses == {
+    expected = {
         "public": 401,
         "another petitioner": 403,
         "other agency": 403,
@@ -269,9 +267,33 @@ def test_a_named_note_goes_to_its_petitioner_and_the_agency(client: TestClient, 
         "agency": 200,
         "admin": 200,
     }
-    # the note's JSON and verification page stay public, and name nobody
-    public = client.get(f"/api/v1/nru/{note['id']}").text + client.get(note["links"]["verify"]).text
+    for url in (f"/api/v1/nru/{note['id']}.pdf", f"/api/v1/nru/{note['id']}"):
+        statuses = {who: client.get(url, headers=h).status_code for who, h in readers.items()}
+        assert statuses == expected, url
+    refused = client.get(f"/api/v1/nru/{note['id']}").text
+    assert "4321" not in refused and str(note["parcel"]["bornes"][0]["x"]) not in refused
+    # the verification page stays public, and names nobody
+    public = client.get(note["links"]["verify"]).text
     assert PETITIONER_NAME not in public and PETITIONER_CIN not in public
+
+
+def test_a_revoked_note_says_so_and_its_pdf_is_gone(client: TestClient, demo: None) -> None:
+    """Issue #10: the JSON of a revoked note said nothing; its signed PDF, whose bytes say « en
+    vigueur » forever, was still served."""
+    note = issue(client)
+    assert note["status"] == "en_vigueur" and note["revocation"] is None
+    assert client.get(f"/api/v1/nru/{note['id']}.pdf").status_code == 200
+    reason = {"reason": "référence foncière erronée"}
+    assert client.post(f"/api/v1/nru/{note['id']}/revoke", json=reason, headers=AGENT).is_success
+    again = client.get(f"/api/v1/nru/{note['id']}").json()
+    assert again["status"] == "revoquee" and again["number"] == note["number"]
+    assert again["revocation"]["reason"] == "référence foncière erronée"
+    assert again["revocation"]["revoked_at"][:4] == note["issued_at"][:4]
+    for headers in ({}, AGENT, ADMIN):
+        gone = client.get(f"/api/v1/nru/{note['id']}.pdf", headers=headers)
+        assert gone.status_code == 410 and gone.json()["code"] == "nru_revoked"
+        assert "révoquée le" in gone.json()["detail"] and gone.json()["reason"] == reason["reason"]
+    assert "Cette note a été révoquée le" in client.get(note["links"]["verify"]).text
 
 
 def test_the_public_cannot_have_a_name_printed(client: TestClient, demo: None) -> None:

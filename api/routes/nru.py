@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from html import escape
 from typing import Annotated, Any
@@ -17,7 +18,13 @@ from api.security import AgentDep, PrincipalDep
 from checks.project import MAX_AREA_M2, CoordinatesInput
 from geoportal.nru import NruRequest, get_nru, issue_nru, preview_parcel
 from geoportal.nru_document import nru_pdf, verification
-from geoportal.nru_register import check_pdf_access, nru_register, revoke_nru
+from geoportal.nru_register import (
+    NoteState,
+    NruRevoked,
+    check_note_access,
+    nru_register,
+    revoke_nru,
+)
 
 router = APIRouter(prefix="/api/v1/nru", tags=["nru"])
 preview = APIRouter(prefix="/api/v1/parcels", tags=["nru"])
@@ -143,8 +150,9 @@ async def post_nru(
     nru = await run_in_threadpool(
         issue_nru, conn, nru_request, storage_srid=settings.storage_srid, by=principal
     )
+    in_force = NoteState(nru.number, None, None).as_json()  # the shape GET answers with
     return Response(
-        nru.model_dump_json(),
+        json.dumps({**nru.model_dump(mode="json"), **in_force}, ensure_ascii=False),
         status_code=201,
         media_type="application/json",
         headers={"Location": nru.links["verify"]},
@@ -223,8 +231,11 @@ def revoke(
 def get_nru_pdf(
     nru_id: str, principal: PrincipalDep, conn: TransactionDep, settings: SettingsDep
 ) -> Response:
-    """Public by its id unless it names its petitioner: then that account and the agency."""
-    check_pdf_access(conn, nru_id, principal)
+    """Public by its id unless it names its petitioner: then that account and the agency.
+    A revoked note's PDF is gone (410): its signed bytes would still say « en vigueur »."""
+    state = check_note_access(conn, nru_id, principal)
+    if state.revoked_at is not None:
+        raise NruRevoked(nru_id, state)
     nru = get_nru(conn, nru_id)
     number = nru.number.replace("/", "-")
     return Response(
@@ -234,9 +245,11 @@ def get_nru_pdf(
     )
 
 
-@router.get("/{nru_id}", summary="The note as issued")
-def get_nru_json(nru_id: str, conn: ConnectionDep) -> Response:
-    return Response(get_nru(conn, nru_id).model_dump_json(), media_type="application/json")
+@router.get("/{nru_id}", summary="The note as issued, and whether it is still in force")
+def get_nru_json(nru_id: str, principal: PrincipalDep, conn: ConnectionDep) -> dict[str, Any]:
+    """The same access as its PDF; `status` and `revocation` say whether it was revoked."""
+    state = check_note_access(conn, nru_id, principal)
+    return {**get_nru(conn, nru_id).model_dump(mode="json"), **state.as_json()}
 
 
 @pages.get(
