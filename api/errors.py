@@ -23,7 +23,12 @@ from geoportal.accounts import (
 from geoportal.instruction import FrontBornesError
 from geoportal.nru import NruNotFound, OwnershipRequired, UnknownPlan
 from geoportal.nru_register import NruAlreadyRevoked, NruRevoked
-from geoportal.register import PermitAlreadyRecorded, ProjectNotFound, RegisterImportError
+from geoportal.register import (
+    OtherAgencyTerritory,
+    PermitAlreadyRecorded,
+    ProjectNotFound,
+    RegisterImportError,
+)
 from geoportal.signing import SigningError
 from zoning.overlay import ParcelOutsidePlans
 from zoning.package import PackageError
@@ -78,6 +83,10 @@ def _nru_revoked(exc: Exception) -> dict[str, Any]:
         "revoked_at": state.revoked_at.isoformat() if state.revoked_at else None,
         "reason": state.reason,
     }
+
+
+def _coded(exc: Exception) -> dict[str, Any]:
+    return {"detail": str(exc), "code": getattr(exc, "code", None)}
 
 
 def _weak_password(exc: Exception) -> dict[str, Any]:
@@ -166,6 +175,7 @@ ERRORS: dict[type[Exception], tuple[int, Any]] = {
     PackageError: (422, _message),
     FrontBornesError: (422, _message),
     AccountRequired: (401, _message),
+    OtherAgencyTerritory: (403, _coded),
     AgencyForbidden: (403, _message),
     AccountConflict: (409, _message),
     WeakPassword: (422, _weak_password),

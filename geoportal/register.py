@@ -41,10 +41,11 @@ from checks.project import (
     ProjectUse,
     polygon_geojson,
 )
-from geoportal.accounts import SYSTEM, Principal
+from geoportal.accounts import SYSTEM, AgencyForbidden, Principal
 from zoning.audit import record_act
 from zoning.crs import MOROCCAN_LAMBERT, transform_geometry
 from zoning.intake.location import srid_domain
+from zoning.territory import encroachments, majority_agency
 
 CHANNEL = "projects"
 Status = Literal["autorise", "en_chantier", "acheve"]
@@ -211,7 +212,7 @@ def record_project(
     stored = transform_geometry(footprint, record.srid, storage_srid)
     multi = stored if stored.geom_type == "MultiPolygon" else shapely.multipolygons([stored])
     centre = stored.representative_point()
-    agency = _recording_agency(conn, by, centre, storage_srid, record.permit_number)
+    agency = _recording_agency(conn, by, stored, storage_srid, record.permit_number)
     lon, lat = transform_geometry(centre, storage_srid, 4326).coords[0]
     values = record.model_dump(exclude={"srid", "footprint", "petitioner"})
     inserted = conn.execute(
@@ -241,20 +242,18 @@ def record_project(
 
 
 def _recording_agency(
-    conn: Connection, by: Principal, centre: Any, storage_srid: int, permit: str
+    conn: Connection, by: Principal, footprint: Any, storage_srid: int, permit: str
 ) -> str | None:
-    """The register a project goes to: the agent's own; a place inside another agency's plan
-    is refused. The operator's and admin's go to the agency of the plan holding them."""
-    territory = conn.execute(
-        text("""SELECT agency FROM plans
-                WHERE ST_Contains(perimeter, ST_SetSRID(ST_MakePoint(:x, :y), :srid))
-                ORDER BY imported_at LIMIT 1"""),
-        {"x": centre.x, "y": centre.y, "srid": storage_srid},
-    ).scalar()
+    """The register a project goes to: the agent's own, unless its footprint overlaps another
+    agency's plan beyond that plan's tolerance (the whole footprint is compared, not its
+    centre). The operator's and admin's go to the agency whose plans hold most of it."""
     if by.role != "agent":
-        return str(territory) if territory else None
-    if territory is not None:
-        by.require_agency(territory, f"the place of project {permit!r}")
+        return majority_agency(conn, footprint, storage_srid)
+    for encroachment in encroachments(conn, footprint, storage_srid, by.agency):
+        if encroachment.area_m2 > encroachment.tolerance_m2:
+            raise OtherAgencyTerritory(
+                encroachment.message(f"l'emprise du projet {permit!r}", encroachment.tolerance_m2)
+            )
     return by.agency
 
 
@@ -279,6 +278,12 @@ def update_project_status(
 
 class ProjectNotFound(LookupError):
     """No project has that id."""
+
+
+class OtherAgencyTerritory(AgencyForbidden):
+    """An agent's project lies partly in another agency's plan (403)."""
+
+    code = "territoire_autre_agence"
 
 
 class PermitAlreadyRecorded(ValueError):
