@@ -22,11 +22,17 @@ from geoportal.accounts import (
     AccountRequired,
     AgencyForbidden,
     InvalidAccount,
+    WeakPassword,
 )
 from geoportal.instruction import FrontBornesError
 from geoportal.nru import NruNotFound, OwnershipRequired, UnknownPlan
-from geoportal.nru_register import NruAlreadyRevoked
-from geoportal.register import PermitAlreadyRecorded, ProjectNotFound, RegisterImportError
+from geoportal.nru_register import NruAlreadyRevoked, NruRevoked
+from geoportal.register import (
+    OtherAgencyTerritory,
+    PermitAlreadyRecorded,
+    ProjectNotFound,
+    RegisterImportError,
+)
 from geoportal.signing import SigningError
 from zoning.overlay import ParcelOutsidePlans
 from zoning.package import PackageError
@@ -70,6 +76,30 @@ def _reglement(exc: Exception) -> dict[str, Any]:
 
 def _message(exc: Exception) -> dict[str, Any]:
     return {"detail": str(exc)}
+
+
+def _nru_revoked(exc: Exception) -> dict[str, Any]:
+    assert isinstance(exc, NruRevoked)
+    state = exc.state
+    return {
+        "detail": str(exc),
+        "code": exc.code,
+        "revoked_at": state.revoked_at.isoformat() if state.revoked_at else None,
+        "reason": state.reason,
+    }
+
+
+def _coded(exc: Exception) -> dict[str, Any]:
+    return {"detail": str(exc), "code": getattr(exc, "code", None)}
+
+
+def _weak_password(exc: Exception) -> dict[str, Any]:
+    assert isinstance(exc, WeakPassword)
+    return {
+        "detail": str(exc),
+        "code": exc.code,
+        "errors": [{"code": exc.code, "field": "password", "message": str(exc)}],
+    }
 
 
 def _parcel_input(exc: Exception) -> dict[str, Any]:
@@ -205,11 +235,14 @@ ERRORS: dict[type[Exception], tuple[int, Any]] = {
     PackageError: (422, _message),
     FrontBornesError: (422, _message),
     AccountRequired: (401, _message),
+    OtherAgencyTerritory: (403, _coded),
     AgencyForbidden: (403, _message),
     AccountConflict: (409, _message),
+    WeakPassword: (422, _weak_password),
     InvalidAccount: (422, _message),
     AccountNotFound: (404, _message),
     NruAlreadyRevoked: (409, _message),
+    NruRevoked: (410, _nru_revoked),
     PermitAlreadyRecorded: (409, _message),
     ProjectNotFound: (404, lambda exc: {"detail": f"no project with id {exc.args[0]!r}"}),
     # the client left while sending its body: nobody reads the answer, no traceback in the logs

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+import numpy as np
+import shapely
 import shapely.geometry
+from annotated_types import MaxLen
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
 from shapely.errors import GEOSException
 from shapely.validation import explain_validity
 
@@ -57,6 +61,20 @@ MAX_HEIGHT_M = 1000.0
 MAX_STOREYS = 200
 
 
+#: No coordinate of Morocco in metres reaches 10,000 km: beyond is a slip or a probe, and GEOS
+#: overflows on 1e308 (areas of infinity, TopologyException).
+MAX_COORDINATE_M = 10_000_000.0
+#: A building's outline has tens of vertices; a parcel is refused beyond the same number.
+MAX_VERTICES = 10_000
+#: A coordinate list as typed: 10,000 bornes of a hundred characters at most. Lists of
+#: positions need no bound here: the intake refuses more than 10,000 points, by their count.
+MAX_COORDINATES_TEXT = 1_000_000
+CoordinatesText = Annotated[str, MaxLen(MAX_COORDINATES_TEXT)]
+#: What a request may send as a parcel's coordinates: the text as uploaded, [[x, y], …] or
+#: rings of them.
+CoordinatesInput = CoordinatesText | list[list[float]] | list[list[list[float]]]
+
+
 def polygon_geojson(value: dict[str, Any]) -> dict[str, Any]:
     """A GeoJSON Polygon or MultiPolygon that shapely reads as a valid area, else ValueError."""
     try:
@@ -67,10 +85,30 @@ def polygon_geojson(value: dict[str, Any]) -> dict[str, Any]:
         raise ValueError(f"a Polygon or MultiPolygon is expected, not {geometry.geom_type}")
     if geometry.is_empty:
         raise ValueError("the polygon is empty")
+    _within_limits(shapely.get_coordinates(geometry))
     if not geometry.is_valid:
         # GEOS says what and where, e.g. « Self-intersection[358720 366620] »
         raise ValueError(f"the polygon is invalid: {explain_validity(geometry)}")
     return value
+
+
+def _within_limits(coordinates: Any) -> None:
+    """At most MAX_VERTICES vertices, each within MAX_COORDINATE_M (PydanticCustomError)."""
+    if len(coordinates) > MAX_VERTICES:
+        raise PydanticCustomError(
+            "too_many_vertices",
+            f"{len(coordinates)} sommets : une emprise en compte au plus {MAX_VERTICES} "
+            "(limite du service)",
+        )
+    outside = ~(np.abs(coordinates) <= MAX_COORDINATE_M)  # NaN included
+    if outside.any():
+        x, y = coordinates[np.flatnonzero(outside.any(axis=1))[0]]
+        limit = f"{MAX_COORDINATE_M:,.0f}".replace(",", " ")
+        raise PydanticCustomError(
+            "coordinate_out_of_range",
+            f"le sommet ({x:g} ; {y:g}) est hors des valeurs possibles : des mètres Lambert sont "
+            f"attendus, au plus {limit} en valeur absolue",
+        )
 
 
 Owner = Literal["prive", "public"]
@@ -152,7 +190,7 @@ class Project(BaseModel):
         description="surface lotie of a lotissement or ensemble immobilier",
     )
     dwellings: int | None = Field(None, ge=0, description="number of dwellings")
-    coordinates: str | list[list[float]] | None = Field(
+    coordinates: CoordinatesText | list[list[float]] | None = Field(
         None, description="parcel coordinates, used by callers to derive the sector flags"
     )
     srid: int | None = None

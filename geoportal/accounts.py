@@ -15,6 +15,8 @@ import re
 import secrets
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
+from pathlib import Path
 from typing import Any, Literal
 
 from argon2 import PasswordHasher
@@ -28,6 +30,9 @@ Role = Literal["public", "petitioner", "agent", "admin"]
 AccountRole = Literal["petitioner", "agent", "admin"]
 LOGIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,63}$")
 MIN_PASSWORD = 10
+#: A password of fewer distinct characters is no secret, however long (aaaaaaaaab, 1212121212).
+MIN_DISTINCT_CHARACTERS = 4
+COMMON_PASSWORDS = "mots_de_passe_courants.txt"
 TOKEN_PREFIX = "gp_"
 
 
@@ -49,6 +54,12 @@ class InvalidAccount(ValueError):
 
 class AccountNotFound(LookupError):
     """No account has that login (404)."""
+
+
+class WeakPassword(InvalidAccount):
+    """A password too short, among the most common, or trivially repeated (422)."""
+
+    code = "mot_de_passe_faible"
 
 
 @dataclass(frozen=True)
@@ -103,11 +114,48 @@ def _dummy_hash() -> str:
     return _hasher().hash(secrets.token_hex(16))
 
 
-def hash_password(password: str) -> str:
-    """An argon2id hash of a password of at least MIN_PASSWORD characters."""
-    if len(password) < MIN_PASSWORD:
-        raise InvalidAccount(f"password: at least {MIN_PASSWORD} characters")
+def hash_password(password: str, login: str | None = None) -> str:
+    """An argon2id hash of a password that check_password accepts."""
+    check_password(password, login)
     return _hasher().hash(password)
+
+
+def check_password(password: str, login: str | None = None) -> None:
+    """WeakPassword unless the password is long, uncommon and not a repetition or a run."""
+    folded = password.strip().casefold()
+    if len(password) < MIN_PASSWORD:
+        reason = f"il faut au moins {MIN_PASSWORD} caractères"
+    elif folded in common_passwords():
+        reason = "il figure parmi les mots de passe les plus courants"
+    elif len(set(folded)) < MIN_DISTINCT_CHARACTERS or re.fullmatch(r"(.+?)\1+", folded):
+        reason = "c'est une répétition (aaaaaaaaaa, azertyazerty)"
+    elif _is_run(folded):
+        reason = "c'est une suite (0123456789, abcdefghij)"
+    elif login is not None and folded.startswith(login.strip().casefold()):
+        reason = "il commence par l'identifiant du compte"
+    else:
+        return
+    raise WeakPassword(
+        f"mot de passe trop faible : {reason} ; choisissez par exemple trois ou quatre mots "
+        "sans rapport entre eux"
+    )
+
+
+def _is_run(text: str) -> bool:
+    """Consecutive characters going up or down by one: 0123456789, abcdefghij, 9876543210."""
+    steps = {ord(b) - ord(a) for a, b in pairwise(text)}
+    return steps in ({1}, {-1})
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The list shipped in data/ (lower case); its header says where it comes from."""
+    for folder in (Path(__file__).resolve().parents[1] / "data", Path("data")):
+        path = folder / COMMON_PASSWORDS
+        if path.exists():
+            lines = path.read_text(encoding="utf-8").splitlines()
+            return frozenset(line for line in lines if line and not line.startswith("#"))
+    raise FileNotFoundError(f"data/{COMMON_PASSWORDS}: the list of common passwords is missing")
 
 
 def normalise_login(login: str) -> str:
@@ -139,7 +187,7 @@ def create_account(conn: Connection, account: NewAccount, by: Principal = SYSTEM
     login = normalise_login(account.login)
     if (account.role == "agent") != bool(account.agency):
         raise InvalidAccount("agency: required for an agent, and only for an agent")
-    password_hash = hash_password(account.password) if account.password else None
+    password_hash = None if account.password is None else hash_password(account.password, login)
     try:
         with conn.begin_nested():
             user_id = conn.execute(

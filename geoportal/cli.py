@@ -163,16 +163,18 @@ def user_add(
         str | None, typer.Option(help="the agency an agent acts for (as in plan.agency)")
     ] = None,
     password: Annotated[
-        bool, typer.Option("--password", help="also set a password (asked, not echoed)")
+        bool, typer.Option("--password", help="also set a password (asked on the terminal)")
+    ] = False,
+    password_stdin: Annotated[
+        bool,
+        typer.Option("--password-stdin", help="also set a password, read as one line of stdin"),
     ] = False,
     days: Annotated[int, typer.Option(help="validity of the printed token; 0: no end")] = 365,
 ) -> None:
     """Create an account and print a bearer token for scripts (stdout: the token only)."""
     from geoportal.accounts import NewAccount, create_account, issue_token
 
-    secret = (
-        typer.prompt("password", hide_input=True, confirmation_prompt=True) if password else None
-    )
+    secret = _new_password(password, password_stdin)
     settings = _settings()
     with _engine(settings).begin() as conn:
         user_id = _accounts_refusing(
@@ -183,6 +185,20 @@ def user_add(
         token = issue_token(conn, user_id, hours=days * 24 or None, label="cli")
     console.print(f"[green]✓[/] account {login!r} ({role}{f', {agency}' if agency else ''})")
     print(token)
+
+
+def _new_password(asked: bool, from_stdin: bool) -> str | None:
+    """The password to set: asked twice (prompts on stderr: stdout is the token alone), or
+    one line of stdin for scripts; None for a token-only account."""
+    if asked and from_stdin:
+        console.print("[red]refused:[/] --password or --password-stdin, not both")
+        raise typer.Exit(2)
+    if from_stdin:
+        line = sys.stdin.readline()
+        return line.removesuffix("\n").removesuffix("\r")
+    if asked:
+        return str(typer.prompt("password", hide_input=True, confirmation_prompt=True, err=True))
+    return None
 
 
 @user_app.command("token")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -16,22 +17,57 @@ class NruAlreadyRevoked(ValueError):
     """The note was revoked before (409)."""
 
 
-def check_pdf_access(conn: Connection, nru_id: str, by: Principal) -> None:
-    """A PDF naming its petitioner goes only to the account that asked and to the agency."""
+@dataclass(frozen=True)
+class NoteState:
+    """Whether a note is in force: its number, and when and why it was revoked."""
+
+    number: str
+    revoked_at: dt.datetime | None
+    reason: str | None
+
+    def as_json(self) -> dict[str, Any]:
+        """The state beside the note as issued: « en_vigueur », or « revoquee » with date and
+        reason (the public verification page says as much)."""
+        if self.revoked_at is None:
+            return {"status": "en_vigueur", "revocation": None}
+        revocation = {"revoked_at": self.revoked_at.isoformat(), "reason": self.reason}
+        return {"status": "revoquee", "revocation": revocation}
+
+
+class NruRevoked(LookupError):
+    """The note was revoked: its signed PDF, whose bytes never change, is no longer served (410)."""
+
+    code = "nru_revoked"
+
+    def __init__(self, nru_id: str, state: NoteState) -> None:
+        self.state = state
+        assert state.revoked_at is not None
+        super().__init__(
+            f"la note {state.number} a été révoquée le {state.revoked_at:%d/%m/%Y} (motif : "
+            f"{state.reason or '—'}) : son PDF n'est plus délivré ; la page /verify/{nru_id} "
+            "dit son état"
+        )
+
+
+def check_note_access(conn: Connection, nru_id: str, by: Principal) -> NoteState:
+    """One rule for a note's JSON and its PDF: a note naming its petitioner goes only to the
+    account that asked for it and to the agency; one naming nobody to whoever holds its id."""
     row = conn.execute(
-        text("""SELECT agency, requested_by, petitioner IS NOT NULL FROM nrus
-                WHERE id = CAST(:id AS uuid)"""),
+        text("""SELECT agency, requested_by, petitioner IS NOT NULL, number, revoked_at,
+                       revocation_reason
+                FROM nrus WHERE id = CAST(:id AS uuid)"""),
         {"id": as_uuid(nru_id)},
     ).first()
     if row is None:
         raise NruNotFound(nru_id)
-    agency, requested_by, personal = row
+    agency, requested_by, personal, number, revoked_at, reason = row
+    state = NoteState(number, revoked_at, reason)
     if not personal or (by.signed_in and by.user_id == requested_by) or by.acts_for(agency):
-        return
+        return state
     if not by.signed_in:
         raise AccountRequired(
-            "this note names its petitioner: its PDF is served to the account that asked for "
-            "it and to the agency; sign in (POST /api/v1/token)"
+            "this note names its petitioner: it is served to the account that asked for it "
+            "and to the agency; sign in (POST /api/v1/token)"
         )
     raise AgencyForbidden("this note names its petitioner and was asked for by another account")
 

@@ -14,12 +14,13 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import geopandas as gpd
 import pandas as pd
 import shapely
 import shapely.geometry
+from annotated_types import MaxLen
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -40,10 +41,11 @@ from checks.project import (
     ProjectUse,
     polygon_geojson,
 )
-from geoportal.accounts import SYSTEM, Principal
+from geoportal.accounts import SYSTEM, AgencyForbidden, Principal
 from zoning.audit import record_act
 from zoning.crs import MOROCCAN_LAMBERT, transform_geometry
 from zoning.intake.location import srid_domain
+from zoning.territory import encroachments, majority_agency
 
 CHANNEL = "projects"
 Status = Literal["autorise", "en_chantier", "acheve"]
@@ -87,8 +89,12 @@ class ProjectRecord(BaseModel):
     filed_on: dt.date | None = None
     decided_on: dt.date | None = None
     srid: int = Field(26191, description="Lambert SRID of the footprint")
-    footprint: dict[str, Any] = Field(description="GeoJSON Polygon or MultiPolygon")
-    petitioner: dict[str, str] | None = Field(None, description="personal data: never public")
+    footprint: dict[str, Any] = Field(
+        description="GeoJSON Polygon or MultiPolygon (at most 10,000 vertices)"
+    )
+    petitioner: dict[Annotated[str, MaxLen(64)], Annotated[str, MaxLen(500)]] | None = Field(
+        None, max_length=10, description="personal data: never public (name, cin, address…)"
+    )
 
     # Field validators, not one model validator: each refusal is located by its field.
     @field_validator("permit_number", "commune")
@@ -206,7 +212,7 @@ def record_project(
     stored = transform_geometry(footprint, record.srid, storage_srid)
     multi = stored if stored.geom_type == "MultiPolygon" else shapely.multipolygons([stored])
     centre = stored.representative_point()
-    agency = _recording_agency(conn, by, centre, storage_srid, record.permit_number)
+    agency = _recording_agency(conn, by, stored, storage_srid, record.permit_number)
     lon, lat = transform_geometry(centre, storage_srid, 4326).coords[0]
     values = record.model_dump(exclude={"srid", "footprint", "petitioner"})
     inserted = conn.execute(
@@ -236,20 +242,18 @@ def record_project(
 
 
 def _recording_agency(
-    conn: Connection, by: Principal, centre: Any, storage_srid: int, permit: str
+    conn: Connection, by: Principal, footprint: Any, storage_srid: int, permit: str
 ) -> str | None:
-    """The register a project goes to: the agent's own; a place inside another agency's plan
-    is refused. The operator's and admin's go to the agency of the plan holding them."""
-    territory = conn.execute(
-        text("""SELECT agency FROM plans
-                WHERE ST_Contains(perimeter, ST_SetSRID(ST_MakePoint(:x, :y), :srid))
-                ORDER BY imported_at LIMIT 1"""),
-        {"x": centre.x, "y": centre.y, "srid": storage_srid},
-    ).scalar()
+    """The register a project goes to: the agent's own, unless its footprint overlaps another
+    agency's plan beyond that plan's tolerance (the whole footprint is compared, not its
+    centre). The operator's and admin's go to the agency whose plans hold most of it."""
     if by.role != "agent":
-        return str(territory) if territory else None
-    if territory is not None:
-        by.require_agency(territory, f"the place of project {permit!r}")
+        return majority_agency(conn, footprint, storage_srid)
+    for encroachment in encroachments(conn, footprint, storage_srid, by.agency):
+        if encroachment.area_m2 > encroachment.tolerance_m2:
+            raise OtherAgencyTerritory(
+                encroachment.message(f"l'emprise du projet {permit!r}", encroachment.tolerance_m2)
+            )
     return by.agency
 
 
@@ -274,6 +278,12 @@ def update_project_status(
 
 class ProjectNotFound(LookupError):
     """No project has that id."""
+
+
+class OtherAgencyTerritory(AgencyForbidden):
+    """An agent's project lies partly in another agency's plan (403)."""
+
+    code = "territoire_autre_agence"
 
 
 class PermitAlreadyRecorded(ValueError):
@@ -341,10 +351,22 @@ def projects_csv(conn: Connection, filters: Filters) -> Iterator[str]:
     writer.writerow([*PUBLIC_FIELDS, "longitude", "latitude"])
     # a chunk per CSV_CHUNK_ROWS rows: each chunk sent costs the server a thread hop
     for number, row in enumerate(result, start=1):
-        writer.writerow(row)
+        writer.writerow([csv_cell(value) for value in row])
         if number % CSV_CHUNK_ROWS == 0:
             yield _drain(buffer)
     yield _drain(buffer)
+
+
+#: A spreadsheet runs a cell starting with one of these as a formula (=HYPERLINK(…) reaching out
+#: with the reader's data): OWASP's CSV injection advice is a leading quote on such text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: Any) -> Any:
+    """A text cell that a spreadsheet would run as a formula, quoted; numbers untouched."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def _drain(buffer: io.StringIO) -> str:

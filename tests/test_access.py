@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import io
 import logging
+import os
+import re
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -134,6 +138,75 @@ def test_cli_user_add_prints_a_working_token(
     assert refused.exit_code == 1 and "agency" in refused.output
 
 
+def _user_add(url: str, login: str, *options: str, stdin: str) -> subprocess.CompletedProcess[str]:
+    """`geoportal user add` in its own process, in a new session: no terminal to prompt on, so
+    the prompts fall back to stdin and stderr as in a script (and a test never hangs on one)."""
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "geoportal.cli",
+            "user",
+            "add",
+            login,
+            "--role",
+            "petitioner",
+            *options,
+        ],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "GEOPORTAL_DATABASE_URL": url},
+        start_new_session=True,
+        timeout=60,
+    )
+
+
+def _signs_in(settings: Settings, engine: Engine, login: str, password: str) -> bool:
+    with app_client(settings, engine, engine.connect()) as client:
+        form = {"username": login, "password": password}
+        status: int = client.post("/api/v1/token", data=form).status_code
+        return status == 200
+
+
+def test_cli_user_add_prints_the_token_alone_on_stdout(
+    test_database_url: str, engine: Engine, settings: Settings
+) -> None:
+    """Issue #10: `--password` printed its prompts on stdout, before the token a script reads."""
+    login = f"cli.{uuid.uuid4().hex[:8]}"
+    asked = _user_add(test_database_url, login, "--password", stdin=f"{PASSWORD}\n{PASSWORD}\n")
+    assert asked.returncode == 0, asked.stderr
+    assert re.fullmatch(r"gp_[\w-]+\n", asked.stdout), asked.stdout
+    assert "password" in asked.stderr.lower()
+    assert _signs_in(settings, engine, login, PASSWORD)
+    piped = f"cli.{uuid.uuid4().hex[:8]}"
+    scripted = _user_add(test_database_url, piped, "--password-stdin", stdin=f"{PASSWORD}\n")
+    assert scripted.returncode == 0, scripted.stderr
+    assert re.fullmatch(r"gp_[\w-]+\n", scripted.stdout), scripted.stdout
+    assert _signs_in(settings, engine, piped, PASSWORD)
+
+
+@pytest.mark.parametrize("weak", ["aaaaaaaaaa", "Password123", "azertyazerty", "0123456789", ""])
+def test_weak_passwords_are_refused_everywhere(
+    weak: str, client: TestClient, test_database_url: str
+) -> None:
+    """Issue #10: length was the only rule; the most common passwords and repetitions pass no
+    door: sign-up, the admin's account creation, the CLI."""
+    body = {"login": "nouvelle.personne", "password": weak, "full_name": "N. P."}
+    if len(weak) >= 10:  # shorter ones are the request model's own refusal (string_too_short)
+        signed_up = client.post("/api/v1/accounts", json=body)
+        assert signed_up.status_code == 422 and signed_up.json()["code"] == "mot_de_passe_faible"
+        assert "mot de passe trop faible" in signed_up.json()["detail"]
+        assert signed_up.json()["errors"][0]["field"] == "password"
+        admin_body = {"login": "agent.nouveau", "role": "admin", "password": weak}
+        created = client.post("/api/v1/users", json=admin_body, headers=ADMIN)
+        assert created.status_code == 422 and created.json()["code"] == "mot_de_passe_faible"
+    login = f"cli.{uuid.uuid4().hex[:8]}"
+    refused = _user_add(test_database_url, login, "--password-stdin", stdin=f"{weak}\n")
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert "mot de passe trop faible" in refused.stderr
+
+
 def test_nru_issuance_is_rate_limited_per_client(
     settings: Settings, engine: Engine, conn: Connection, demo: None
 ) -> None:
@@ -174,21 +247,19 @@ def test_petitioner_history_is_their_own(client: TestClient, demo: None) -> None
 
 
 def test_a_named_note_goes_to_its_petitioner_and_the_agency(client: TestClient, demo: None) -> None:
-    note = issue(client, headers=PETITIONER)
-    pdf = f"/api/v1/nru/{note['id']}.pdf"
+    """One rule for the note's PDF and its JSON (issue #10: the JSON, with the land reference
+    and the boundary, went to anyone)."""
+    note = issue(client, headers=PETITIONER, land_reference="TF 4321/R")
     sign_up(client, "karim.alaoui")
-    statuses = {
-        who: client.get(pdf, headers=headers).status_code
-        for who, headers in {
-            "public": {},
-            "another petitioner": sign_in(client, "karim.alaoui"),
-            "other agency": OTHER_AGENT,
-            "owner": PETITIONER,
-            "agency": AGENT,
-            "admin": ADMIN,
-        }.items()
+    readers = {
+        "public": {},
+        "another petitioner": sign_in(client, "karim.alaoui"),
+        "other agency": OTHER_AGENT,
+        "owner": PETITIONER,
+        "agency": AGENT,
+        "admin": ADMIN,
     }
-    assert statuses == {
+    expected = {
         "public": 401,
         "another petitioner": 403,
         "other agency": 403,
@@ -196,9 +267,33 @@ def test_a_named_note_goes_to_its_petitioner_and_the_agency(client: TestClient, 
         "agency": 200,
         "admin": 200,
     }
-    # the note's JSON and verification page stay public, and name nobody
-    public = client.get(f"/api/v1/nru/{note['id']}").text + client.get(note["links"]["verify"]).text
+    for url in (f"/api/v1/nru/{note['id']}.pdf", f"/api/v1/nru/{note['id']}"):
+        statuses = {who: client.get(url, headers=h).status_code for who, h in readers.items()}
+        assert statuses == expected, url
+    refused = client.get(f"/api/v1/nru/{note['id']}").text
+    assert "4321" not in refused and str(note["parcel"]["bornes"][0]["x"]) not in refused
+    # the verification page stays public, and names nobody
+    public = client.get(note["links"]["verify"]).text
     assert PETITIONER_NAME not in public and PETITIONER_CIN not in public
+
+
+def test_a_revoked_note_says_so_and_its_pdf_is_gone(client: TestClient, demo: None) -> None:
+    """Issue #10: the JSON of a revoked note said nothing; its signed PDF, whose bytes say « en
+    vigueur » forever, was still served."""
+    note = issue(client)
+    assert note["status"] == "en_vigueur" and note["revocation"] is None
+    assert client.get(f"/api/v1/nru/{note['id']}.pdf").status_code == 200
+    reason = {"reason": "référence foncière erronée"}
+    assert client.post(f"/api/v1/nru/{note['id']}/revoke", json=reason, headers=AGENT).is_success
+    again = client.get(f"/api/v1/nru/{note['id']}").json()
+    assert again["status"] == "revoquee" and again["number"] == note["number"]
+    assert again["revocation"]["reason"] == "référence foncière erronée"
+    assert again["revocation"]["revoked_at"][:4] == note["issued_at"][:4]
+    for headers in ({}, AGENT, ADMIN):
+        gone = client.get(f"/api/v1/nru/{note['id']}.pdf", headers=headers)
+        assert gone.status_code == 410 and gone.json()["code"] == "nru_revoked"
+        assert "révoquée le" in gone.json()["detail"] and gone.json()["reason"] == reason["reason"]
+    assert "Cette note a été révoquée le" in client.get(note["links"]["verify"]).text
 
 
 def test_the_public_cannot_have_a_name_printed(client: TestClient, demo: None) -> None:

@@ -79,6 +79,13 @@ class World:
         assert response.status_code == 201, response.text
         return str(response.json()["id"])
 
+    def revoked_note(self) -> str:
+        """A fresh note, revoked by the admin."""
+        note = self.note()
+        revoked = self.admin.post(f"/api/v1/nru/{note}/revoke", json={"reason": "erreur"})
+        assert revoked.status_code == 200, revoked.text
+        return note
+
     def recorded_project(self) -> int:
         """A fresh project in the demo's territory, recorded by the admin."""
         body = project(f"MATRICE/{uuid.uuid4().hex[:10]}", footprint=_square())
@@ -183,9 +190,19 @@ CASES = [
         lambda world, role: ("GET", f"/api/v1/nru/{world.note()}", {}),
     ),
     Case(
+        "GET /api/v1/nru/{nru_id}",  # a note naming its petitioner: the same rule as its PDF
+        {**demo_agency(200), "petitioner": 200},
+        lambda world, role: ("GET", f"/api/v1/nru/{world.note(bearer('petitioner'))}", {}),
+    ),
+    Case(
         "GET /api/v1/nru/{nru_id}.pdf",
         everyone(200),
         lambda world, role: ("GET", f"/api/v1/nru/{world.note()}.pdf", {}),
+    ),
+    Case(
+        "GET /api/v1/nru/{nru_id}.pdf",  # a revoked note: its signed PDF is gone
+        everyone(410),
+        lambda world, role: ("GET", f"/api/v1/nru/{world.revoked_note()}.pdf", {}),
     ),
     Case(
         "GET /api/v1/nru/{nru_id}.pdf",  # a note naming its petitioner

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import random
 import zipfile
 from pathlib import Path
 
@@ -164,6 +165,39 @@ def test_corrupt_geopackage_is_422(client: TestClient) -> None:
         },
     )
     assert response.status_code == 422 and "GeoPackage" in response.json()["detail"]
+
+
+def test_import_report_names_the_uploaded_file_not_the_server_path(
+    client: TestClient, tmp_path: Path
+) -> None:
+    """Issue #10: the report echoed /tmp/upload-…/package.gpkg, the server's own path."""
+    files = {
+        **_upload(tmp_path),
+        "package": ("PA Téléversé v2.gpkg", _upload(tmp_path)["package"][1]),
+    }
+    accepted = client.post("/api/v1/plans", headers=AGENT, files=files)
+    assert accepted.status_code == 201, accepted.text
+    assert accepted.json()["source"] == "PA Téléversé v2.gpkg"
+    stored = client.get("/api/v1/plans/PA Téléversé").text
+    broken = {**files, "package": ("C:\\Plans\\ancien.gpkg", b"garbage")}
+    refused = client.post("/api/v1/plans", headers=AGENT, files=broken)
+    assert refused.status_code == 422 and "ancien.gpkg" in refused.json()["detail"]
+    for text_ in (accepted.text, stored, refused.text):
+        assert "/tmp" not in text_ and "upload-" not in text_ and "package.gpkg" not in text_
+
+
+def test_random_bytes_as_a_dxf_plan_is_422(client: TestClient, conn: Connection) -> None:
+    """Issue #10: ezdxf fails on random bytes in many ways (ValueError, struct.error, a
+    StopIteration…), each one a 500 before; and its messages quoted the server's path."""
+    rules = Path("data/demo/reglement.yaml").read_bytes()
+    for seed in range(40):
+        garbage = random.Random(seed).randbytes(200 * (seed % 5))
+        start = (b"", b"0\nSECTION\n", b"AutoCAD Binary DXF\r\n\x1a\x00")[seed % 3]
+        files = {"package": ("dessin.dxf", start + garbage), "reglement": ("r.yaml", rules)}
+        response = client.post("/api/v1/plans", headers=AGENT, files=files)
+        assert response.status_code == 422, (seed, response.text)
+        assert "dessin.dxf" in response.json()["detail"] and "/tmp" not in response.text
+    assert conn.execute(text("SELECT count(*) FROM plans")).scalar() == 0
 
 
 def test_demo_loads_once(engine: Engine, settings: Settings) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import json
+import math
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,6 +131,36 @@ def latin1_csv() -> bytes:
     return f"{header}AU-ST/2026/09171,2026-11-20,Aïn Démo,construction,{wkt}\n".encode("cp1252")
 
 
+def random_dxf() -> bytes:
+    """Random bytes named .dxf: ezdxf's message about them quotes bytes that are no text."""
+    return random.Random(3).randbytes(3000)
+
+
+def long_land_reference() -> bytes:
+    """A note asked with a land reference of a million characters."""
+    body = {"coordinates": DEMO_PARCEL, "land_reference": "TF " + "1" * 1_000_000}
+    return json.dumps(body).encode()
+
+
+def _record(**changes: Any) -> bytes:
+    """The register's good record (record_duplicate_permit.json) with these changes."""
+    record = json.loads((CORPUS / "projects" / "record_duplicate_permit.json").read_bytes())
+    return json.dumps({**record, **changes}).encode()
+
+
+def many_vertices_footprint() -> bytes:
+    """A footprint drawn with 100,000 vertices (a circle of 20 m around the demo's parcel)."""
+    angles = [2 * math.pi * i / 100_000 for i in range(100_000)]
+    ring = [[358730 + 20 * math.cos(a), 366630 + 20 * math.sin(a)] for a in angles]
+    footprint = {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+    return _record(permit_number="AU-ST/2026/09311", footprint=footprint)
+
+
+def long_petitioner_name() -> bytes:
+    """A petitioner's name of 600 characters."""
+    return _record(permit_number="AU-ST/2026/09321", petitioner={"name": "N" * 600})
+
+
 GENERATORS: dict[str, Callable[[], bytes]] = {
     f.__name__: f
     for f in (
@@ -143,6 +175,10 @@ GENERATORS: dict[str, Callable[[], bytes]] = {
         deep_json,
         nul_bytes_csv,
         latin1_csv,
+        random_dxf,
+        long_land_reference,
+        many_vertices_footprint,
+        long_petitioner_name,
     )
 }
 

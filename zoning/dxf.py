@@ -20,9 +20,9 @@ import geopandas as gpd
 import shapely
 from ezdxf.document import Drawing
 from ezdxf.filemanagement import readfile
-from ezdxf.lldxf.const import DXFStructureError
 from shapely.geometry import LineString, Point, Polygon
 
+from zoning.messages import printable
 from zoning.package import LAYER_NAMES, PackageError, SourceLayer
 
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -68,8 +68,11 @@ def read_dxf(path: Path) -> tuple[dict[str, SourceLayer], list[str]]:
 def _open(path: Path) -> Drawing:
     try:
         return readfile(path)
-    except (OSError, DXFStructureError) as exc:
-        raise PackageError(f"{path.name}: cannot be read as DXF: {exc}") from exc
+    # ezdxf reading arbitrary bytes fails in many ways (ValueError, struct.error, a
+    # StopIteration, …): each one means this is no DXF we can read, never a server fault.
+    except Exception as exc:
+        message = printable(exc, paths=[path])
+        raise PackageError(f"{path.name}: cannot be read as DXF: {message}") from exc
 
 
 def _label(entity: Any) -> _Label:

@@ -69,13 +69,19 @@ def check_package(
     reglement_text: str,
     options: ImportOptions,
     progress: Progress = no_progress,
+    *,
+    source: str | None = None,
 ) -> CheckedPlan:
-    """Read and validate a package against its règlement; nothing touches the database."""
+    """Read and validate a package against its règlement; nothing touches the database.
+
+    `source` names the package in the report (the uploaded file's name, never the server's
+    temporary copy); by default its path.
+    """
     progress("reading", 0, 1)
     package = read_package(package_path)
     report = ImportReport(
         reglement.plan.name,
-        str(package_path),
+        source or str(package_path),
         reglement.plan.srid,
         options.storage_srid,
         sha256=source_digest(package.sha256, reglement_text),

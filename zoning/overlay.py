@@ -4,7 +4,9 @@ Candidates come from the GiST indexes (`ST_Intersects`), exact areas from `ST_In
 Zones are merged by code, servitudes by kind and label, roads by ref, reservations by code and
 label. Pieces smaller than the plan's tolerance (1 m² by default) are not counted: they go to
 `omitted` with their area and the reason, so nothing vanishes silently (as pyramid_oereb does).
-A parcel over two plans is answered by the plan holding most of it; the rest is reported.
+A parcel over two plans is answered by the plan of the agency whose territory it is (the
+agency whose plans hold most of it), the one holding most of it; between two plans holding as
+much (a plan and its revision), the one in force. The others are reported in `other_plans`.
 """
 
 from __future__ import annotations
@@ -19,16 +21,30 @@ from sqlalchemy import Connection, text
 OVERLAY_SQL = text("""
 WITH parcel AS (SELECT ST_GeomFromEWKB(:parcel) AS g),
 hits AS (
-  SELECT p.id, p.name, p.tolerance_m2,
+  SELECT p.id, p.name, p.tolerance_m2, p.agency, p.imported_at,
+         p.status = 'homologue' AND coalesce(p.valid_until >= CURRENT_DATE, true) AS in_force,
          -- most parcels lie wholly inside: a containment test is cheaper than an intersection
          CASE WHEN ST_Covers(p.perimeter, parcel.g) THEN ST_Area(parcel.g)
               ELSE ST_Area(ST_Intersection(p.perimeter, parcel.g)) END AS area_m2
   FROM plans p, parcel
   WHERE ST_Intersects(p.perimeter, parcel.g)
 ),
+-- the agency whose territory (its plans) holds most of the parcel; the first there on a tie
+territory AS (
+  SELECT agency FROM hits GROUP BY agency ORDER BY sum(area_m2) DESC, min(imported_at) LIMIT 1
+),
+candidates AS (
+  SELECT hits.*, hits.agency = (SELECT agency FROM territory) AS territorial FROM hits
+  WHERE (CAST(:plan AS text) IS NULL OR name = :plan)
+),
+-- that agency's plan holding (within its tolerance) the most of the parcel; between plans
+-- holding as much, the one in force (approved, not expired)
 chosen AS (
-  SELECT * FROM hits WHERE (CAST(:plan AS text) IS NULL OR name = :plan)
-  ORDER BY area_m2 DESC, name LIMIT 1
+  SELECT * FROM candidates
+  ORDER BY territorial DESC,
+           area_m2 >= max(area_m2) OVER (PARTITION BY territorial) - tolerance_m2 DESC,
+           in_force DESC, area_m2 DESC, name
+  LIMIT 1
 ),
 zone_parts AS (
   SELECT z.code, z.label, z.rules, ST_Area(ST_Intersection(z.geom, parcel.g)) AS area_m2

@@ -19,6 +19,8 @@ import geopandas as gpd
 import pandas as pd
 import pyogrio
 
+from zoning.messages import printable
+
 LAYER_NAMES = ("zones", "roads", "servitudes", "reservations", "sectors", "perimeter")
 VECTOR_SUFFIXES = (".gpkg", ".shp", ".geojson", ".json")
 #: a zipped package may not expand beyond this nor hold more files than this; a member packed
@@ -87,7 +89,8 @@ def _read_geopackage(path: Path) -> tuple[dict[str, SourceLayer], list[str]]:
     try:
         names = [str(row[0]) for row in pyogrio.list_layers(path)]
     except Exception as exc:  # pyogrio raises its own DataSourceError subclasses
-        raise PackageError(f"{path.name}: cannot be read as a GeoPackage: {exc}") from exc
+        message = printable(exc, paths=[path])
+        raise PackageError(f"{path.name}: cannot be read as a GeoPackage: {message}") from exc
     return _collect(((name, path, name) for name in names), path.name)
 
 
@@ -149,7 +152,8 @@ def _read_frame(path: Path, layer: str | None) -> gpd.GeoDataFrame:
     try:
         return gpd.read_file(path, layer=layer, engine="pyogrio")
     except Exception as exc:  # GDAL errors come in many classes; the message is what matters
-        raise PackageError(f"{_describe(path, layer)}: cannot be read: {exc}") from exc
+        message = printable(exc, paths=[path, path.parent])
+        raise PackageError(f"{_describe(path, layer)}: cannot be read: {message}") from exc
 
 
 def _describe(path: Path, layer: str | None) -> str:

@@ -21,6 +21,7 @@ from pydantic import (
     ValidationError,
     field_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from checks.zone_rules import ZoneRules
 from zoning.crs import MOROCCAN_LAMBERT
@@ -28,6 +29,10 @@ from zoning.crs import MOROCCAN_LAMBERT
 PlanKind = Literal["plan_amenagement", "pdar"]
 Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 PlanStatus = Literal["homologue", "en_cours"]
+#: A plan's name is a segment of its addresses (/api/v1/plans/{name}, /plans/{name}/map): a
+#: « / » or « \\ » splits it, clients drop « . » and « .. », a control character cannot be
+#: typed back. Such a name would import and then answer 404 everywhere.
+_NAME_FORBIDDEN = re.compile(r"[/\\\x00-\x1f\x7f]")
 
 
 class Approval(BaseModel):
@@ -58,6 +63,18 @@ class PlanMeta(BaseModel):
     tolerance_m2: float = Field(
         1.0, gt=0, description="overlaps smaller than this are reported, not counted (NRU)"
     )
+
+    @field_validator("name")
+    @classmethod
+    def _usable_in_addresses(cls, name: str) -> str:
+        if _NAME_FORBIDDEN.search(name) or name.strip() in (".", ".."):
+            raise PydanticCustomError(
+                "nom_de_plan",
+                "le nom du plan figure dans ses adresses (/api/v1/plans/<nom>, "
+                "/plans/<nom>/map) : il ne peut contenir ni « / » ni « \\ » ni caractère de "
+                "contrôle, ni être « . » ou « .. »",
+            )
+        return name
 
     @field_validator("srid")
     @classmethod

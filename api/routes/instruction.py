@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
+from annotated_types import MaxLen
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ConnectionDep, SettingsDep, TransactionDep
 from api.security import PrincipalDep
-from checks.project import Project
+from checks.project import MAX_VERTICES, CoordinatesInput, Project
 from geoportal.history import save_check
 from geoportal.instruction import check_project, classify_on_plan, load_calendar, quote_fee
 from geoportal.nru import NruRequest
@@ -23,19 +24,23 @@ class ClassifyBody(Project):
     """A project (interfaces.md §4), with the filing date the deadlines count from."""
 
     filed_on: dt.date | None = Field(None, description="date of filing; default today")
-    plan: str | None = Field(None, description="plan to read the sectors from (coordinates)")
+    plan: str | None = Field(
+        None, max_length=200, description="plan to read the sectors from (coordinates)"
+    )
 
 
 class CheckBody(BaseModel):
     """A project on a parcel (interfaces.md §4)."""
 
-    coordinates: str | list[list[float]] | list[list[list[float]]]
+    coordinates: CoordinatesInput
     srid: int | None = None
-    plan: str | None = None
+    plan: str | None = Field(None, max_length=200)
     project: Project
     filed_on: dt.date | None = None
-    front_bornes: list[str] | None = Field(
-        None, description='bornes along the street, in order (e.g. ["B1", "B2"])'
+    front_bornes: list[Annotated[str, MaxLen(64)]] | None = Field(
+        None,
+        max_length=MAX_VERTICES,
+        description='bornes along the street, in order (e.g. ["B1", "B2"])',
     )
 
 

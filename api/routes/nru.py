@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from html import escape
 from typing import Annotated, Any
@@ -14,9 +15,16 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import ConnectionDep, SettingsDep, TransactionDep
 from api.ratelimit import NruLimitDep
 from api.security import AgentDep, PrincipalDep
+from checks.project import MAX_AREA_M2, CoordinatesInput
 from geoportal.nru import NruRequest, get_nru, issue_nru, preview_parcel
 from geoportal.nru_document import nru_pdf, verification
-from geoportal.nru_register import check_pdf_access, nru_register, revoke_nru
+from geoportal.nru_register import (
+    NoteState,
+    NruRevoked,
+    check_note_access,
+    nru_register,
+    revoke_nru,
+)
 
 router = APIRouter(prefix="/api/v1/nru", tags=["nru"])
 preview = APIRouter(prefix="/api/v1/parcels", tags=["nru"])
@@ -30,18 +38,32 @@ class Petitioner(BaseModel):
     address: str | None = Field(None, max_length=500)
 
 
+#: Bounds of a note's text fields (README « Limits »): a land title is « TF 123456/12 », a
+#: proof of ownership a document's reference; a request beyond is refused by its field.
+MAX_PLAN_NAME = 200
+MAX_CONTENANCE = 100
+MAX_LAND_REFERENCE = 100
+MAX_OWNERSHIP_PROOF = 500
+
+
 class NruBody(BaseModel):
     """A request for a note (interfaces.md §4)."""
 
-    coordinates: str | list[list[float]] | list[list[list[float]]] = Field(
+    coordinates: CoordinatesInput = Field(
         description="the coordinate list as uploaded (text), or [[x, y], ...] / rings"
     )
     srid: int | None = Field(None, description="Lambert SRID; default: the plan's")
-    plan: str | None = None
-    declared_area_m2: float | None = Field(None, gt=0)
-    contenance: str | None = Field(None, description="declared area as « 1 ha 23 a 45 ca »")
-    land_reference: str | None = Field(None, description="TF 12345/R, Réquisition 678/R")
-    ownership_proof: str | None = Field(None, description="art. 6: required for a plan en cours")
+    plan: str | None = Field(None, max_length=MAX_PLAN_NAME)
+    declared_area_m2: float | None = Field(None, gt=0, le=MAX_AREA_M2)
+    contenance: str | None = Field(
+        None, max_length=MAX_CONTENANCE, description="declared area as « 1 ha 23 a 45 ca »"
+    )
+    land_reference: str | None = Field(
+        None, max_length=MAX_LAND_REFERENCE, description="TF 12345/R, Réquisition 678/R"
+    )
+    ownership_proof: str | None = Field(
+        None, max_length=MAX_OWNERSHIP_PROOF, description="art. 6: required for a plan en cours"
+    )
     swap_axes: bool = False
     petitioner: Petitioner | None = None
 
@@ -128,8 +150,9 @@ async def post_nru(
     nru = await run_in_threadpool(
         issue_nru, conn, nru_request, storage_srid=settings.storage_srid, by=principal
     )
+    in_force = NoteState(nru.number, None, None).as_json()  # the shape GET answers with
     return Response(
-        nru.model_dump_json(),
+        json.dumps({**nru.model_dump(mode="json"), **in_force}, ensure_ascii=False),
         status_code=201,
         media_type="application/json",
         headers={"Location": nru.links["verify"]},
@@ -208,8 +231,11 @@ def revoke(
 def get_nru_pdf(
     nru_id: str, principal: PrincipalDep, conn: TransactionDep, settings: SettingsDep
 ) -> Response:
-    """Public by its id unless it names its petitioner: then that account and the agency."""
-    check_pdf_access(conn, nru_id, principal)
+    """Public by its id unless it names its petitioner: then that account and the agency.
+    A revoked note's PDF is gone (410): its signed bytes would still say « en vigueur »."""
+    state = check_note_access(conn, nru_id, principal)
+    if state.revoked_at is not None:
+        raise NruRevoked(nru_id, state)
     nru = get_nru(conn, nru_id)
     number = nru.number.replace("/", "-")
     return Response(
@@ -219,9 +245,11 @@ def get_nru_pdf(
     )
 
 
-@router.get("/{nru_id}", summary="The note as issued")
-def get_nru_json(nru_id: str, conn: ConnectionDep) -> Response:
-    return Response(get_nru(conn, nru_id).model_dump_json(), media_type="application/json")
+@router.get("/{nru_id}", summary="The note as issued, and whether it is still in force")
+def get_nru_json(nru_id: str, principal: PrincipalDep, conn: ConnectionDep) -> dict[str, Any]:
+    """The same access as its PDF; `status` and `revocation` say whether it was revoked."""
+    state = check_note_access(conn, nru_id, principal)
+    return {**get_nru(conn, nru_id).model_dump(mode="json"), **state.as_json()}
 
 
 @pages.get(

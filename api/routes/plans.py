@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
-from pathlib import Path, PurePath
+from pathlib import Path, PurePath, PureWindowsPath
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, HTTPException, UploadFile
@@ -75,7 +76,10 @@ async def import_plan(
     rules_text = decode_reglement(await reglement.read(), source=rules_source)
     options = ImportOptions(storage_srid=settings.storage_srid, repair=repair, srid=srid)
     with tempfile.TemporaryDirectory(prefix="upload-") as tmp:
-        path = Path(tmp) / f"package{suffix}"
+        # saved under the uploaded file's own name: the report and its messages name that
+        # file, never the server's temporary path
+        name = upload_name(package.filename, suffix)
+        path = Path(tmp) / name
         await _save(package, path, settings.max_upload_mb)
         report = await run_in_threadpool(
             import_plan_files,
@@ -84,9 +88,22 @@ async def import_plan(
             rules_text,
             options,
             rules_source=rules_source,
+            package_source=name,
             by=principal,
         )
     return report.to_dict()
+
+
+_UNSAFE_NAME = re.compile(r"[^\w.\- ]")
+
+
+def upload_name(filename: str | None, suffix: str) -> str:
+    """The uploaded file's base name (a Windows path's too), made safe for the disk."""
+    base = PureWindowsPath(filename or "").name  # splits on « / » and « \ » alike
+    safe = _UNSAFE_NAME.sub("_", base).lstrip(".")[-100:]
+    if len(safe) > len(suffix) and safe.lower().endswith(suffix):
+        return safe
+    return f"package{suffix}"
 
 
 async def _save(upload: UploadFile, path: Path, max_mb: int) -> None:

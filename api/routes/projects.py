@@ -53,10 +53,12 @@ KEEPALIVE_S = 15
 
 
 async def filters(
-    bbox: Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat (WGS 84)")] = None,
-    commune: str | None = None,
-    kind: str | None = None,
-    procedure: str | None = None,
+    bbox: Annotated[
+        str | None, Query(max_length=200, description="minlon,minlat,maxlon,maxlat (WGS 84)")
+    ] = None,
+    commune: Annotated[str | None, Query(max_length=200)] = None,
+    kind: Annotated[str | None, Query(max_length=64)] = None,
+    procedure: Annotated[str | None, Query(max_length=64)] = None,
     date_from: Annotated[str | None, Query(alias="from", description="YYYY-MM-DD")] = None,
     date_to: Annotated[str | None, Query(alias="to", description="YYYY-MM-DD")] = None,
 ) -> Filters:

@@ -58,6 +58,7 @@ class Code(StrEnum):
     AREA_MISMATCH = "area_mismatch"
     UNREADABLE_CONTENANCE = "unreadable_contenance"
     TOO_MANY_POINTS = "too_many_points"
+    COORDINATE_OUT_OF_RANGE = "coordinate_out_of_range"
 
 
 class Diagnostic(BaseModel):

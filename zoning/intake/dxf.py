@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from ezdxf import recover
-from ezdxf.lldxf.const import DXFError
 
 from zoning.intake.diagnostics import Code, Diagnostic, error, refuse, warning
 from zoning.intake.model import Borne, SourceParcel
+from zoning.messages import printable
 
 SAME_VERTEX_M = 0.001
 
@@ -41,8 +41,10 @@ def _load(data: bytes | str) -> Any:
     raw = data.encode("utf-8") if isinstance(data, str) else data
     try:
         document, _auditor = recover.read(io.BytesIO(raw))
-    except (DXFError, ValueError, UnicodeError) as exc:
-        refuse(error(Code.UNREADABLE_FILE, f"Fichier DXF illisible : {exc}"))
+    # ezdxf reading arbitrary bytes fails in many ways (DXFError, ValueError, struct.error, …):
+    # each means this is no DXF we can read, never a server fault.
+    except Exception as exc:
+        refuse(error(Code.UNREADABLE_FILE, f"Fichier DXF illisible : {printable(exc)}"))
     return document
 
 

@@ -117,6 +117,10 @@ def sniff_format(data: bytes | str) -> str:
 #: A parcel's bornes are counted in tens; beyond this the upload is not a parcel (and the
 #: self-intersection checks, quadratic in the points, would hold the service).
 MAX_POINTS = 10_000
+#: No coordinate of Morocco, in any CRS a file may declare (Lambert, UTM, Web Mercator,
+#: degrees), reaches 10,000 km; beyond, a value is a slip or a probe, and GEOS overflows on
+#: 1e308 (areas of infinity, TopologyException).
+MAX_PROJECTED = 10_000_000.0
 
 
 def build_parcel(
@@ -144,6 +148,7 @@ def build_parcel(
                 f"plus {MAX_POINTS} (limite du service).",
             )
         )
+    raise_if_errors(out_of_range(rings))
     plans = [PlanPerimeter(*p) for p in perimeters]
     location = check_location(
         points, source_crs=source_crs, srid=srid, perimeters=plans, swap_applied=swap_axes
@@ -167,6 +172,28 @@ def build_parcel(
         warnings=tuple(diagnostics),
         source_format=source.format,
         axes_swapped=swap_axes,
+    )
+
+
+def out_of_range(rings: Sequence[Sequence[Borne]]) -> list[Diagnostic]:
+    """Bornes whose X or Y no place of Morocco has in any CRS (beyond MAX_PROJECTED)."""
+    found = []
+    for borne in (b for ring in rings for b in ring):
+        for axis, value in (("X", borne.x), ("Y", borne.y)):
+            if not abs(value) <= MAX_PROJECTED:  # NaN too
+                found.append(_out_of_range(borne, axis, value))
+    return found
+
+
+def _out_of_range(borne: Borne, axis: str, value: float) -> Diagnostic:
+    label = borne.label[:1].upper() + borne.label[1:]
+    limit = f"{MAX_PROJECTED:,.0f}".replace(",", " ")
+    return error(
+        Code.COORDINATE_OUT_OF_RANGE,
+        f"{label} : {axis} = {value:g} est hors des valeurs possibles (au plus {limit} en "
+        "valeur absolue) : une valeur mal saisie ?",
+        line=borne.line,
+        point=borne.name,
     )
 
 
