@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pydantic import BaseModel
 
+from checks.avis import AvisRequis
 from checks.project import Procedure, Project
 from checks.results import Reason
 
@@ -15,6 +18,8 @@ class Member(BaseModel):
     label: str
     rule: str
     permanent: bool = True
+    base: str | None = None  # art. 26: the text that requires this administration's avis
+    reasons: list[str] = []  # art. 26: what in the project or on the site brings it in
 
 
 class Commission(BaseModel):
@@ -56,9 +61,12 @@ NON_PERMANENTS = Reason(
 def commission_members(
     project: Project,
     procedure: Procedure | None,
-    avis_requis: list[str] | None = None,
+    avis_requis: Sequence[AvisRequis | str] | None = None,
 ) -> Commission:
-    """The commission for this project; avis_requis names the art. 26 administrations."""
+    """The commission for this project; avis_requis names the art. 26 administrations.
+
+    Each is an AvisRequis (checks.avis) or, for a caller without the table, a bare label.
+    """
     if procedure == "refection":
         return _refection()
     if project.kind == "demolition":
@@ -67,11 +75,22 @@ def commission_members(
         members, reasons = _morcellement()
     else:
         members, reasons = _ordinaire(project, procedure)
-    members += [
-        Member(code=f"avis_requis:{name}", label=name, rule="RGC art. 26", permanent=False)
-        for name in avis_requis or []
-    ]
+    members += [_non_permanent(avis) for avis in avis_requis or []]
     return Commission(members=members, reasons=[*reasons, NON_PERMANENTS])
+
+
+def _non_permanent(avis: AvisRequis | str) -> Member:
+    """RGC art. 26: an administration whose avis or visa the law requires."""
+    if isinstance(avis, str):
+        return Member(code=avis, label=avis, rule="RGC art. 26", permanent=False)
+    return Member(
+        code=avis.code,
+        label=avis.label,
+        rule="RGC art. 26",
+        permanent=False,
+        base=avis.base,
+        reasons=avis.reasons,
+    )
 
 
 def _refection() -> Commission:
@@ -130,11 +149,32 @@ def _ordinaire(project: Project, procedure: Procedure | None) -> tuple[list[Memb
         # Art. 25 al. 1: no recourse to the network operators in a lotissement réceptionné.
         text = "Lotissement réceptionné: la commission ne peut recourir aux établissements "
         text += "publics et organismes chargés des réseaux divers."
-        return [*members, TELECOMS], [*reasons, Reason(rule="RGC art. 25 al. 1", text=text)]
-    text = "Grands projets: s'adjoignent les réseaux de télécommunications et les réseaux divers."
-    reasons.append(Reason(rule="RGC art. 22 al. 2", text=text))
+        members = [*members, TELECOMS]
+        reasons.append(Reason(rule="RGC art. 25 al. 1", text=text))
+    else:
+        text = "Grands projets: s'adjoignent les réseaux de télécommunications et les réseaux "
+        text += "divers."
+        members = [*members, TELECOMS, RESEAUX_DIVERS]
+        reasons.append(Reason(rule="RGC art. 22 al. 2", text=text))
     if project.kind in ("lotissement", "groupe_habitations"):
-        text = "Les documents techniques de voirie et réseaux divers portent le visa des "
-        text += "organismes concernés avant la délivrance."
-        reasons.append(Reason(rule="RGC art. 25 al. 2", text=text))
-    return [*members, TELECOMS, RESEAUX_DIVERS], reasons
+        reasons.append(_visa_vrd(project))
+    return members, reasons
+
+
+def _visa_vrd(project: Project) -> Reason:
+    """RGC art. 25 al. 2: the VRD documents of a lotissement or groupe carry the networks' visa.
+
+    « Cependant, et avant la délivrance des autorisations, les documents techniques afférents à
+    la réalisation de la voirie et des réseaux divers relatifs aux demandes d'autorisation
+    concernant les projets de lotissements et de groupes d'habitations doivent porter le visa
+    des administrations, des établissements publics et des organismes chargés de la gestion des
+    réseaux divers. » « Cependant » answers al. 1: even inside a lotissement réceptionné, where
+    the commission may not call the operators, a lotissement's or groupe's VRD documents still
+    need their visa (given outside the commission, or by accredited engineers, al. 3).
+    """
+    text = "Les documents techniques de voirie et réseaux divers portent, avant la délivrance, "
+    text += "le visa des administrations, établissements publics et organismes chargés des "
+    text += "réseaux divers (ou d'ingénieurs spécialisés qu'ils accréditent, al. 3)"
+    if project.in_lotissement_receptionne:
+        text += ", même en lotissement réceptionné où la commission ne les appelle pas (al. 1)"
+    return Reason(rule="RGC art. 25 al. 2", text=text + ".")

@@ -30,6 +30,7 @@ FeeNature = Literal[
     "distraction",
     "amenagement",
     "divers",
+    "regularisation",
 ]
 # Guide §2: the rural degressive tranches apply to these three natures only.
 NATURES_RURALES: frozenset[FeeNature] = frozenset(
@@ -80,6 +81,11 @@ class PrixUnitaires(BaseModel):
     construction_m2_plancher: Decimal = Field(ge=0)
     lotissement_m2_loti: Decimal = Field(ge=0)
     morcellement_urbain_m2: Decimal = Field(ge=0)
+    regularisation_m2_plancher: Decimal | None = Field(
+        None,
+        ge=0,
+        description="not in the guide (§4); null until the agency's commission prices it (§6-8-6)",
+    )
 
 
 class Exoneration(BaseModel):
@@ -136,6 +142,7 @@ class FeeInput(BaseModel):
     autorise_avant_remuneration: bool = Field(False, description="§5-2 (3)")
     surface_ajoutee_m2: float | None = Field(None, ge=0, description="§5-2 (2), §6-3-2")
     surface_modifiee_m2: float | None = Field(None, ge=0, description="§5-2 (3), §6-1-2")
+    pre_instruction_percue: bool = Field(False, description="§5-3")
     exoneration: str | None = None
 
 
@@ -167,7 +174,12 @@ def compute_fee(fee: FeeInput, tarif: Tarif) -> FeeQuote:
         exoneration = tarif.exoneration(fee.exoneration)
         reason = Reason(rule=f"{GUIDE}, {exoneration.ref}", text=exoneration.label)
         return _quote(tarif, Decimal(0), 0.0, [reason])
-    base, reasons, missing = _surface(fee)
+    if fee.nature == "regularisation" and tarif.prix_ht_m2.regularisation_m2_plancher is None:
+        return _undetermined(tarif, [REGULARISATION_NON_PREVUE], [])
+    if fee.pre_instruction_percue:
+        base, reasons, missing = _surface_pre_instruction(fee)
+    else:
+        base, reasons, missing = _surface(fee)
     if base is None:
         return _undetermined(tarif, reasons, missing)
     return _priced(fee, tarif, base, reasons)
@@ -231,7 +243,37 @@ _SURFACES: dict[FeeNature, tuple[tuple[str, ...], str, str]] = {
     "distraction": (("surface_m2",), "§6-4-1", "Surface des lots distraits."),
     "amenagement": (("surface_m2",), "§6-7", "Surfaces aménagées."),
     "divers": (("surface_m2",), "§6-8", "Surface de planchers ou couverte de l'ouvrage."),
+    "regularisation": (
+        ("surface_plancher_m2",),
+        "§6-8-6",
+        "Régularisation : surface de planchers, au prix fixé par l'agence.",
+    ),
 }
+
+
+REGULARISATION_NON_PREVUE = Reason(
+    rule=f"{GUIDE}, §4, §6-8-6",
+    text="La régularisation ne figure pas parmi les projets assujettis (§4) : pour les projets "
+    "que le guide ne prévoit pas, le mode de calcul est déterminé par une commission présidée "
+    "par le Chef du Département de la Gestion Urbaine et des Affaires Juridiques (§6-8-6). "
+    "Montant indéterminé tant que le tarif ne le fixe pas (prix_ht_m2."
+    "regularisation_m2_plancher).",
+)
+
+
+def _surface_pre_instruction(fee: FeeInput) -> tuple[float | None, list[Reason], list[str]]:
+    """Guide §5-3: paid at the pre-instruction, nothing is due unless the project changed.
+
+    « il n'est pas dû de rémunération lors de l'instruction de ces projets après leur
+    versement dans la procédure d'autorisation, sauf si ces projets portent des modifications
+    par rapport aux versions déjà soumises à la pré-instruction ». The guide does not say on
+    what a changed project is charged; we read it as §5-4 charges a project changed during the
+    instruction: « un supplément équivalent à la différence entre les deux surfaces ».
+    """
+    base, missing = _required(fee, "surface_ajoutee_m2")
+    text = "Rémunération perçue lors de la pré-instruction : seule la surface ajoutée depuis "
+    text += "est due (0 si le projet n'a pas été modifié)."
+    return base, [Reason(rule=f"{GUIDE}, §5-3, §5-4", text=text)], missing
 
 
 def _surface_modificatif(fee: FeeInput) -> tuple[float | None, list[Reason], list[str]]:
@@ -275,6 +317,8 @@ def _priced(fee: FeeInput, tarif: Tarif, base: float, reasons: list[Reason]) -> 
 def _unit_price(nature: FeeNature, tarif: Tarif) -> Decimal:
     """Guide §2: per m² loti (lotissements), per m² (urban morcellements), else per m² plancher."""
     prix = tarif.prix_ht_m2
+    if nature == "regularisation" and prix.regularisation_m2_plancher is not None:
+        return prix.regularisation_m2_plancher  # the agency's own price (§6-8-6)
     if nature == "lotissement":
         return prix.lotissement_m2_loti
     if nature in ("morcellement", "morcellement_fusion", "distraction"):
@@ -310,14 +354,68 @@ def _rural_amount(rural: TarifRural, base: Decimal) -> Decimal:
     return amount
 
 
+class FeeFacts(BaseModel):
+    """What the fee guide asks beyond the project itself (POST /api/v1/fees)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rural: bool = Field(False, description="commune rurale: degressive tranches (guide §2)")
+    remuneration_initiale_percue: bool | None = Field(None, description="guide §5-2 (1), (2)")
+    autorise_avant_remuneration: bool = Field(
+        False,
+        description="building authorised before the agency's fee existed: only the modified "
+        "parts are charged (guide §5-2 (3))",
+    )
+    surface_modifiee_m2: float | None = Field(
+        None, ge=0, description="modified parts (§5-2 (3)) or modified lots (§6-1-2, §6-2-2)"
+    )
+    surface_ajoutee_m2: float | None = Field(
+        None, ge=0, description="area added by the modification (§5-2 (2), §6-3-2)"
+    )
+    pre_instruction_percue: bool = Field(
+        False, description="the fee was paid at the pre-instruction (guide §5-3)"
+    )
+    exoneration: str | None = Field(None, description="a §3 code of the tariff file")
+
+
 def fee_input_from_project(
-    project: Project, *, rural: bool = False, remuneration_initiale_percue: bool | None = None
+    project: Project,
+    *,
+    rural: bool = False,
+    remuneration_initiale_percue: bool | None = None,
+    facts: FeeFacts | None = None,
 ) -> FeeInput | None:
     """The fee input of a project; None for kinds the agency does not charge.
 
     Demolitions and réfections are not in the guide's list (§4), and the agency does not sit
-    on their commissions (RGC art. 24, art. 46).
+    on their commissions (RGC art. 24, art. 46). A régularisation is not in the list either,
+    but the agency's avis is required (art. 39): §6-8-6 applies, its amount is the agency's.
     """
+    facts = facts or FeeFacts(
+        rural=rural, remuneration_initiale_percue=remuneration_initiale_percue
+    )
+    base = _fee_nature(project, facts.rural)
+    if base is None:
+        return None
+    modificatif = base.modificatif or facts.autorise_avant_remuneration
+    ajoutee = facts.surface_ajoutee_m2
+    if ajoutee is None:
+        ajoutee = base.surface_ajoutee_m2
+    return base.model_copy(
+        update={
+            "modificatif": modificatif,
+            "remuneration_initiale_percue": facts.remuneration_initiale_percue,
+            "autorise_avant_remuneration": facts.autorise_avant_remuneration,
+            "surface_ajoutee_m2": ajoutee,
+            "surface_modifiee_m2": facts.surface_modifiee_m2,
+            "pre_instruction_percue": facts.pre_instruction_percue,
+            "exoneration": facts.exoneration,
+        }
+    )
+
+
+def _fee_nature(project: Project, rural: bool) -> FeeInput | None:
+    """The guide's nature and surfaces for the project's kind."""
     kind = project.kind
     if kind in ("demolition", "refection", "installation_saisonniere"):
         return None
@@ -327,7 +425,6 @@ def fee_input_from_project(
             rural=rural,
             surface_plancher_m2=project.floor_area_m2,
             modificatif=True,
-            remuneration_initiale_percue=remuneration_initiale_percue,
             surface_ajoutee_m2=project.added_floor_area_m2,
         )
     if kind == "lotissement":
@@ -342,5 +439,9 @@ def fee_input_from_project(
             rural=rural,
             surface_lotie_m2=project.subdivided_area_m2,
             surface_plancher_m2=project.floor_area_m2,
+        )
+    if kind == "regularisation":
+        return FeeInput(
+            nature="regularisation", rural=rural, surface_plancher_m2=project.floor_area_m2
         )
     return FeeInput(nature="construction", rural=rural, surface_plancher_m2=project.floor_area_m2)

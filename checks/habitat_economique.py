@@ -4,6 +4,19 @@ Règlement général de construction d'habitat économique, annexed to décret n
 26 December 1964 (amended by décret royal n° 186-66): it applies only in the zones d'habitat
 économique of a plan (art. 1), which ZoneRules.habitat_economique flags. "Niveaux" counts the
 levels including the ground floor: R+1 has two levels.
+
+Implemented: art. 21-23, 25-27, 31, 32, 34-36, 39, 40, 42-44, 48-52, and art. 55 (with art. 53)
+for the lot area of a recasement dwelling.
+
+Not implemented (the project's figures do not carry what they bear on, or they are no limit):
+art. 1 (scope: the zone's flag), art. 2 (definition), art. 3-16 (inside the dwelling: ceiling
+heights, room sizes and areas, stairs, windows, ventilation, covered passages, corbels,
+acrotères, party walls, stair shelters), art. 17 (plans de masse), art. 18-20, 38 (definitions
+and scope), art. 24 and 28 (lotissement roads), art. 30 (one dwelling a floor, double
+orientation), art. 33, 41 and 46 (terraces and superstructures), art. 37 (set-back façades
+allowed), art. 45 (completion of the surroundings), art. 47 (annex buildings within 10 % of the
+floor area), art. 54 (the smaller rooms of recasement dwellings), and art. 55 beyond the lot
+area (light materials, three or four party walls, a W.C. and an outside water point).
 """
 
 from __future__ import annotations
@@ -100,6 +113,22 @@ class VisAVis(BaseModel):
     )
 
 
+class LimiteSeparative(BaseModel):
+    """A façade near the boundary with another property (art. 52)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    distance_m: float = Field(ge=0, description="from the façade to the property boundary")
+    azimut_facade_deg: float | None = Field(
+        None, description="direction the façade faces, towards the boundary (north 0°), art. 48"
+    )
+    terrain_equipement: bool | None = Field(
+        None,
+        description="the neighbouring land is for a social, administrative or school facility "
+        "(art. 52 al. 2)",
+    )
+
+
 class HabitatEconomique(BaseModel):
     """What the economic-housing checks read; None where the petitioner did not say."""
 
@@ -118,6 +147,12 @@ class HabitatEconomique(BaseModel):
     largeur_batiment_m: float | None = Field(None, ge=0)
     ascenseur: bool | None = None
     vis_a_vis: list[VisAVis] = Field(default_factory=list)
+    limites_separatives: list[LimiteSeparative] = Field(default_factory=list)
+    recasement: bool | None = Field(
+        None,
+        description="rental housing by the State or a public body to rehouse slum dwellers "
+        "(art. 53); with a ground-floor dwelling of limited validity, art. 55",
+    )
 
 
 def _check(
@@ -168,10 +203,27 @@ def _un_niveau(projet: HabitatEconomique) -> list[Check]:
     patio = projet.patio or Patio()
     return [
         _maximum("hauteur_max_m", "art. 21", 3.50, projet.hauteur_m),
-        _minimum("surface_lot_min_m2", "art. 22", 60.0, projet.surface_lot_m2),
+        _surface_lot_un_niveau(projet),
         _minimum("patio_surface_min_m2", "art. 23", 16.0, patio.surface_m2),
         _minimum("patio_vue_directe_min_m", "art. 23", 4.0, patio.vue_directe_m),
     ]
+
+
+def _surface_lot_un_niveau(projet: HabitatEconomique) -> Check:
+    """Art. 22: 60 m²; art. 55: 40 m² for a recasement dwelling on the ground floor (art. 53).
+
+    Art. 53: « Certaines réalisations d'habitat exclusivement locatif effectuées par l'Etat ou
+    les collectivités publiques auront pour but précis d'assurer le recasement des habitants des
+    bidonvilles … pourront être soumises aux dispositions particulières indiquées ci-après ».
+    Art. 55: « Un logement à rez-de-chaussée … Les lots pourront avoir une surface minimum de 40
+    mètres carrés ». A one-level dwelling (titre II chapitre I) is such a ground-floor dwelling.
+    Without `recasement: true` the lot is an ordinary one: art. 53 operations are the State's or
+    a public body's, and say so.
+    """
+    if projet.recasement:
+        return _minimum("surface_lot_min_m2", "art. 53, art. 55", 40.0, projet.surface_lot_m2)
+    # Not declared a recasement operation (an exception the State's programme must claim).
+    return _minimum("surface_lot_min_m2", "art. 22", 60.0, projet.surface_lot_m2)
 
 
 def _deux_niveaux(projet: HabitatEconomique) -> list[Check]:
@@ -352,10 +404,38 @@ def distance_art48(
 
 
 def _immeuble_collectif(projet: HabitatEconomique) -> list[Check]:
-    """Titre V: lift above five levels (art. 44) and distances between buildings (art. 48-51)."""
-    return [_ascenseur(projet, "art. 44")] + [
-        _espacement_titre5(projet, v) for v in projet.vis_a_vis
+    """Titre V: lift (art. 44), distances between buildings (48-51) and to the boundary (52)."""
+    return [
+        _ascenseur(projet, "art. 44"),
+        *[_espacement_titre5(projet, v) for v in projet.vis_a_vis],
+        *[_limite_art52(projet, limite) for limite in projet.limites_separatives],
     ]
+
+
+def _limite_art52(projet: HabitatEconomique, limite: LimiteSeparative) -> Check:
+    """Art. 52: the property boundary lies at half the art. 48 distance from the building.
+
+    « Lorsque des immeubles sont implantés à proximité de la limite séparative de deux
+    propriétés, l'implantation devra être prévue de façon à ce que cette limite de propriété
+    coïncide avec la demie-distance déterminée par l'application du rapport distance-hauteur. »
+    We read « coïncide » as the least distance: a building set further back leaves its
+    neighbour more than its half. The distance is the art. 48 ratio for the façade's azimuth
+    times this building's height (the neighbour's is not known yet), without the reduction for
+    short vis-à-vis, which presupposes the facing building. Al. 2: beside land for a social,
+    administrative or school facility « la même règle pourra être observée à moins que chaque
+    administration ne fasse connaître l'utilisation de sa propriété »: then à vérifier.
+    """
+    rule, article = "limite_separative_min_m", "art. 48, art. 52"
+    if projet.hauteur_m is None or limite.azimut_facade_deg is None:
+        return _check(rule, article, None, limite.distance_m, None)
+    limit = round(rapport_art48(limite.azimut_facade_deg) * projet.hauteur_m / 2.0, 2)
+    check = _minimum(rule, article, limit, limite.distance_m)
+    if limite.terrain_equipement is not False and check.ok is False:
+        note = "terrain d'équipement voisin : règle facultative (art. 52 al. 2)"
+        if limite.terrain_equipement is None:
+            note = "voisin non précisé : règle facultative s'il s'agit d'un terrain d'équipement"
+        return check.model_copy(update={"ok": None, "note": note})
+    return check
 
 
 def _espacement_titre5(projet: HabitatEconomique, vis_a_vis: VisAVis) -> Check:

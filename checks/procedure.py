@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from checks.project import Procedure, Project, ProjectUse
+from checks.project import Exclusion, Procedure, Project, ProjectUse
 from checks.results import Reason
 
 # Annexe 2 / Annexe 3: "toute superstructure confondue".
@@ -31,6 +31,7 @@ A2_ECONOMIQUE = "RGC Annexe 2 §5 (bâtiments d'activités économiques)"
 A2_HAUTEUR = "RGC Annexe 2 §6 (hauteur > 15.50 m et niveaux > R+3)"
 A2_HAUTEUR_LOTISSEMENT = "RGC Annexe 2 §6 al. 2 (lotissement réceptionné: > 18.50 m et > R+4)"
 A2_AFFECTATION = "RGC Annexe 2 §7 (affectation non définie hors lotissement réceptionné)"
+A2_HORS_PLAN = "RGC Annexe 2 §7 (terrain hors de tout document d'urbanisme)"
 A2_TISSU_ANCIEN = "RGC Annexe 2 §8 (tissus anciens, bâtiments inscrits ou classés)"
 A2_MODIFICATION = "RGC Annexe 2 §9 (modifications de grands projets)"
 A2_REGULARISATION = "RGC Annexe 2 §10 (régularisation)"
@@ -44,6 +45,29 @@ A4_AFFECTATION = "RGC Annexe 4 §1 (menus travaux sans changement d'affectation)
 A4_ELEMENTS = "RGC Annexe 4 §2 (menus travaux sans modification des éléments réglementés)"
 A4_SAISONNIER = "RGC Annexe 4 §3 (installations saisonnières ou occasionnelles)"
 ART_20 = "RGC art. 20 (réfection: sans permis de construire ou de modification)"
+# RGC art. 3 and 4: where and for what the règlement does not apply.
+EXCLUSIONS: dict[Exclusion, Reason] = {
+    "bouregreg": Reason(
+        rule="RGC art. 3",
+        text="Zone d'aménagement de la vallée du Bouregreg (loi n° 16-04) : les dispositions du "
+        "règlement général de construction ne s'y appliquent pas.",
+    ),
+    "marchica": Reason(
+        rule="RGC art. 3",
+        text="Zone d'aménagement du site de la lagune de Marchica (loi n° 25-10) : les "
+        "dispositions du règlement général de construction ne s'y appliquent pas.",
+    ),
+    "militaire": Reason(
+        rule="RGC art. 4",
+        text="Bâtiments et installations militaires, vu leur nature sécuritaire et militaire : "
+        "le règlement général de construction ne s'applique pas à leurs demandes.",
+    ),
+    "culte_musulman": Reason(
+        rule="RGC art. 4",
+        text="Édifices affectés au culte musulman, régis par la loi n° 29-04 : le règlement "
+        "général de construction ne s'applique pas à leurs demandes.",
+    ),
+}
 
 # Annexe 2 §4: "établissements privés à usage du public ou recevant du public".
 USAGES_RECEVANT_PUBLIC: frozenset[ProjectUse] = frozenset(
@@ -60,11 +84,16 @@ SUR_EXISTANT = ("modification", "surelevation", "demolition")
 
 
 class Classification(BaseModel):
-    """The procedure (None when the inputs do not decide it), its reasons and the missing inputs."""
+    """The procedure (None when the inputs do not decide it), its reasons and the missing inputs.
+
+    rgc_applicable is False for the projects art. 3 and 4 exclude: no procedure, no missing
+    input, the reason cites the article.
+    """
 
     procedure: Procedure | None
     reasons: list[Reason]
     missing: list[str]
+    rgc_applicable: bool = True
 
 
 @dataclass(frozen=True)
@@ -88,11 +117,17 @@ SEUIL_ORDINAIRE = Seuil(HAUTEUR_MAX_PETITS_M, NIVEAUX_MAX_PETITS)
 SEUIL_LOTISSEMENT = Seuil(HAUTEUR_MAX_PETITS_LOTISSEMENT_M, NIVEAUX_MAX_PETITS_LOTISSEMENT)
 
 
-def classify(project: Project) -> Classification:
-    """Procedure of RGC art. 17 for a project: grands projets, petits projets or réfection."""
+def classify(project: Project, *, hors_plan: bool = False) -> Classification:
+    """Procedure of RGC art. 17 for a project: grands projets, petits projets or réfection.
+
+    hors_plan: the parcel lies outside every document d'urbanisme (Annexe 2 §7).
+    """
+    if project.exclusion is not None:
+        reason = EXCLUSIONS[project.exclusion]
+        return Classification(procedure=None, reasons=[reason], missing=[], rgc_applicable=False)
     if project.kind in ("refection", "installation_saisonniere"):
-        return _classify_refection(project)
-    return _classify_autorisation(project)
+        return _classify_refection(project, hors_plan)
+    return _classify_autorisation(project, hors_plan)
 
 
 def _all3(values: Iterable[bool | None]) -> bool | None:
@@ -203,10 +238,22 @@ def _annexe2_hauteur(project: Project) -> Finding:
     return Finding(False)
 
 
-def _annexe2_affectation(project: Project) -> Finding:
-    """Annexe 2 §7: land whose use the plan does not define, outside a lotissement réceptionné."""
+def _annexe2_affectation(project: Project, hors_plan: bool = False) -> Finding:
+    """Annexe 2 §7: land whose use the plan does not define, outside a lotissement réceptionné.
+
+    Outside every document d'urbanisme no plan defines the use. The exception (a lotissement
+    réceptionné or restructuré) is then the petitioner's to declare: no plan maps it there, and
+    a lotissement's reception is shown by its procès-verbal, not by the parcel's coordinates.
+    """
     en_lotissement = project.in_lotissement_equipe()
-    if en_lotissement is True or project.affectation_definie is True:
+    if en_lotissement is True:
+        return Finding(False)
+    if hors_plan:
+        text = "Terrain situé hors de tout plan d'aménagement, plan de zonage ou plan de "
+        text += "développement de l'agglomération rurale : son affectation n'est définie par "
+        text += "aucun document, et aucun lotissement réceptionné ou restructuré n'est déclaré."
+        return Finding(True, Reason(rule=A2_HORS_PLAN, text=text))
+    if project.affectation_definie is True:
         return Finding(False)
     if project.affectation_definie is None:
         return Finding(None, missing=("affectation_definie",))
@@ -238,14 +285,14 @@ def _annexe2_existant(project: Project) -> Finding:
     return Finding(True, Reason(rule=A2_MODIFICATION, text=text))
 
 
-def _annexe2_batiment(project: Project) -> list[Finding]:
+def _annexe2_batiment(project: Project, hors_plan: bool = False) -> list[Finding]:
     """Annexe 2 paragraphs that bear on the building itself."""
     return [
         _annexe2_existant(project),
         _annexe2_public(project),
         _annexe2_usage(project),
         _annexe2_hauteur(project),
-        _annexe2_affectation(project),
+        _annexe2_affectation(project, hors_plan),
         _annexe2_tissu_ancien(project),
     ]
 
@@ -322,12 +369,13 @@ def _raison_annexe3(project: Project, seuil_lotissement: bool) -> Reason:
 # --- Assembling the answer ------------------------------------------------------------------
 
 
-def _classify_autorisation(project: Project) -> Classification:
+def _classify_autorisation(project: Project, hors_plan: bool = False) -> Classification:
     """Grands or petits projets for a project that needs an authorisation (art. 18, 19)."""
     nature = _annexe2_nature(project)
     if nature.reason is not None:
         return Classification(procedure="grands_projets", reasons=[nature.reason], missing=[])
-    findings = [_sur_existant(project, finding) for finding in _annexe2_batiment(project)]
+    batiment = _annexe2_batiment(project, hors_plan)
+    findings = [_sur_existant(project, finding) for finding in batiment]
     grands = [finding.reason for finding in findings if finding.reason and finding.applies]
     if grands:
         return Classification(procedure="grands_projets", reasons=grands, missing=[])
@@ -355,7 +403,7 @@ def _dedupe(names: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def _classify_refection(project: Project) -> Classification:
+def _classify_refection(project: Project, hors_plan: bool = False) -> Classification:
     """Annexe 4: menus travaux on existing buildings and seasonal installations (art. 20)."""
     if project.kind == "installation_saisonniere":
         text = "Installation saisonnière ou occasionnelle."
@@ -365,7 +413,7 @@ def _classify_refection(project: Project) -> Classification:
     affectation = project.changement_affectation
     elements = project.modifie_elements_reglementes
     if affectation is True or elements is True:
-        return _refection_requalifiee(project)
+        return _refection_requalifiee(project, hors_plan)
     if affectation is None or elements is None:
         fields = ("changement_affectation", "modifie_elements_reglementes")
         return _undecided(list(_missing(project, *fields)), "RGC art. 20, Annexe 4")
@@ -380,13 +428,13 @@ def _classify_refection(project: Project) -> Classification:
     return Classification(procedure="refection", reasons=reasons, missing=[])
 
 
-def _refection_requalifiee(project: Project) -> Classification:
+def _refection_requalifiee(project: Project, hors_plan: bool = False) -> Classification:
     """Works beyond Annexe 4 need a permis de modification (art. 20): classified as such."""
     if project.changement_affectation:
         text = "Les travaux changent l'affectation du bâtiment"
     else:
         text = "Les travaux touchent parties indivises, structure, façades ou distribution"
     text += ": hors Annexe 4, ils relèvent du permis de modification."
-    result = _classify_autorisation(project.model_copy(update={"kind": "modification"}))
+    result = _classify_autorisation(project.model_copy(update={"kind": "modification"}), hors_plan)
     reasons = [Reason(rule=ART_20, text=text), *result.reasons]
     return Classification(procedure=result.procedure, reasons=reasons, missing=result.missing)

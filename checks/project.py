@@ -112,6 +112,9 @@ def _within_limits(coordinates: Any) -> None:
 
 
 Owner = Literal["prive", "public"]
+# RGC art. 3 (the Bouregreg valley and Marchica lagoon development zones) and art. 4 (military
+# buildings and installations, buildings for Muslim worship): the RGC does not apply there.
+Exclusion = Literal["bouregreg", "marchica", "militaire", "culte_musulman"]
 Procedure = Literal["grands_projets", "petits_projets", "refection"]
 ParentProcedure = Literal["grands_projets", "petits_projets"]
 
@@ -155,6 +158,16 @@ class Project(BaseModel):
     )
     affectation_definie: bool | None = Field(
         None, description="the plan defines the land's use (Annexe 2, outside a lotissement)"
+    )
+    exclusion: Exclusion | None = Field(
+        None,
+        description="outside the RGC: bouregreg, marchica (art. 3), militaire, culte_musulman "
+        "(art. 4)",
+    )
+    etablissement_classe: bool | None = Field(
+        None,
+        description="établissement classé (insalubre, incommode ou dangereux): the "
+        "environment administration gives its avis (art. 26)",
     )
     parent_procedure: ParentProcedure | None = Field(
         None,

@@ -25,9 +25,10 @@ from sqlalchemy import Connection, text
 from checks.compliance import check_compliance
 from checks.procedure import classify
 from checks.project import Project
+from checks.sectors import PlanFacts, merge_sector_facts
 from checks.site import Site
 from checks.zone_rules import ZoneRules
-from geoportal.instruction import sector_flags, zone_part
+from geoportal.instruction import zone_part
 from zoning.site import NO_BUILD_KINDS, ROAD_SEARCH_M
 
 CHUNK = 500
@@ -135,26 +136,48 @@ def _attach(case: ParcelCase, layer: str, name: str, rules: Any, wkb: Any) -> No
 
 
 def judge(case: ParcelCase) -> dict[str, Any]:
-    """Procedure and verdict of one case (runs in a worker process: pure rules only)."""
-    if case.plan is None:
-        return {"row": case.row, "plan": None, "error": "parcelle hors de tout plan"}
+    """Procedure and verdict of one case (runs in a worker process: pure rules only).
+
+    The plan adds its facts to the row's, never removes one (checks.sectors); a parcel outside
+    every plan has no zone to check but its procedure (Annexe 2 §7).
+    """
     try:
-        project = Project.model_validate({**_clean(case.fields), **sector_flags(case.sectors)})
+        declared = Project.model_validate(_clean(case.fields))
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         return {"row": case.row, "plan": case.plan, "error": problems}
-    result = check_compliance(project, _site(case))
-    procedure = classify(project).procedure
+    outside = case.plan is None
+    project = merge_sector_facts(declared, _plan_facts(case)).project
+    classification = classify(project, hors_plan=outside)
+    if outside:
+        verdict, non_conformes, a_verifier = "a_verifier", "", "zone"
+    else:
+        result = check_compliance(project, _site(case))
+        verdict = result.verdict
+        non_conformes = " ".join(c.rule for c in result.checks if c.ok is False)
+        a_verifier = " ".join(c.rule for c in result.checks if c.ok is None)
     return {
         "row": case.row,
         "plan": case.plan,
         "zones": " ".join(c for c, _, _ in case.zones),
-        "procedure": procedure,
-        "verdict": result.verdict,
-        "non_conforme": " ".join(c.rule for c in result.checks if c.ok is False),
-        "a_verifier": " ".join(c.rule for c in result.checks if c.ok is None),
+        "procedure": classification.procedure,
+        "procedure_rules": " | ".join(reason.rule for reason in classification.reasons),
+        "missing": " ".join(classification.missing),
+        "verdict": verdict,
+        "non_conforme": non_conformes,
+        "a_verifier": a_verifier,
         "error": None,
     }
+
+
+def _plan_facts(case: ParcelCase) -> PlanFacts:
+    """The plan's facts for the row: its sectors, and whether its zones cover the parcel."""
+    if case.plan is None:
+        return PlanFacts(outside_plans=True)
+    parcel = shapely.from_wkb(case.parcel)
+    in_zones = sum(shapely.from_wkb(wkb).area for _, _, wkb in case.zones)
+    # The overlay's default tolerance (1 m²): a batch row does not carry its plan's own.
+    return PlanFacts(sector_kinds=frozenset(case.sectors), zoned=parcel.area - in_zones <= 1.0)
 
 
 def _judge_chunk(cases: list[ParcelCase]) -> list[dict[str, Any]]:

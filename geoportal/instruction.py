@@ -1,14 +1,18 @@
 """A project on a parcel: procedure, commission, deadlines, compliance and fee.
 
-The rules are in checks/ (pure); here they meet the plan: the sector flags of the procedure
-come from the plan's sectors (Annexes 2 and 3), the zone rules and geometries from the overlay.
+The rules are in checks/ (pure); here they meet the plan. The plan ADDS facts to what the
+petitioner declared (checks.sectors: a mapped médina, a lotissement réceptionné, the land's
+use), never removes one; the plan's sectors, the servitudes over the parcel and the roads
+along it bring in the administrations of art. 26 (checks.avis); the zone rules and geometries
+come from the overlay. A parcel outside every plan is answered, not refused: Annexe 2 §7
+makes it a grand projet (a note, art. 6, is still refused there: geoportal.nru).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,14 +20,25 @@ import shapely
 import shapely.geometry
 import yaml
 from shapely.geometry import LineString
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
+from checks.avis import (
+    DEFAULT_TABLE_PATH,
+    AdministrationsTable,
+    RoadFact,
+    ServitudeFact,
+    SiteFacts,
+    avis_requis,
+    load_table,
+    road_category,
+)
 from checks.calendar import CalendarOverrides, WorkingCalendar
-from checks.commission import commission_members
+from checks.commission import Commission, commission_members
 from checks.compliance import check_compliance
-from checks.deadlines import deadlines_for
+from checks.deadlines import Events, deadlines_for
 from checks.fees import (
     DEFAULT_TARIF_PATH,
+    FeeFacts,
     FeeQuote,
     Tarif,
     compute_fee,
@@ -31,17 +46,25 @@ from checks.fees import (
     load_tarif,
 )
 from checks.procedure import classify
-from checks.project import Project
-from checks.results import Reason
+from checks.project import Procedure, Project
+from checks.results import Check, Reason
+from checks.sectors import PlanFacts, merge_sector_facts, sector_kinds_of
 from checks.site import Site, ZonePart
 from checks.zone_rules import ZoneRules
 from geoportal.nru import NruRequest, locate_parcel
 from zoning.crs import WGS84, transform_geometry
 from zoning.overlay import Overlay
-from zoning.parcel_intake import ParcelInput
+from zoning.parcel_intake import Code, ParcelInput, ParcelInputError, read_coordinates
 from zoning.site import site_geometries
 
-TISSU_ANCIEN = {"medina", "ksar", "kasbah"}
+#: A road whose right-of-way comes this close to the parcel runs along it (art. 26: the road
+#: authority); a few metres absorb the digitising gap between a plan's road and a cadastre.
+ADJOINING_ROAD_M = 3.0
+ADJOINING_ROADS_SQL = text("""
+SELECT ref, min(name) AS name FROM roads
+WHERE plan_id = :plan AND ST_DWithin(geom, ST_GeomFromEWKB(:parcel), :distance)
+GROUP BY ref ORDER BY ref
+""")
 
 
 class FrontBornesError(ValueError):
@@ -77,16 +100,39 @@ def _tarif(path: Path, version: int) -> Tarif:
     return load_tarif(path)
 
 
-def sector_flags(kinds: Iterable[str]) -> dict[str, bool]:
-    """Annexes 2 and 3 flags from the kinds of the plan's sectors on the parcel (the plan rules)."""
-    found = set(kinds)
-    return {
-        "in_tissu_ancien": bool(found & TISSU_ANCIEN),
-        "in_lotissement_receptionne": "lotissement_receptionne" in found,
-        "in_lotissement_restructure": "lotissement_restructure" in found,
-        "patrimoine": "patrimoine" in found,
-        "affectation_definie": "affectation_non_definie" not in found,
-    }
+def current_avis_table(path: Path = DEFAULT_TABLE_PATH) -> AdministrationsTable:
+    """The agency's table of art. 26 administrations, read again only when it changes."""
+    return _avis_table(path, path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _avis_table(path: Path, version: int) -> AdministrationsTable:
+    return load_table(path)
+
+
+def zoned(overlay: Overlay) -> bool:
+    """Whether the plan's zones cover the parcel (to its tolerance): its use is then defined."""
+    in_zones = sum(float(zone["area_m2"]) for zone in overlay.zones)
+    return overlay.parcel_area_m2 - in_zones <= overlay.tolerance_m2
+
+
+def plan_facts(overlay: Overlay | None) -> PlanFacts:
+    """What the plan says of the parcel for Annexes 2 and 3; None: outside every plan."""
+    if overlay is None:
+        return PlanFacts(outside_plans=True)
+    return PlanFacts(sector_kinds=sector_kinds_of(overlay.sectors), zoned=zoned(overlay))
+
+
+def site_facts(conn: Connection, overlay: Overlay, geometry: Any, storage_srid: int) -> SiteFacts:
+    """Sectors, servitudes and adjoining roads of the parcel, for art. 26."""
+    ewkb = shapely.to_wkb(shapely.set_srid(geometry, storage_srid), include_srid=True)
+    rows = conn.execute(
+        ADJOINING_ROADS_SQL,
+        {"plan": overlay.plan_id, "parcel": ewkb, "distance": ADJOINING_ROAD_M},
+    )
+    roads = [RoadFact(ref=ref, name=name, category=road_category(ref, name)) for ref, name in rows]
+    servitudes = [ServitudeFact(kind=s["kind"], label=s.get("label")) for s in overlay.servitudes]
+    return SiteFacts(sectors=sector_kinds_of(overlay.sectors), servitudes=servitudes, roads=roads)
 
 
 def classify_project(
@@ -95,20 +141,28 @@ def classify_project(
     *,
     filed_on: dt.date | None = None,
     overlay: Overlay | None = None,
+    located: bool = False,
+    site: SiteFacts | None = None,
+    events: Events | None = None,
 ) -> dict[str, Any]:
-    """Procedure with its reasons, the commission and the deadlines from the filing date."""
-    sectors: dict[str, Any] = {}
-    if overlay is not None:
-        sectors = sector_flags(s["kind"] for s in overlay.sectors)
-        project = project.model_copy(update=sectors)
-    result = classify(project)
+    """Procedure with its reasons, the commission and the deadlines from the filing date.
+
+    located: the parcel was placed (overlay None then means outside every plan).
+    """
+    outside = located and overlay is None
+    facts = merge_sector_facts(project, plan_facts(overlay) if located else None)
+    project = facts.project
+    result = classify(project, hors_plan=outside)
     filed = filed_on or dt.date.today()
     deadlines = (
-        deadlines_for(result.procedure, filed, calendar) if result.procedure is not None else []
+        deadlines_for(result.procedure, filed, calendar, events, project.kind)
+        if result.procedure is not None
+        else []
     )
-    commission = commission_members(project, result.procedure)
+    commission = _commission(project, result.procedure, result.rgc_applicable, site, overlay)
     return {
         "procedure": result.procedure,
+        "rgc_applicable": result.rgc_applicable,
         "reasons": [r.model_dump() for r in result.reasons],
         "missing": result.missing,
         "commission": [m.model_dump() for m in commission.members],
@@ -116,10 +170,70 @@ def classify_project(
         "deadlines": {
             "filed_on": filed.isoformat(),
             "steps": [d.model_dump(mode="json") for d in deadlines],
+            "provisional": any(d.provisional for d in deadlines),
         },
-        "sector_flags": sectors,
+        "sector_flags": facts.flags,
+        "sector_flags_source": facts.source,
         "plan": overlay.plan_name if overlay else None,
+        "outside_plans": outside,
     }
+
+
+def _commission(
+    project: Project,
+    procedure: Procedure | None,
+    applicable: bool,
+    site: SiteFacts | None,
+    overlay: Overlay | None,
+) -> Commission:
+    """The commission with the art. 26 administrations; none where the RGC does not apply."""
+    if not applicable:
+        return Commission(members=[], reasons=[])
+    if site is None:
+        sectors = sector_kinds_of(overlay.sectors) if overlay is not None else frozenset()
+        site = SiteFacts(sectors=sectors)
+    avis = avis_requis(project, site, current_avis_table())
+    return commission_members(project, procedure, avis)
+
+
+@dataclass(frozen=True)
+class Located:
+    """A parcel read and placed: its overlay, or None when it lies outside every plan."""
+
+    parcel: ParcelInput
+    geometry: Any  # in the storage SRID
+    overlay: Overlay | None
+
+
+def locate(conn: Connection, request: NruRequest, storage_srid: int) -> Located:
+    """The parcel on the plan holding most of it; outside every plan, the parcel alone.
+
+    Coordinates that fit a plan once read otherwise (swapped axes, another Lambert zone) are
+    still refused as such: only a parcel truly outside every plan is answered.
+    """
+    try:
+        parcel, geometry, overlay = locate_parcel(conn, request, storage_srid)
+    except ParcelInputError as exc:
+        if not exc.errors or any(d.code != Code.OUTSIDE_PLANS for d in exc.errors):
+            raise
+        parcel = read_coordinates(
+            request.coordinates,
+            filename=request.filename,
+            srid=request.srid or _plan_srid(conn, request.plan) or storage_srid,
+            declared_area=request.declared_area,
+            swap_axes=request.swap_axes,
+        )
+        geometry = transform_geometry(parcel.geometry, parcel.srid, storage_srid)
+        return Located(parcel, geometry, None)
+    return Located(parcel, geometry, overlay)
+
+
+def _plan_srid(conn: Connection, plan: str | None) -> int | None:
+    """The SRID the named plan was delivered in (locate_parcel has checked it exists)."""
+    if plan is None:
+        return None
+    found = conn.execute(text("SELECT srid FROM plans WHERE name = :n"), {"n": plan}).scalar()
+    return None if found is None else int(found)
 
 
 def classify_on_plan(
@@ -130,13 +244,27 @@ def classify_on_plan(
     storage_srid: int,
     plan: str | None = None,
     filed_on: dt.date | None = None,
+    events: Events | None = None,
 ) -> dict[str, Any]:
-    """Classify; with coordinates, the sector flags come from the plan under the parcel."""
-    overlay = None
-    if project.coordinates is not None:
-        request = NruRequest(coordinates=project.coordinates, srid=project.srid, plan=plan)
-        overlay = locate_parcel(conn, request, storage_srid)[2]
-    return classify_project(project, calendar, filed_on=filed_on, overlay=overlay)
+    """Classify; with coordinates, the plan under the parcel adds its facts."""
+    if project.coordinates is None:
+        return classify_project(project, calendar, filed_on=filed_on, events=events)
+    request = NruRequest(coordinates=project.coordinates, srid=project.srid, plan=plan)
+    found = locate(conn, request, storage_srid)
+    site = (
+        site_facts(conn, found.overlay, found.geometry, storage_srid)
+        if found.overlay is not None
+        else None
+    )
+    return classify_project(
+        project,
+        calendar,
+        filed_on=filed_on,
+        overlay=found.overlay,
+        located=True,
+        site=site,
+        events=events,
+    )
 
 
 def check_project(
@@ -148,47 +276,90 @@ def check_project(
     storage_srid: int,
     filed_on: dt.date | None = None,
     front_bornes: list[str] | None = None,
+    events: Events | None = None,
 ) -> dict[str, Any]:
     """Compliance of the project on the parcel, with the procedure and the buildable envelope."""
-    parcel, geometry, overlay = locate_parcel(conn, request, storage_srid)
-    found = site_geometries(conn, geometry, overlay.plan_id, storage_srid)
+    found = locate(conn, request, storage_srid)
+    parcel, geometry, overlay = found.parcel, found.geometry, found.overlay
+    if overlay is None:
+        return _check_outside_plans(found, project, calendar, storage_srid, filed_on, events)
+    geometries = site_geometries(conn, geometry, overlay.plan_id, storage_srid)
     site = Site(
         parcel=geometry,
         parts=[
             zone_part(code, ZoneRules.model_validate(rules), part)
-            for code, rules, part in found.zone_parts
+            for code, rules, part in geometries.zone_parts
         ],
-        roads=[road for _, road in found.roads],
-        no_build=[area for _, area in found.no_build],
+        roads=[road for _, road in geometries.roads],
+        no_build=[area for _, area in geometries.no_build],
         front_edges=_front_edges(parcel, front_bornes, storage_srid),
     )
     footprint = _footprint(project, parcel.srid, storage_srid)
     result = check_compliance(project, site, footprint=footprint)
     envelope = result.envelope
+    procedure = classify_project(
+        project,
+        calendar,
+        filed_on=filed_on,
+        overlay=overlay,
+        located=True,
+        site=site_facts(conn, overlay, geometry, storage_srid),
+        events=events,
+    )
     return {
         "verdict": result.verdict,
         "checks": [c.model_dump() for c in result.checks],
         "zones": [
-            {"code": code, "area_m2": round(part.area, 2)} for code, _, part in found.zone_parts
+            {"code": code, "area_m2": round(part.area, 2)}
+            for code, _, part in geometries.zone_parts
         ],
         "frontage_m": round(result.frontage_m, 2) if result.frontage_m else None,
         "envelope": _geojson(envelope, storage_srid, WGS84),
         "envelope_lambert": _geojson(envelope, storage_srid, storage_srid),
         "parcel": _geojson(geometry, storage_srid, WGS84),
-        "procedure": classify_project(project, calendar, filed_on=filed_on, overlay=overlay),
+        "procedure": procedure,
         "plan": overlay.plan_name,
         "srid": storage_srid,
         "warnings": [w.message for w in parcel.warnings],
     }
 
 
-def quote_fee(
-    project: Project, *, rural: bool = False, remuneration_initiale_percue: bool | None = None
+OUTSIDE_PLANS_CHECK = Check(
+    rule="zone",
+    ok=None,
+    source="RGC Annexe 2 §7",
+    note="parcelle hors de tout document d'urbanisme : aucune règle de zone à vérifier",
+)
+
+
+def _check_outside_plans(
+    found: Located,
+    project: Project,
+    calendar: WorkingCalendar,
+    storage_srid: int,
+    filed_on: dt.date | None,
+    events: Events | None,
 ) -> dict[str, Any]:
+    """A parcel outside every plan: no zone to check against, the procedure of Annexe 2 §7."""
+    procedure = classify_project(project, calendar, filed_on=filed_on, located=True, events=events)
+    return {
+        "verdict": "a_verifier",
+        "checks": [OUTSIDE_PLANS_CHECK.model_dump()],
+        "zones": [],
+        "frontage_m": None,
+        "envelope": None,
+        "envelope_lambert": None,
+        "parcel": _geojson(found.geometry, storage_srid, WGS84),
+        "procedure": procedure,
+        "plan": None,
+        "srid": storage_srid,
+        "warnings": [w.message for w in found.parcel.warnings],
+    }
+
+
+def quote_fee(project: Project, facts: FeeFacts | None = None) -> dict[str, Any]:
     """The agency's fee for the project, from the tariff file the agency fills."""
-    fee = fee_input_from_project(
-        project, rural=rural, remuneration_initiale_percue=remuneration_initiale_percue
-    )
+    fee = fee_input_from_project(project, facts=facts)
     if fee is None:
         reason = Reason(
             rule="Guide de rémunération §4",
@@ -206,6 +377,16 @@ def quote_fee(
         return free.model_dump(mode="json")
     quote = compute_fee(fee, current_tarif())
     return quote.model_dump(mode="json")
+
+
+def exemption_codes() -> list[str]:
+    """The §3 exemption codes of the agency's current tariff file."""
+    return [exoneration.code for exoneration in current_tarif().exonerations]
+
+
+def exemption_labels() -> dict[str, str]:
+    """Each exemption code of the tariff file with its label and paragraph, for forms."""
+    return {e.code: f"{e.label} ({e.ref})" for e in current_tarif().exonerations}
 
 
 def zone_part(code: str, rules: ZoneRules, geometry: Any) -> ZonePart:

@@ -25,6 +25,9 @@ def batch_file(tmp_path: Path) -> Path:
             "height_m": [7.5, 14.0, 7.5, 7.5],
             "floor_area_m2": [400.0, 1200.0, 400.0, 400.0],
             "footprint_area_m2": [300.0, 300.0, 300.0, 300.0],
+            # Annexe 2 §8: facts the plan may add but never deny, so the rows declare them.
+            "in_tissu_ancien": [False] * 4,
+            "patrimoine": [False] * 4,
         },
         geometry=[parcel, parcel, parcel, box(300000, 300000, 300030, 300040)],
         crs=26191,
@@ -45,12 +48,15 @@ def test_batch_verdicts(conn: Connection, demo: None, tmp_path: Path) -> None:
     assert results[1]["verdict"] == "non_conforme"
     assert {"max_height_m", "max_storeys"} <= set(results[1]["non_conforme"].split())
     assert "kind" in results[2]["error"]
-    assert results[3]["error"] == "parcelle hors de tout plan"
+    # Annexe 2 §7: outside every plan, no plan defines the land's use: a grand projet.
+    assert results[3]["error"] is None and results[3]["plan"] is None
+    assert results[3]["procedure"] == "grands_projets"
+    assert "Annexe 2 §7" in results[3]["procedure_rules"]
     out = tmp_path / "resultats.csv"
     write_results(frame, list(results.values()), out)
     table = pd.read_csv(out)
     assert list(table["parcel_ref"]) == ["ok", "trop_haut", "mauvais", "dehors"]
-    assert list(table["verdict"].fillna("")) == ["a_verifier", "non_conforme", "", ""]
+    assert list(table["verdict"].fillna("")) == ["a_verifier", "non_conforme", "", "a_verifier"]
 
 
 def test_batch_in_worker_processes(

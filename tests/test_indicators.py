@@ -34,6 +34,7 @@ from geoportal.indicators import (
     processing_delays,
     quarter_delays,
 )
+from geoportal.instruction import load_calendar
 from geoportal.register import Filters, ProjectRecord, record_project
 from geoportal.settings import Settings
 from tests.browser import OUTPUT, chromium_page
@@ -365,7 +366,8 @@ def demo_expectations() -> dict[str, Any]:
     """What the charts of the demo commune must show, worked out from its source file."""
     frame = gpd.read_file("data/demo/projets_autorises.gpkg")
     months = frame.permit_date.dt.to_period("M")
-    calendar = WorkingCalendar()
+    # The holidays as the server counts them: the agency's table the settings point to.
+    calendar = load_calendar(Settings.model_fields["calendar_overrides"].default)
     frame["delay"] = [
         working_days_between(f.date(), d.date(), calendar)
         for f, d in zip(frame.filed_on, frame.decided_on, strict=True)

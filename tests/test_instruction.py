@@ -8,8 +8,11 @@ from typing import Any
 
 import geopandas as gpd
 import pytest
+import shapely
 from fastapi.testclient import TestClient
-from shapely.geometry import Point, box, mapping
+from shapely.geometry import LineString, Point, box, mapping
+from shapely.ops import unary_union
+from sqlalchemy import Connection, text
 from typer.testing import CliRunner
 
 from geoportal.cli import app
@@ -30,6 +33,11 @@ def villa_parcel() -> Any:
 
 
 def villa(**changes: Any) -> dict[str, Any]:
+    """A villa whose petitioner declares it is neither in an old fabric nor a listed building.
+
+    The plan maps no médina or listed building there, but it cannot say there is none
+    (Annexe 2 §8 is a fact the plan may add, never remove): the petitioner declares it.
+    """
     parcel = villa_parcel()
     x0, y0 = parcel.bounds[:2]
     footprint = box(x0 + 6, y0 + 6, x0 + 24, y0 + 24)  # 18 × 18 m, 6 m from every boundary
@@ -41,6 +49,8 @@ def villa(**changes: Any) -> dict[str, Any]:
         "storeys": 1,
         "floor_area_m2": 450,
         "footprint": mapping(footprint),
+        "in_tissu_ancien": False,
+        "patrimoine": False,
         **changes,
     }
 
@@ -248,3 +258,342 @@ def test_cli_classify(tmp_path: Path, settings: Any) -> None:
         app, ["classify", str(path)], env={"GEOPORTAL_DATABASE_URL": settings.database_url}
     )
     assert refused.exit_code == 1 and "kind" in refused.output
+
+
+# --- Issue #11: declared facts and the plan, outside plans, art. 3-4, art. 26, fees, events --
+
+
+def layer(name: str) -> gpd.GeoDataFrame:
+    return gpd.read_file(DEMO / "ain_demo.gpkg", layer=name)
+
+
+def clear_parcel(code: str, size: float = 12.0) -> Any:
+    """A square parcel inside zone `code`, away from every sector, road and servitude."""
+    zone = layer("zones").loc[lambda f: f["code"] == code].geometry.union_all().buffer(-1)
+    roads = layer("roads")
+    servitudes = layer("servitudes")
+    obstacles = unary_union(
+        [
+            *layer("sectors").geometry,
+            *[
+                g.buffer((w if w == w else 0) / 2 + 5) if g.geom_type != "Polygon" else g
+                for g, w in zip(roads.geometry, roads["width_m"], strict=True)
+            ],
+            *[
+                g.buffer((b if b == b else 0) + 5)
+                for g, b in zip(servitudes.geometry, servitudes["buffer_m"], strict=True)
+            ],
+        ]
+    )
+    x0, y0, x1, y1 = zone.bounds
+    for x in range(int(x0), int(x1), 7):
+        for y in range(int(y0), int(y1), 7):
+            candidate = box(x, y, x + size, y + size)
+            if zone.contains(candidate) and not candidate.intersects(obstacles):
+                return candidate
+    raise AssertionError(f"no clear parcel in zone {code}")
+
+
+def classify_at(client: TestClient, parcel: Any, **project: Any) -> dict[str, Any]:
+    body = {"kind": "construction", "use": "habitation", "owner": "prive", **project}
+    body["coordinates"] = coordinates(parcel)
+    response = client.post("/api/v1/classify", json=body)
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+def test_batiment_classe_declare_grand_projet_sur_le_plan(client: TestClient, demo: None) -> None:
+    """Annexe 2 §8: « les bâtiments objet d'inscription ou de classement » are grands projets.
+
+    The demo plan maps no patrimoine sector on this D1 parcel; that does not unlist the
+    building the petitioner declares classé (before, the plan turned it into petits projets).
+    """
+    result = classify_at(
+        client, clear_parcel("D1"), height_m=7.0, storeys=1, patrimoine=True, in_tissu_ancien=False
+    )
+    assert result["procedure"] == "grands_projets"
+    assert any("Annexe 2 §8" in reason["rule"] for reason in result["reasons"])
+    assert result["sector_flags"]["patrimoine"] is True
+    assert result["sector_flags_source"]["patrimoine"] == "declared"
+    assert result["sector_flags_source"]["affectation_definie"] == "plan"  # the zone D1
+
+
+def test_maison_r4_declaree_en_lotissement_receptionne_petit_projet(
+    client: TestClient, demo: None
+) -> None:
+    """Annexe 3 al. 2: « les projets de construction situés dans des lotissements dont les
+    travaux d'équipement sont réceptionnés … dont la hauteur inférieure ou égale à 18.50m et
+    dont les niveaux sont inférieurs ou égaux à (R+4) » are petits projets.
+
+    17 m R+4, declared in a lotissement réceptionné on a B4 parcel the plan maps as none:
+    before, the plan said « not in a lotissement » and made it a grand projet.
+    """
+    result = classify_at(
+        client,
+        clear_parcel("B4"),
+        height_m=17.0,
+        storeys=4,
+        in_lotissement_receptionne=True,
+        in_tissu_ancien=False,
+        patrimoine=False,
+    )
+    assert result["procedure"] == "petits_projets"
+    assert "Annexe 3 §1 al. 2" in result["reasons"][0]["rule"]
+    assert result["sector_flags_source"]["in_lotissement_receptionne"] == "declared"
+    assert result["sector_flags"]["in_lotissement_receptionne"] is True
+
+
+def test_rien_sur_le_plan_rien_de_declare_procedure_inconnue(
+    client: TestClient, demo: None
+) -> None:
+    """« No such sector on the plan » is not False: unknown facts are named, never guessed."""
+    result = classify_at(client, clear_parcel("D1"), height_m=7.0, storeys=1)
+    assert result["procedure"] is None
+    assert {"in_tissu_ancien", "patrimoine"} <= set(result["missing"])
+    assert result["sector_flags"]["in_tissu_ancien"] is None
+    assert "in_tissu_ancien" not in result["sector_flags_source"]
+
+
+def test_la_medina_du_plan_s_ajoute_a_une_declaration_contraire(
+    client: TestClient, demo: None
+) -> None:
+    """Annexe 2 §8 (« tissus anciens (médinas intra-muros …) »): a parcel in the mapped médina
+    is in the tissu ancien whatever was declared."""
+    centre = zone_point("M")
+    parcel = box(centre.x - 5, centre.y - 5, centre.x + 5, centre.y + 5)
+    result = classify_at(client, parcel, height_m=7.0, storeys=1, in_tissu_ancien=False)
+    assert result["procedure"] == "grands_projets"
+    assert result["sector_flags"]["in_tissu_ancien"] is True
+    assert result["sector_flags_source"]["in_tissu_ancien"] == "plan"
+    assert "culture" in {member["code"] for member in result["commission"]}  # art. 26
+
+
+OUTSIDE = box(300000, 300000, 300030, 300040)  # Lambert Nord, far from the demo plan
+
+
+def test_hors_de_tout_plan_grand_projet(client: TestClient, demo: None) -> None:
+    """Annexe 2 §7: outside every plan « l'affectation des terrains n'est pas définie par le
+    plan d'aménagement ou le plan de zonage ou le plan de développement de l'agglomération
+    rurale »: a grand projet with that reason, where classify and check used to refuse."""
+    result = classify_at(client, OUTSIDE, height_m=7.0, storeys=1)
+    assert result["procedure"] == "grands_projets"
+    assert result["outside_plans"] is True and result["plan"] is None
+    assert any("hors de tout" in reason["rule"] for reason in result["reasons"])
+    assert result["sector_flags_source"] == {"affectation_definie": "plan"}
+    project = {"kind": "construction", "use": "habitation", "height_m": 7.0, "storeys": 1}
+    checked = client.post(
+        "/api/v1/check", json={"coordinates": coordinates(OUTSIDE), "project": project}
+    )
+    assert checked.status_code == 200, checked.text
+    assert checked.json()["verdict"] == "a_verifier" and checked.json()["zones"] == []
+    assert checked.json()["procedure"]["procedure"] == "grands_projets"
+
+
+def test_hors_de_tout_plan_la_note_reste_refusee(client: TestClient, demo: None) -> None:
+    """Art. 6: the note tells the use « en application des documents d'urbanisme »: none here."""
+    response = client.post("/api/v1/nru", json={"coordinates": coordinates(OUTSIDE)})
+    assert response.status_code == 422
+    assert "outside_plans" in {error["code"] for error in response.json()["errors"]}
+
+
+def test_axes_inverses_toujours_refuses(client: TestClient, demo: None) -> None:
+    """Only a parcel truly outside every plan is answered: swapped X and Y are still said."""
+    swapped = shapely.transform(villa_parcel(), lambda xy: xy[:, ::-1])
+    response = client.post(
+        "/api/v1/classify",
+        json={"kind": "construction", "coordinates": coordinates(swapped)},
+    )
+    assert response.status_code == 422
+    assert "axes_swapped" in {error["code"] for error in response.json()["errors"]}
+
+
+def insert_sector(conn: Connection, kind: str, area: Any) -> None:
+    """A sector of the demo plan, inside the test's transaction."""
+    conn.execute(
+        text(
+            "INSERT INTO sectors (plan_id, kind, label, geom) SELECT id, :kind, :label, "
+            "ST_Multi(ST_GeomFromText(:wkt, 26191)) FROM plans WHERE name = 'PA Ain Demo'"
+        ),
+        {"kind": kind, "label": f"Secteur {kind}", "wkt": area.wkt},
+    )
+
+
+def test_art4_zone_militaire_cartographiee(
+    client: TestClient, conn: Connection, demo: None
+) -> None:
+    """Art. 4: « Les dispositions du présent règlement ne s'appliquent pas aux demandes
+    d'autorisation relatives aux bâtiments et installations militaires »: recognised from an
+    area the plan maps, the answer says the RGC does not apply, with the article."""
+    parcel = clear_parcel("D1")
+    insert_sector(conn, "militaire", parcel.buffer(20))
+    result = classify_at(client, parcel, height_m=7.0, storeys=1)
+    assert result["rgc_applicable"] is False and result["procedure"] is None
+    assert result["reasons"][0]["rule"] == "RGC art. 4"
+    assert result["commission"] == [] and result["deadlines"]["steps"] == []
+    assert result["sector_flags_source"]["exclusion"] == "plan"
+
+
+def test_art3_bouregreg_declare(client: TestClient) -> None:
+    """Art. 3: « la zone d'aménagement de la vallée du Bouregreg … » from a declared fact."""
+    response = client.post(
+        "/api/v1/classify", json={"kind": "construction", "exclusion": "bouregreg"}
+    )
+    result = response.json()
+    assert result["rgc_applicable"] is False and result["reasons"][0]["rule"] == "RGC art. 3"
+    assert result["sector_flags_source"] == {"exclusion": "declared"}
+
+
+def member_codes(result: dict[str, Any]) -> list[str]:
+    return [member["code"] for member in result["commission"] if not member["permanent"]]
+
+
+def point_on(kind: str, fraction: float = 0.5) -> Any:
+    """A point on the servitude line of this kind in the demo plan."""
+    servitudes = layer("servitudes")
+    line = servitudes.loc[servitudes["kind"] == kind].geometry.iloc[0]
+    return line.interpolate(fraction, normalized=True)
+
+
+def test_art26_servitude_haute_tension_electricite(client: TestClient, demo: None) -> None:
+    """Art. 26: under the plan's high-voltage corridor, the electricity operator's avis."""
+    point = point_on("ligne_ht", 0.3)
+    parcel = box(point.x - 4, point.y - 4, point.x + 4, point.y + 4)
+    result = classify_at(client, parcel, height_m=7.0, storeys=1)
+    electricite = [m for m in result["commission"] if m["code"] == "electricite"]
+    assert electricite and electricite[0]["rule"] == "RGC art. 26"
+    assert any("ligne_ht" in reason for reason in electricite[0]["reasons"])
+
+
+def test_art26_oued_agence_de_bassin(client: TestClient, demo: None) -> None:
+    """Art. 26: in the oued's no-build strip (a servitude « non_aedificandi » labelled
+    « Oued Ain Demo »), the basin agency's avis (loi 36-15)."""
+    point = point_on("non_aedificandi", 0.5)
+    parcel = box(point.x - 4, point.y - 4, point.x + 4, point.y + 4)
+    assert "agence_bassin" in member_codes(classify_at(client, parcel, height_m=4.0, storeys=0))
+
+
+def test_art26_le_long_d_une_route_nationale(
+    client: TestClient, conn: Connection, demo: None
+) -> None:
+    """Art. 26: along a road that is not communal, the road authority (equipement); the
+    plan's own avenues (V1-V9) call no one."""
+    parcel = clear_parcel("D1")
+    assert "equipement" not in member_codes(classify_at(client, parcel, height_m=7.0, storeys=1))
+    x0, y0, x1, _ = parcel.bounds
+    axis = LineString([(x0 - 50, y0 - 11), (x1 + 50, y0 - 11)])  # 20 m wide, along the south
+    conn.execute(
+        text(
+            "INSERT INTO roads (plan_id, ref, name, width_m, centerline, geom) SELECT id, 'N1', "
+            "'Route nationale n° 1', 20, ST_Multi(ST_GeomFromText(:axis, 26191)), "
+            "ST_Multi(ST_GeomFromText(:area, 26191)) FROM plans WHERE name = 'PA Ain Demo'"
+        ),
+        {"axis": axis.wkt, "area": axis.buffer(10, cap_style="flat").wkt},
+    )
+    result = classify_at(client, parcel, height_m=7.0, storeys=1)
+    equipement = [m for m in result["commission"] if m["code"] == "equipement"]
+    assert equipement and "N1" in equipement[0]["reasons"][0]
+
+
+def test_art26_usage_touristique(client: TestClient) -> None:
+    """Art. 26: a tourist establishment (tourism administration), receiving the public (civil
+    protection): both sit, beside the grands projets' members."""
+    result = client.post(
+        "/api/v1/classify", json={"kind": "construction", "use": "tourisme", "owner": "prive"}
+    ).json()
+    assert result["procedure"] == "grands_projets"
+    assert member_codes(result) == ["protection_civile", "tourisme"]
+
+
+def test_echeances_apres_la_delivrance_et_demolition(client: TestClient) -> None:
+    """Annexe 7 (permis de démolition): caduc six months after delivery; notice fifteen
+    working days before the works (from Mon 4 Aug 2025: Fri 11 July, Throne Day skipped)."""
+    body = {
+        "kind": "demolition",
+        "parent_procedure": "petits_projets",
+        "filed_on": "2025-05-05",
+        "events": {"delivered_on": "2025-06-30", "demolition_starts_on": "2025-08-04"},
+    }
+    result = client.post("/api/v1/classify", json=body).json()
+    steps = {step["step"]: step for step in result["deadlines"]["steps"]}
+    assert steps["notification_demolition"]["due"] == "2025-07-11"
+    assert steps["caducite"]["due"] == "2025-12-30"
+
+
+def test_echeance_provisoire_sur_http(client: TestClient) -> None:
+    """A deadline crossing Aïd al-Fitr 2026, not yet confirmed in the table, is provisional."""
+    body = {"kind": "construction", "use": "industrie", "owner": "prive", "filed_on": "2026-03-18"}
+    result = client.post("/api/v1/classify", json=body).json()
+    steps = {step["step"]: step for step in result["deadlines"]["steps"]}
+    assert steps["transmission_commission"]["due"] == "2026-03-23"
+    assert steps["transmission_commission"]["provisional"] is True
+    assert result["deadlines"]["provisional"] is True
+
+
+def post_fee(client: TestClient, **body: Any) -> dict[str, Any]:
+    response = client.post("/api/v1/fees", json=body)
+    assert response.status_code == 200, response.text
+    quote: dict[str, Any] = response.json()
+    return quote
+
+
+def test_fees_exoneration_du_paragraphe_3(client: TestClient) -> None:
+    """Guide §3: « les projets de constructions à but non lucratifs déposés par les Communes »."""
+    quote = post_fee(
+        client,
+        project={"kind": "construction", "floor_area_m2": 900},
+        exoneration="communes_non_lucratif",
+    )
+    assert float(quote["montant_ht"]) == 0.0 and "§3" in quote["reasons"][0]["rule"]
+
+
+def test_fees_exoneration_inconnue_422_et_enumeree_dans_openapi(client: TestClient) -> None:
+    """An unknown code is refused on its field; OpenAPI lists the codes of the tariff file."""
+    response = client.post(
+        "/api/v1/fees", json={"project": {"kind": "construction"}, "exoneration": "ami_du_maire"}
+    )
+    assert response.status_code == 422 and "exoneration" in response.text
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["FeeBody"]
+    enum = next(o["enum"] for o in schema["properties"]["exoneration"]["anyOf"] if "enum" in o)
+    assert "communes_non_lucratif" in enum and "habitat_social_250000" in enum
+
+
+def test_fees_autorise_avant_la_remuneration(client: TestClient) -> None:
+    """Guide §5-2 (3): « la rémunération est perçue pour les parties du projet objet de
+    modifications »: 120 m² modified × 3.00 = 360.00 DH HT."""
+    quote = post_fee(
+        client,
+        project={"kind": "modification", "floor_area_m2": 800},
+        autorise_avant_remuneration=True,
+        surface_modifiee_m2=120,
+    )
+    assert float(quote["montant_ht"]) == 360.0
+
+
+def test_fees_modificatif_surface_ajoutee(client: TestClient) -> None:
+    """Guide §5-2 (2): the initial fee paid, only the added floor area: 50 m² → 150.00 HT."""
+    quote = post_fee(
+        client,
+        project={"kind": "surelevation", "floor_area_m2": 400},
+        remuneration_initiale_percue=True,
+        surface_ajoutee_m2=50,
+    )
+    assert float(quote["montant_ht"]) == 150.0
+
+
+def test_fees_regularisation_indeterminee(client: TestClient) -> None:
+    """Guide §4 does not list régularisations; §6-8-6: the agency's commission decides."""
+    quote = post_fee(client, project={"kind": "regularisation", "floor_area_m2": 200})
+    assert quote["montant_ht"] is None
+    assert any("§6-8-6" in reason["rule"] for reason in quote["reasons"])
+
+
+def test_fees_pre_instruction(client: TestClient) -> None:
+    """Guide §5-3: paid at the pre-instruction and not modified since, nothing more is due."""
+    quote = post_fee(
+        client,
+        project={"kind": "construction", "floor_area_m2": 500},
+        pre_instruction_percue=True,
+        surface_ajoutee_m2=0,
+    )
+    assert float(quote["montant_ht"]) == 0.0

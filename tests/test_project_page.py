@@ -38,6 +38,10 @@ def footprint_corners(parcel: Polygon) -> str:
     return "\n".join(f"{french(x)};{french(y)}" for x, y in list(house.exterior.coords)[:-1])
 
 
+# The fee's amount before tax, as the page prints it (first cell of the fee table).
+HT_IS = "(amount) => document.querySelector('#fee td')?.innerText.startsWith(amount + ' ')"
+
+
 def verify(page: Page, verdict: str) -> str:
     """Click the button and wait for the given verdict; the badge's text."""
     page.click("#check")
@@ -61,6 +65,10 @@ def fill_villa(page: Page, parcel: Polygon) -> None:
     page.fill("#floor", "450")
     page.fill("#footprint", footprint_corners(parcel))
     page.fill("#filed", "2026-07-27")
+    # Annexe 2 §8: the plan maps no old fabric or listed building here, which does not mean
+    # there is none: the petitioner says so.
+    page.select_option("#tissu-ancien", "non")
+    page.select_option("#patrimoine", "non")
 
 
 def test_project_page_verdict_procedure_envelope(server: str) -> None:
@@ -95,6 +103,26 @@ def test_project_page_verdict_procedure_envelope(server: str) -> None:
         assert ok_mark(page, "max_storeys") == "✗"
         assert ok_mark(page, "ces_max") == "✓"
         page.screenshot(path=str(OUTPUT / "projet-non-conforme.png"))
+
+        # Undeclared, the plan's silence is no answer: the procedure is left open, and said.
+        page.select_option("#patrimoine", "")
+        page.click("#check")
+        page.wait_for_function("document.querySelector('#procedure')?.innerText === 'Indéterminée'")
+        assert "patrimoine" in page.inner_text("#result")
+        page.select_option("#patrimoine", "non")
+
+        # Guide §3: « les projets de constructions à but non lucratifs déposés par les Communes »
+        page.select_option("#exoneration", "communes_non_lucratif")
+        page.click("#check")
+        page.wait_for_function(HT_IS, arg="0,00")
+        assert "§3" in page.inner_text("#result")
+        # Guide §5-2 (3): authorised before the fee existed, the 100 m² modified: 300,00 HT.
+        page.select_option("#exoneration", "")
+        page.select_option("#kind", "modification")
+        page.check("#autorise-avant")
+        page.fill("#surface-modifiee", "100")
+        page.click("#check")
+        page.wait_for_function(HT_IS, arg="300,00")
 
         typo = borne_list(parcel).replace("\nB3;", "\nB3;x")
         page.fill("#coords", typo)

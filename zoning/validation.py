@@ -52,6 +52,11 @@ SECTOR_KINDS = {
     "lotissement_restructure",
     "patrimoine",
     "affectation_non_definie",
+    # RGC art. 3 and 4: areas where the règlement does not apply (checks.sectors)
+    "bouregreg",
+    "marchica",
+    "militaire",
+    "culte_musulman",
 }
 #: findings of one kind listed one by one up to this many; the rest are summed in one line.
 MAX_LISTED = 200

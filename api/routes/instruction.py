@@ -7,14 +7,23 @@ from typing import Annotated, Any
 
 from annotated_types import MaxLen
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import ConnectionDep, SettingsDep, TransactionDep
 from api.security import PrincipalDep
+from checks.deadlines import Events
+from checks.fees import FeeFacts
 from checks.project import MAX_VERTICES, CoordinatesInput, Project
 from geoportal.history import save_check
-from geoportal.instruction import check_project, classify_on_plan, load_calendar, quote_fee
+from geoportal.instruction import (
+    check_project,
+    classify_on_plan,
+    exemption_codes,
+    exemption_labels,
+    load_calendar,
+    quote_fee,
+)
 from geoportal.nru import NruRequest
 
 router = APIRouter(prefix="/api/v1", tags=["projects"])
@@ -26,6 +35,11 @@ class ClassifyBody(Project):
     filed_on: dt.date | None = Field(None, description="date of filing; default today")
     plan: str | None = Field(
         None, max_length=200, description="plan to read the sectors from (coordinates)"
+    )
+    events: Events | None = Field(
+        None,
+        description="dates of the later steps (meeting, minutes, modified documents, decision, "
+        "delivery, start of a demolition): their deadlines get due dates",
     )
 
 
@@ -42,21 +56,43 @@ class CheckBody(BaseModel):
         max_length=MAX_VERTICES,
         description='bornes along the street, in order (e.g. ["B1", "B2"])',
     )
+    events: Events | None = None
 
 
-class FeeBody(BaseModel):
-    """A project and the facts the fee guide needs."""
+def _exemption_enum(schema: dict[str, Any]) -> None:
+    """OpenAPI: the §3 codes of the agency's tariff file, read when the schema is built."""
+    labels = exemption_labels()
+    for option in schema.get("anyOf", []):
+        if option.get("type") == "string":
+            option["enum"] = list(labels)
+    schema["x-enum-labels"] = labels
+
+
+class FeeBody(FeeFacts):
+    """A project and the facts the fee guide needs (guide §2, §3, §5)."""
 
     project: Project
-    rural: bool = Field(False, description="commune rurale: degressive tranches (guide §6-8)")
-    remuneration_initiale_percue: bool | None = Field(None, description="guide §5-2")
+    exoneration: str | None = Field(
+        None,
+        description="a §3 exemption code of data/tarif_remuneration.yaml",
+        json_schema_extra=_exemption_enum,
+    )
+
+    @field_validator("exoneration")
+    @classmethod
+    def _known_exemption(cls, value: str | None) -> str | None:
+        """Only the codes of the tariff file: an unknown one is named, with the known ones."""
+        codes = exemption_codes()
+        if value is not None and value not in codes:
+            raise ValueError(f"code d'exonération inconnu {value!r} ; codes : {', '.join(codes)}")
+        return value
 
 
 @router.post("/classify", summary="Procedure, commission and deadlines for a project")
 async def classify(
     body: ClassifyBody, request: Request, conn: ConnectionDep, settings: SettingsDep
 ) -> dict[str, Any]:
-    project = Project.model_validate(body.model_dump(exclude={"filed_on", "plan"}))
+    project = Project.model_validate(body.model_dump(exclude={"filed_on", "plan", "events"}))
     calendar = load_calendar(settings.calendar_overrides)
     return await run_in_threadpool(
         classify_on_plan,
@@ -66,6 +102,7 @@ async def classify(
         storage_srid=settings.storage_srid,
         plan=body.plan,
         filed_on=body.filed_on,
+        events=body.events,
     )
 
 
@@ -85,6 +122,7 @@ async def check(
         storage_srid=settings.storage_srid,
         filed_on=body.filed_on,
         front_bornes=body.front_bornes,
+        events=body.events,
     )
     saved = await run_in_threadpool(save_check, conn, principal, result)
     return {**result, "saved_as": saved} if saved is not None else result
@@ -92,8 +130,5 @@ async def check(
 
 @router.post("/fees", summary="The urban agency's fee (rémunération pour services rendus)")
 def fees(body: FeeBody) -> dict[str, Any]:
-    return quote_fee(
-        body.project,
-        rural=body.rural,
-        remuneration_initiale_percue=body.remuneration_initiale_percue,
-    )
+    facts = FeeFacts.model_validate(body.model_dump(exclude={"project"}))
+    return quote_fee(body.project, facts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from checks.avis import AvisRequis
 from checks.commission import Commission, commission_members
 from checks.project import Project
 
@@ -81,3 +82,41 @@ def test_procedure_indeterminee_membres_permanents_et_avertissement() -> None:
     commission = commission_members(Project(kind="construction"), None)
     assert codes(commission) == ["prefecture_province", "commune", "agence_urbaine"]
     assert any("art. 22 al. 2" in reason.rule for reason in commission.reasons)
+
+
+def test_art25_al2_visa_des_vrd_meme_en_lotissement_receptionne() -> None:
+    """Art. 25 al. 2: « Cependant, et avant la délivrance des autorisations, les documents
+    techniques afférents à la réalisation de la voirie et des réseaux divers relatifs aux
+    demandes d'autorisation concernant les projets de lotissements et de groupes d'habitations
+    doivent porter le visa des … organismes chargés de la gestion des réseaux divers. »
+
+    « Cependant » answers al. 1: inside a lotissement réceptionné the commission does not call
+    the operators, but a groupe d'habitations' VRD documents still need their visa.
+    """
+    project = Project(kind="groupe_habitations", in_lotissement_receptionne=True)
+    commission = commission_members(project, "grands_projets")
+    rules = [reason.rule for reason in commission.reasons]
+    assert "RGC art. 25 al. 1" in rules and "RGC art. 25 al. 2" in rules
+    assert "reseaux_divers" not in codes(commission)
+
+
+def test_art25_al2_pas_de_visa_vrd_pour_une_construction() -> None:
+    """Art. 25 al. 2 names « les projets de lotissements et de groupes d'habitations » only."""
+    project = Project(kind="construction", in_lotissement_receptionne=True)
+    commission = commission_members(project, "grands_projets")
+    assert all(reason.rule != "RGC art. 25 al. 2" for reason in commission.reasons)
+
+
+def test_art26_membres_non_permanents_avec_leur_code_et_leur_motif() -> None:
+    """Art. 26: « les membres non permanents … sont limités aux seuls représentants des
+    administrations dont l'avis ou le visa est requis par la législation en vigueur »."""
+    avis = AvisRequis(
+        code="culture",
+        label="Ministère chargé de la culture",
+        base="Loi n° 22-80",
+        reasons=["Parcelle grevée par la servitude « monument »."],
+    )
+    commission = commission_members(Project(kind="construction"), "petits_projets", [avis])
+    member = commission.members[-1]
+    assert (member.code, member.permanent, member.rule) == ("culture", False, "RGC art. 26")
+    assert member.base == "Loi n° 22-80" and member.reasons == avis.reasons

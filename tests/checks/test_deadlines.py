@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
+
+import yaml
 
 from checks.calendar import CalendarOverrides, WorkingCalendar
 from checks.deadlines import Deadline, Events, deadlines_for, nru_deadline
@@ -141,3 +144,121 @@ def test_chaque_echeance_cite_un_article() -> None:
     for procedure in ("grands_projets", "petits_projets", "refection"):
         for deadline in deadlines_for(procedure, date(2025, 7, 28), WorkingCalendar()):
             assert deadline.rule.startswith("RGC art. "), deadline
+
+
+# --- Provisional holidays, lapse, demolition notice, art. 41 al. 2 (issue #11 §9, §13) -----
+
+
+def shipped() -> WorkingCalendar:
+    """The calendar with the table the project ships (2026-2027: provisional estimates)."""
+    data = yaml.safe_load(Path("data/jours_feries.yaml").read_text(encoding="utf-8"))
+    return WorkingCalendar(CalendarOverrides.model_validate(data))
+
+
+def test_echeance_provisoire_a_travers_une_fete_non_annoncee() -> None:
+    """Art. 18: filed Wed 18 March 2026; Aïd al-Fitr is estimated on Sat 21-Sun 22 March but
+    the moon may set it on Fri 20: the 3 working days (19, 20, 23 → Mon 23) are provisional."""
+    steps = by_step(deadlines_for("grands_projets", date(2026, 3, 18), shipped()))
+    transmission = steps["transmission_commission"]
+    assert transmission.due == date(2026, 3, 23)
+    assert transmission.provisional is True
+    assert transmission.provisional_reason and "Aïd al-Fitr" in transmission.provisional_reason
+
+
+def test_echeance_ferme_a_travers_une_fete_annoncee() -> None:
+    """Art. 18 over Aïd al-Fitr 2025 as announced (Mon 31 March, Tue 1 April): filed Fri 28
+    March, transmission by Fri 4 April (2, 3, 4), and nothing provisional about it."""
+    steps = by_step(deadlines_for("grands_projets", date(2025, 3, 28), shipped()))
+    assert steps["transmission_commission"].due == date(2025, 4, 4)
+    assert steps["transmission_commission"].provisional is False
+
+
+def test_annexe7_caducite_du_permis_de_construire() -> None:
+    """Annexe 7, permis de construire, article quatorze: « Le permis de construire est réputé
+    caduc si les travaux relatifs aux fondations du bâtiment prévus aux plans autorisés n'ont
+    pas débuté à l'expiration d'un délai d'un an qui court à partir de la date de la
+    délivrance du permis. »"""
+    events = Events(delivered_on=date(2025, 9, 15))
+    for kind in ("construction", "modification", "surelevation"):
+        steps = by_step(
+            deadlines_for("petits_projets", date(2025, 7, 1), WorkingCalendar(), events, kind)
+        )
+        assert steps["caducite"].due == date(2026, 9, 15), kind
+        assert "article quatorze" in steps["caducite"].rule
+
+
+def test_annexe7_caducite_lotissement_et_groupe_d_habitations() -> None:
+    """Annexe 7, autorisation de lotir ou de créer un groupe d'habitations, article treize:
+    « réputée caduque à l'expiration d'un délai de trois ans qui courent à partir de la date de
+    la délivrance de l'autorisation si les travaux d'équipement … ne sont pas réalisés »."""
+    events = Events(delivered_on=date(2025, 2, 28))
+    for kind in ("lotissement", "groupe_habitations"):
+        steps = by_step(
+            deadlines_for("grands_projets", date(2024, 11, 4), WorkingCalendar(), events, kind)
+        )
+        assert steps["caducite"].due == date(2028, 2, 28), kind
+
+
+def test_annexe7_caducite_refection_six_mois() -> None:
+    """Annexe 7, permis de réfection, article cinq: « le permis de réfection devient caduc,
+    après expiration de six mois à compter de sa date de délivrance, en cas de non
+    commencement des travaux »."""
+    events = Events(delivered_on=date(2025, 4, 15))
+    steps = by_step(deadlines_for("refection", date(2025, 3, 28), shipped(), events, "refection"))
+    assert steps["caducite"].due == date(2025, 10, 15)
+    assert steps["caducite"].rule.endswith("article cinq")
+
+
+def test_annexe7_demolition_caducite_et_preavis_de_quinze_jours_ouvrables() -> None:
+    """Annexe 7, permis de démolition. Article cinq: « une notification signée par l'ingénieur
+    spécialisé, et ce quinze (15) jours ouvrables, au moins, avant la date fixée pour le
+    commencement des travaux de démolition ». Article sept: « Le présent permis devient caduc,
+    après expiration de six (6) mois à compter de la date de sa délivrance ».
+
+    Works fixed for Mon 4 Aug 2025: counting back 1 Aug (1), 31 Jul (2), [30 Jul Throne Day],
+    29-28 Jul (3-4), 25-21 Jul (5-9), 18-14 Jul (10-14), 11 Jul (15) → Fri 11 July at the latest.
+    """
+    events = Events(delivered_on=date(2025, 6, 30), demolition_starts_on=date(2025, 8, 4))
+    steps = by_step(
+        deadlines_for("petits_projets", date(2025, 5, 5), WorkingCalendar(), events, "demolition")
+    )
+    notice = steps["notification_demolition"]
+    assert notice.due == date(2025, 7, 11) and notice.before is True
+    assert notice.delay == 15 and notice.unit == "jours_ouvrables"
+    assert steps["caducite"].due == date(2025, 12, 30)
+    assert "article sept" in steps["caducite"].rule
+
+
+def test_annexe7_morcellement_et_regularisation_sans_caducite() -> None:
+    """The Annexe 7 decisions for a morcellement and a régularisation have no lapse clause."""
+    events = Events(delivered_on=date(2025, 9, 15))
+    for kind in ("morcellement", "regularisation"):
+        steps = by_step(
+            deadlines_for("grands_projets", date(2025, 7, 1), WorkingCalendar(), events, kind)
+        )
+        assert "caducite" not in steps, kind
+
+
+def test_caducite_sans_delivrance_pas_d_echeance() -> None:
+    """Before the authorisation is delivered, the lapse has its rule but no date."""
+    steps = by_step(
+        deadlines_for("petits_projets", date(2025, 7, 1), WorkingCalendar(), None, "construction")
+    )
+    assert steps["caducite"].due is None and steps["caducite"].start is None
+
+
+def test_art41_al2_les_delais_recommencent_au_depot_des_pieces_modificatives() -> None:
+    """Art. 41 al. 2: « les délais … ne commencent, à courir de nouveau, qu'à compter de la date
+    du dépôt par le pétitionnaire, des plans ou autres documents modificatifs ou
+    complémentaires ».
+
+    Filed 1 July 2025; modified documents filed Mon 28 July: transmission by Fri 1 August and
+    the commission's avis by Fri 22 August, as for a filing on 28 July (counted above).
+    """
+    events = Events(modified_documents_filed_on=date(2025, 7, 28))
+    steps = by_step(deadlines_for("grands_projets", date(2025, 7, 1), WorkingCalendar(), events))
+    assert steps["transmission_commission"].start == date(2025, 7, 28)
+    assert steps["transmission_commission"].due == date(2025, 8, 1)
+    assert steps["avis_commission"].due == date(2025, 8, 22)
+    assert "art. 41 al. 2" in steps["avis_commission"].rule
+    assert "pièces modificatives" in steps["avis_commission"].counted_from

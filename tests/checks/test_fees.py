@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from checks.fees import (
     DEFAULT_TARIF_PATH,
+    FeeFacts,
     FeeInput,
     Tarif,
     compute_fee,
@@ -234,3 +235,78 @@ def test_demolition_et_refection_sans_remuneration() -> None:
     """Guide §4 lists neither, and the agency sits on neither commission (RGC art. 24, 46)."""
     assert fee_input_from_project(Project(kind="demolition")) is None
     assert fee_input_from_project(Project(kind="refection")) is None
+
+
+# --- Régularisation, §3, §5-2 (3), §5-3 from the project's facts (issue #11 §7) ------------
+
+
+def test_regularisation_hors_du_guide_montant_indetermine(tarif: Tarif) -> None:
+    """Guide §4 lists morcellements, lotissements, distractions, constructions, modificatifs,
+    aménagement and divers, not régularisations; §6-8-6: « Pour tous les projets de demandes
+    d'autorisations qui ne figurent pas dans ce guide, le mode de calcul de surfaces à appliquer
+    pour les prestations sera déterminé par une commission »."""
+    fee = fee_input_from_project(Project(kind="regularisation", floor_area_m2=200))
+    assert fee is not None and fee.nature == "regularisation"
+    quote = compute_fee(fee, tarif)
+    assert quote.montant_ht is None and quote.montant_ttc is None
+    assert any("§6-8-6" in reason.rule for reason in quote.reasons)
+
+
+def test_regularisation_au_prix_que_l_agence_fixe(tarif: Tarif) -> None:
+    """§6-8-6: once the agency's commission prices it in the tariff file, it is computed."""
+    prix = tarif.prix_ht_m2.model_copy(update={"regularisation_m2_plancher": Decimal("4.50")})
+    priced = tarif.model_copy(update={"prix_ht_m2": prix})
+    fee = fee_input_from_project(Project(kind="regularisation", floor_area_m2=200))
+    assert fee is not None
+    assert compute_fee(fee, priced).montant_ht == Decimal("900.00")
+
+
+def test_exoneration_depuis_les_faits(tarif: Tarif) -> None:
+    """Guide §3: « les projets de constructions à but non lucratifs déposés par les Communes »."""
+    facts = FeeFacts(exoneration="communes_non_lucratif")
+    fee = fee_input_from_project(Project(kind="construction", floor_area_m2=900), facts=facts)
+    assert fee is not None
+    quote = compute_fee(fee, tarif)
+    assert quote.montant_ht == Decimal("0.00") and "§3" in quote.reasons[0].rule
+
+
+def test_autorise_avant_la_remuneration_depuis_les_faits(tarif: Tarif) -> None:
+    """Guide §5-2 (3): « Si le projet a été autorisé avant l'instauration de la rémunération …
+    la rémunération est perçue pour les parties du projet objet de modifications »: 120 m²
+    modified of an 800 m² building, 360.00 DH HT."""
+    facts = FeeFacts(autorise_avant_remuneration=True, surface_modifiee_m2=120)
+    project = Project(kind="modification", floor_area_m2=800)
+    fee = fee_input_from_project(project, facts=facts)
+    assert fee is not None
+    quote = compute_fee(fee, tarif)
+    assert quote.montant_ht == Decimal("360.00") and quote.base_m2 == 120
+    assert any("§5-2 (3)" in reason.rule for reason in quote.reasons)
+
+
+def test_surface_ajoutee_des_faits_prime(tarif: Tarif) -> None:
+    """Guide §5-2 (2): « la rémunération est calculée sur la base des superficies ajoutées »."""
+    facts = FeeFacts(remuneration_initiale_percue=True, surface_ajoutee_m2=50)
+    fee = fee_input_from_project(Project(kind="surelevation", floor_area_m2=400), facts=facts)
+    assert fee is not None and compute_fee(fee, tarif).montant_ht == Decimal("150.00")
+
+
+@pytest.mark.parametrize(("ajoutee", "montant"), [(0.0, "0.00"), (30.0, "90.00")])
+def test_pre_instruction_percue(tarif: Tarif, ajoutee: float, montant: str) -> None:
+    """Guide §5-3: « il n'est pas dû de rémunération lors de l'instruction de ces projets après
+    leur versement dans la procédure d'autorisation, sauf si ces projets portent des
+    modifications par rapport aux versions déjà soumises à la pré-instruction » (the change
+    charged on the added area, as §5-4 does)."""
+    facts = FeeFacts(pre_instruction_percue=True, surface_ajoutee_m2=ajoutee)
+    fee = fee_input_from_project(Project(kind="construction", floor_area_m2=500), facts=facts)
+    assert fee is not None
+    quote = compute_fee(fee, tarif)
+    assert quote.montant_ht == Decimal(montant)
+    assert any("§5-3" in reason.rule for reason in quote.reasons)
+
+
+def test_pre_instruction_sans_la_surface_ajoutee(tarif: Tarif) -> None:
+    """§5-3: whether the project changed since decides; the added area is asked for."""
+    facts = FeeFacts(pre_instruction_percue=True)
+    fee = fee_input_from_project(Project(kind="construction", floor_area_m2=500), facts=facts)
+    assert fee is not None
+    assert compute_fee(fee, tarif).missing == ["surface_ajoutee_m2"]

@@ -8,6 +8,7 @@ import pytest
 
 from checks.habitat_economique import (
     HabitatEconomique,
+    LimiteSeparative,
     Patio,
     VisAVis,
     check_habitat_economique,
@@ -324,3 +325,73 @@ def test_art44_ascenseur_groupe_d_habitations() -> None:
     """Art. 44: above five levels, a lift, in groupes d'habitations too."""
     result = checks(type_habitat="immeuble_collectif", niveaux=7, ascenseur=False)
     assert result[("ascenseur", "art. 44")].ok is False
+
+
+# --- Art. 52 and art. 55 (issue #11 §14) ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("distance", "ok"), [(15.0, True), (14.99, False)])
+def test_art52_limite_separative_a_la_demi_distance(distance: float, ok: bool) -> None:
+    """Art. 52: « l'implantation devra être prévue de façon à ce que cette limite de propriété
+    coïncide avec la demie-distance déterminée par l'application du rapport distance-hauteur ».
+
+    A 15 m building whose façade faces 180° (ratio 2.00, art. 48): 2.00 x 15 / 2 = 15 m from
+    the boundary at least.
+    """
+    limite = LimiteSeparative(
+        distance_m=distance, azimut_facade_deg=180.0, terrain_equipement=False
+    )
+    result = checks(type_habitat="immeuble_collectif", hauteur_m=15.0, limites_separatives=[limite])
+    check = result[("limite_separative_min_m", "art. 52")]
+    assert (check.limit, check.ok) == (15.0, ok)
+
+
+def test_art52_facade_est_ouest() -> None:
+    """Art. 48 row 90°/270° (ratio 1.50): a 12 m building stands 9 m from the boundary."""
+    limite = LimiteSeparative(distance_m=9.0, azimut_facade_deg=90.0, terrain_equipement=False)
+    result = checks(type_habitat="immeuble_collectif", hauteur_m=12.0, limites_separatives=[limite])
+    assert result[("limite_separative_min_m", "art. 52")].limit == 9.0
+
+
+def test_art52_al2_terrain_d_equipement_regle_facultative() -> None:
+    """Art. 52 al. 2: « S'agissant d'un terrain destiné à l'équipement social administratif ou
+    scolaire, la même règle pourra être observée à moins que chaque administration ne fasse
+    connaître l'utilisation de sa propriété »: too close to such land is à vérifier."""
+    limite = LimiteSeparative(distance_m=5.0, azimut_facade_deg=180.0, terrain_equipement=True)
+    result = checks(type_habitat="immeuble_collectif", hauteur_m=15.0, limites_separatives=[limite])
+    check = result[("limite_separative_min_m", "art. 52")]
+    assert check.ok is None and check.note and "art. 52 al. 2" in check.note
+
+
+def test_art52_azimut_inconnu_a_verifier() -> None:
+    """Without the façade's azimuth the art. 48 ratio, hence the half-distance, is unknown."""
+    limite = LimiteSeparative(distance_m=5.0)
+    result = checks(type_habitat="immeuble_collectif", hauteur_m=15.0, limites_separatives=[limite])
+    assert result[("limite_separative_min_m", "art. 52")].ok is None
+
+
+@pytest.mark.parametrize(("surface", "ok"), [(40.0, True), (39.9, False)])
+def test_art55_lots_de_recasement_40m2(surface: float, ok: bool) -> None:
+    """Art. 53: « Certaines réalisations d'habitat exclusivement locatif effectuées par l'Etat ou
+    les collectivités publiques auront pour but précis d'assurer le recasement des habitants des
+    bidonvilles »; art. 55: « Un logement à rez-de-chaussée … Les lots pourront avoir une surface
+    minimum de 40 mètres carrés »: a 40 m² lot passes, where art. 22 asks 60 m²."""
+    result = checks(type_habitat="un_niveau_patio", surface_lot_m2=surface, recasement=True)
+    check = result[("surface_lot_min_m2", "art. 55")]
+    assert (check.limit, check.ok) == (40.0, ok)
+    assert ("surface_lot_min_m2", "art. 22") not in result
+
+
+def test_art22_hors_recasement_toujours_60m2() -> None:
+    """Art. 22: « La superficie minimum des lots sera de 60 mètres carrés » outside art. 53."""
+    result = checks(type_habitat="un_niveau_patio", surface_lot_m2=40.0)
+    assert result[("surface_lot_min_m2", "art. 22")].ok is False
+
+
+def test_articles_non_implementes_listes() -> None:
+    """The module says which articles of the regulation it does not check."""
+    import checks.habitat_economique as module
+
+    assert "Not implemented" in (module.__doc__ or "")
+    for article in ("art. 3-16", "art. 24 and 28", "art. 47", "art. 54"):
+        assert article in (module.__doc__ or "")

@@ -389,3 +389,47 @@ def test_procedure_parente_ignoree_pour_une_construction_neuve() -> None:
     """parent_procedure only qualifies works on an existing building."""
     result = classify(dwelling(parent_procedure="grands_projets"))
     assert result.procedure == "petits_projets"
+
+
+# --- Annexe 2 §7 outside every plan, RGC art. 3 and 4 (issue #11 §12) --------------------
+
+
+def test_annexe2_par7_hors_de_tout_document_d_urbanisme() -> None:
+    """Annexe 2 §7: « Les projets de construction situés en dehors d'un lotissement dont les
+    travaux d'équipement sont réceptionnés … lorsque l'affectation des terrains n'est pas
+    définie par le plan d'aménagement ou le plan de zonage ou le plan de développement de
+    l'agglomération rurale »: outside every plan, no document defines it."""
+    project = Project(kind="construction", use="habitation", height_m=7.0, storeys=1)
+    result = classify(project, hors_plan=True)
+    assert result.procedure == "grands_projets"
+    assert "Annexe 2 §7" in rules(result) and "hors de tout" in rules(result)
+    assert result.missing == []
+
+
+def test_annexe2_par7_hors_plan_mais_en_lotissement_receptionne_declare() -> None:
+    """Annexe 2 §7 excepts the lotissement réceptionné: declared, the Annexe 3 al. 2 threshold
+    decides (« inférieure ou égale à 18.50m … inférieurs ou égaux à (R+4) »)."""
+    project = dwelling(height_m=17.0, storeys=4, in_lotissement_receptionne=True)
+    result = classify(project, hors_plan=True)
+    assert result.procedure == "petits_projets"
+    assert "Annexe 3 §1 al. 2" in rules(result)
+
+
+@pytest.mark.parametrize(
+    ("exclusion", "article", "words"),
+    [
+        ("bouregreg", "RGC art. 3", "Bouregreg"),
+        ("marchica", "RGC art. 3", "Marchica"),
+        ("militaire", "RGC art. 4", "militaires"),
+        ("culte_musulman", "RGC art. 4", "culte musulman"),
+    ],
+)
+def test_art3_art4_le_reglement_ne_s_applique_pas(exclusion: str, article: str, words: str) -> None:
+    """Art. 3: « Les dispositions du présent règlement ne s'appliquent pas à : la zone
+    d'aménagement de la vallée du Bouregreg … la zone d'aménagement du site de la lagune de
+    Marchica »; art. 4: « ne s'appliquent pas aux demandes d'autorisation relatives aux
+    bâtiments et installations militaires … et aux édifices affectés au culte musulman »."""
+    result = classify(dwelling(exclusion=exclusion))
+    assert result.rgc_applicable is False
+    assert result.procedure is None and result.missing == []
+    assert result.reasons[0].rule == article and words in result.reasons[0].text

@@ -27,7 +27,7 @@ const RULES = {
   buildable_envelope: "Emprise hors enveloppe constructible (m²)",
   habitat_economique: "Habitat économique",
 };
-const UNITS = { jours_ouvrables: "jours ouvrables", jours: "jours", mois: "mois" };
+const UNITS = { jours_ouvrables: "jours ouvrables", jours: "jours", mois: "mois", ans: "ans" };
 const SECTORS = {
   in_tissu_ancien: "tissu ancien (médina, ksar, kasbah)",
   in_lotissement_receptionne: "lotissement réceptionné",
@@ -108,6 +108,10 @@ function readProject() {
     const value = number(id);
     if (value !== null) project[key] = value;
   }
+  // The facts of Annexes 2 and 3 the petitioner declares; the plan may only add to them.
+  for (const select of document.querySelectorAll("select.declared")) {
+    if (select.value) project[select.dataset.field] = select.value === "oui";
+  }
   return project;
 }
 
@@ -183,20 +187,28 @@ function delayText(step) {
 }
 
 function procedureSection(proc) {
-  const name = proc.procedure ? PROCEDURES[proc.procedure] || proc.procedure : "Indéterminée";
+  let name = proc.procedure ? PROCEDURES[proc.procedure] || proc.procedure : "Indéterminée";
+  if (proc.rgc_applicable === false) name = "RGC non applicable (art. 3-4)";
   const missing = proc.missing && proc.missing.length ?
     `<p class="warning">Données manquantes pour conclure : ${proc.missing.map(escapeHtml).join(", ")}</p>` : "";
   const flags = proc.sector_flags || {};
-  const sectors = Object.entries(SECTORS).filter(([key]) => flags[key]).map(([, label]) => label);
-  if (flags.affectation_definie === false) sectors.push("affectation non définie par le plan");
+  const source = proc.sector_flags_source || {};
+  const origin = (key) => (source[key] === "plan" ? "selon le plan" : "déclaré");
+  const sectors = Object.entries(SECTORS).filter(([key]) => flags[key])
+    .map(([key, label]) => `${label} (${origin(key)})`);
+  if (flags.affectation_definie === false) {
+    sectors.push(`affectation non définie (${origin("affectation_definie")})`);
+  }
   const sectorText = Object.keys(flags).length ?
-    `<p>Secteurs du plan sur la parcelle : ${sectors.length ? sectors.map(escapeHtml).join(", ") :
+    `<p>Situation de la parcelle : ${sectors.length ? sectors.map(escapeHtml).join(", ") :
       "aucun secteur particulier"}.</p>` : "";
   const commission = (proc.commission || []).map((m) =>
     `<tr><td>${escapeHtml(m.label)}</td><td>${escapeHtml(m.rule)}</td></tr>`).join("");
   const steps = ((proc.deadlines && proc.deadlines.steps) || []).map((s) =>
     `<tr><td>${escapeHtml(s.text)}</td><td>${delayText(s)}</td>` +
-    `<td>${escapeHtml(s.counted_from || "")}</td><td class="num">${fmtDate(s.due)}</td>` +
+    `<td>${escapeHtml(s.counted_from || "")}</td><td class="num"${s.provisional ?
+      ` title="${escapeHtml(s.provisional_reason || "")}"` : ""}>${fmtDate(s.due)}` +
+    `${s.provisional ? " (provisoire)" : ""}</td>` +
     `<td>${escapeHtml(s.rule)}</td></tr>`).join("");
   return `<h2>Procédure : <span id="procedure" class="procedure">${escapeHtml(name)}</span></h2>` +
     reasonsList(proc.reasons) + missing + sectorText +
@@ -255,10 +267,39 @@ function drawResult(data) {
   map.fitBounds(parcelLayer.getBounds(), { maxZoom: 19, padding: [40, 40] });
 }
 
+// The facts of the agency's fee guide beyond the project (POST /api/v1/fees).
+function readFeeFacts() {
+  const facts = {};
+  if ($("exoneration").value) facts.exoneration = $("exoneration").value;
+  if ($("remuneration-initiale").value) {
+    facts.remuneration_initiale_percue = $("remuneration-initiale").value === "oui";
+  }
+  if ($("rural").checked) facts.rural = true;
+  if ($("autorise-avant").checked) facts.autorise_avant_remuneration = true;
+  if ($("pre-instruction").checked) facts.pre_instruction_percue = true;
+  for (const [key, id] of [["surface_ajoutee_m2", "surface-ajoutee"],
+                           ["surface_modifiee_m2", "surface-modifiee"]]) {
+    const value = number(id);
+    if (value !== null) facts[key] = value;
+  }
+  return facts;
+}
+
+// The §3 exemptions of the agency's tariff file, as the API's schema lists them.
+async function loadExemptions() {
+  const schema = await (await fetch("/openapi.json")).json();
+  const field = schema.components.schemas.FeeBody.properties.exoneration;
+  const option = (field.anyOf || [field]).find((o) => o.enum) || { enum: [] };
+  const labels = field["x-enum-labels"] || {};
+  $("exoneration").insertAdjacentHTML("beforeend", option.enum.map((code) =>
+    `<option value="${escapeHtml(code)}">${escapeHtml(labels[code] || code)}</option>`).join(""));
+}
+
 async function quoteFee(project) {
   try {
     const response = await fetch("/api/v1/fees", { method: "POST",
-      headers: { "Content-Type": "application/json" }, body: JSON.stringify({ project }) });
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ project, ...readFeeFacts() }) });
     const data = await response.json();
     if (!response.ok) return { ok: false, message: `<ul>${refusal(data)}</ul>` };
     return { ok: true, quote: data };
@@ -311,3 +352,4 @@ async function check() {
 $("plan").addEventListener("change", (e) => showPlan(e.target.value));
 $("check").addEventListener("click", check);
 loadPlans();
+loadExemptions();
