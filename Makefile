@@ -18,7 +18,7 @@ system:  ## Chromium for the browser tests (apt-get when root)
 	bash scripts/system-deps.sh
 
 db: $(STAMP)  ## find or provide PostgreSQL + PostGIS, write GEOPORTAL_DATABASE_URL to .env
-	$(BIN)/python -m geoportal.provision
+	$(BIN)/python -m geoportal.setup.provision
 
 demo: setup  ## migrations, demo commune, server on http://127.0.0.1:8000
 	$(BIN)/geoportal demo

@@ -22,10 +22,10 @@ from api.ogc import OGC_PREFIX, check_ogc_filters, close_ogc, ogc_endpoints, ope
 from api.ratelimit import RateLimits
 from api.routes import accounts, indicators, instruction, nru, plans, projects
 from geoportal.db import make_engine, make_public_engine
-from geoportal.feed import ProjectFeed
-from geoportal.provision import libpq_url
+from geoportal.nru.signing import check_signer
+from geoportal.projects.feed import ProjectFeed
 from geoportal.settings import Settings
-from geoportal.signing import check_signer
+from geoportal.setup.provision import libpq_url
 from zoning.schema import check_storage_srid
 from zoning.store import list_plans
 

@@ -24,21 +24,23 @@ from geoportal.accounts import (
     InvalidAccount,
     WeakPassword,
 )
-from geoportal.instruction import FrontBornesError
-from geoportal.nru import NruNotFound, OwnershipRequired, UnknownPlan
-from geoportal.nru_register import NruAlreadyRevoked, NruRevoked
-from geoportal.register import (
+from geoportal.nru.issue import OwnershipRequired
+from geoportal.nru.register import NruAlreadyRevoked, NruRevoked
+from geoportal.nru.signing import SigningError
+from geoportal.nru.store import NruNotFound
+from geoportal.parcels import UnknownPlan
+from geoportal.projects.instruction import FrontBornesError
+from geoportal.projects.register import (
     OtherAgencyTerritory,
     PermitAlreadyRecorded,
     ProjectNotFound,
     RegisterImportError,
 )
-from geoportal.signing import SigningError
+from zoning.intake import ParcelInputError
 from zoning.overlay import ParcelOutsidePlans
-from zoning.package import PackageError
-from zoning.parcel_intake import ParcelInputError
-from zoning.reglement import ReglementError
-from zoning.report import ImportRefused
+from zoning.package.read import PackageError
+from zoning.package.reglement import ReglementError
+from zoning.package.report import ImportRefused
 from zoning.store import PlanNotFound
 
 

@@ -20,9 +20,9 @@ import shapely
 from sqlalchemy import create_engine
 
 from bench.bench_import import scratch_database
-from geoportal.batch import read_batch, run_batch, spatial_cases, summary, write_results
-from geoportal.demo import load_demo
+from geoportal.projects.batch import read_batch, run_batch, spatial_cases, summary, write_results
 from geoportal.settings import Settings
+from geoportal.setup.demo import load_demo
 from zoning.schema import upgrade
 
 SRID = 26191

@@ -16,10 +16,10 @@ import psycopg
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from geoportal.provision import libpq_url
 from geoportal.settings import Settings
-from zoning.importer import ImportOptions, check_package, load_plan
-from zoning.reglement import parse_reglement
+from geoportal.setup.provision import libpq_url
+from zoning.package.load import ImportOptions, check_package, load_plan
+from zoning.package.reglement import parse_reglement
 from zoning.schema import upgrade
 from zoning.synthetic import plan_layers, reglement, write_geopackage, write_reglement
 

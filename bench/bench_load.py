@@ -49,10 +49,10 @@ from bench.bench_import import scratch_database
 from bench.service import running_service
 from checks.zone_rules import ZoneRules
 from geoportal.accounts import NewAccount, create_account, issue_token
-from geoportal.demo import DEMO_PACKAGE, DEMO_RULES, load_demo, load_demo_projects
-from geoportal.provision import libpq_url
 from geoportal.settings import Settings
-from zoning.reglement import parse_reglement
+from geoportal.setup.demo import DEMO_PACKAGE, DEMO_RULES, load_demo, load_demo_projects
+from geoportal.setup.provision import libpq_url
+from zoning.package.reglement import parse_reglement
 from zoning.schema import upgrade
 
 PORT = 8768

@@ -29,11 +29,11 @@ from sqlalchemy import Engine, create_engine, text
 
 from bench.bench_import import scratch_database
 from bench.service import running_service
-from geoportal.nru import NruRequest, issue_nru
-from geoportal.nru_document import nru_pdf
+from geoportal.nru.document import nru_pdf
+from geoportal.nru.issue import NruRequest, issue_nru
 from geoportal.settings import Settings
-from zoning.importer import ImportOptions, check_package, load_plan
-from zoning.reglement import parse_reglement
+from zoning.package.load import ImportOptions, check_package, load_plan
+from zoning.package.reglement import parse_reglement
 from zoning.schema import upgrade
 from zoning.synthetic import grid_zones, reglement, write_geopackage, write_reglement
 

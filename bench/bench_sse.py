@@ -21,9 +21,9 @@ from sqlalchemy import create_engine
 
 from bench.bench_import import scratch_database
 from bench.service import running_service
-from geoportal.demo import load_demo
-from geoportal.register import ProjectRecord, record_project
+from geoportal.projects.register import ProjectRecord, record_project
 from geoportal.settings import Settings
+from geoportal.setup.demo import load_demo
 from zoning.schema import upgrade
 
 PORT = 8766

@@ -22,7 +22,7 @@ from rich.table import Table
 
 from geoportal.accounts import AccountRole
 from geoportal.settings import Settings
-from zoning.report import Finding
+from zoning.package.report import Finding
 
 app = typer.Typer(help="Géoportail urbanisme Maroc: plans, NRU, conformité.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
@@ -85,10 +85,10 @@ def plan_import(
 ) -> None:
     """Import (or atomically replace) a plan; print the validation report."""
     from geoportal.plans import import_plan_files
-    from zoning.importer import ImportOptions
-    from zoning.package import PackageError
-    from zoning.reglement import ReglementError, decode_reglement
-    from zoning.report import ImportRefused
+    from zoning.package.load import ImportOptions
+    from zoning.package.read import PackageError
+    from zoning.package.reglement import ReglementError, decode_reglement
+    from zoning.package.report import ImportRefused
 
     settings = _settings()
     options = ImportOptions(
@@ -270,8 +270,8 @@ def nru(
     pdf: Annotated[Path | None, typer.Option(help="write the PDF here")] = None,
 ) -> None:
     """Issue a note de renseignements urbanistiques for a parcel."""
-    from geoportal.nru import NruRequest, issue_nru
-    from geoportal.nru_document import nru_pdf
+    from geoportal.nru.document import nru_pdf
+    from geoportal.nru.issue import NruRequest, issue_nru
 
     settings = _settings()
     request = NruRequest(
@@ -310,7 +310,7 @@ def classify(
     import datetime as dt
 
     from checks.project import Project
-    from geoportal.instruction import classify_on_plan, classify_project, load_calendar
+    from geoportal.projects.instruction import classify_on_plan, classify_project, load_calendar
 
     settings = _settings()
     parsed = _project(project, Project)
@@ -342,8 +342,8 @@ def check(
 ) -> None:
     """Compliance of a project on a parcel: verdict, checks, envelope (JSON)."""
     from checks.project import Project
-    from geoportal.instruction import check_project, load_calendar
-    from geoportal.nru import NruRequest
+    from geoportal.nru.issue import NruRequest
+    from geoportal.projects.instruction import check_project, load_calendar
 
     settings = _settings()
     parsed = _project(project, Project)
@@ -375,10 +375,10 @@ def _project(path: Path, model: Any) -> Any:
 
 def _refusing(action: Any) -> Any:
     """Run an action; parcel and plan refusals print their reasons and exit 1."""
-    from geoportal.nru import OwnershipRequired
-    from geoportal.signing import SigningError
+    from geoportal.nru.issue import OwnershipRequired
+    from geoportal.nru.signing import SigningError
+    from zoning.intake import ParcelInputError
     from zoning.overlay import ParcelOutsidePlans
-    from zoning.parcel_intake import ParcelInputError
 
     try:
         return action()
@@ -403,7 +403,13 @@ def batch(
     """Check many parcels and their projects at once: procedure and verdict per row."""
     import time
 
-    from geoportal.batch import read_batch, run_batch, spatial_cases, summary, write_results
+    from geoportal.projects.batch import (
+        read_batch,
+        run_batch,
+        spatial_cases,
+        summary,
+        write_results,
+    )
 
     settings = _settings()
     started = time.perf_counter()
@@ -455,7 +461,7 @@ def demo(
 ) -> None:
     """Database ready, migrations applied, demo commune loaded once, server on :8000."""
     from geoportal.db import migrate
-    from geoportal.demo import load_demo, load_demo_projects
+    from geoportal.setup.demo import load_demo, load_demo_projects
 
     settings = _settings()
     engine = _engine(settings)

@@ -8,18 +8,13 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from geoportal.accounts import Principal
-from geoportal.nru import nru_links
+from geoportal.nru.issue import nru_links
+from geoportal.nru.store import requested_by
 
 
 def my_nrus(conn: Connection, by: Principal, limit: int = 100) -> list[dict[str, Any]]:
     """The notes this account asked for, newest first, with their links."""
-    rows = conn.execute(
-        text("""SELECT id::text AS id, number, issued_at, valid_until, plan_name,
-                       land_reference, revoked_at
-                FROM nrus WHERE requested_by = :user ORDER BY issued_at DESC LIMIT :limit"""),
-        {"user": by.user_id, "limit": limit},
-    )
-    return [{**row._mapping, "links": nru_links(row.id)} for row in rows]
+    return [{**row, "links": nru_links(row["id"])} for row in requested_by(conn, by.user_id, limit)]
 
 
 def save_check(conn: Connection, by: Principal, result: dict[str, Any]) -> int | None:

@@ -8,7 +8,7 @@ from sqlalchemy import Connection, text
 
 from geoportal.accounts import SYSTEM, Principal
 from zoning.crs import transform_point
-from zoning.importer import (
+from zoning.package.load import (
     CheckedPlan,
     ImportOptions,
     Progress,
@@ -16,8 +16,8 @@ from zoning.importer import (
     load_plan,
     no_progress,
 )
-from zoning.reglement import parse_reglement
-from zoning.report import Finding, ImportRefused, ImportReport
+from zoning.package.reglement import parse_reglement
+from zoning.package.report import Finding, ImportRefused, ImportReport
 from zoning.territory import TERRITORY_TOLERANCE_M2, encroachments, lock_territories
 
 

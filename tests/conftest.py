@@ -28,12 +28,12 @@ from api.app import create_app
 from api.deps import get_connection, get_public_connection, get_transaction
 from api.security import token_reader
 from geoportal.accounts import principal_for_token
-from geoportal.demo import load_demo, load_demo_projects
 from geoportal.plans import import_plan_files
-from geoportal.provision import libpq_url
 from geoportal.settings import Settings
+from geoportal.setup.demo import load_demo, load_demo_projects
+from geoportal.setup.provision import libpq_url
 from tests.accounts import create_test_accounts
-from zoning.importer import ImportOptions
+from zoning.package.load import ImportOptions
 from zoning.schema import upgrade
 
 STORAGE_SRID = 26191

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from zoning.importer import CheckedPlan, ImportOptions, check_package
-from zoning.reglement import parse_reglement
-from zoning.report import Finding
+from zoning.package.load import CheckedPlan, ImportOptions, check_package
+from zoning.package.reglement import parse_reglement
+from zoning.package.report import Finding
 from zoning.synthetic import plan_layers, reglement, write_geopackage, write_reglement
 
 

@@ -188,8 +188,8 @@ def write_folder(layers: dict[str, gpd.GeoDataFrame], folder: Path, suffix: str)
 
 
 def write_dxf(layers: dict[str, gpd.GeoDataFrame], path: Path) -> Path:
-    """A DXF drawing with one layer per plan layer and `;`-separated labels (zoning.dxf)."""
-    from zoning.dxf import FIELDS
+    """A DXF drawing with one layer per plan layer and `;`-separated labels (zoning.package.dxf)."""
+    from zoning.package.dxf import FIELDS
 
     doc = new_drawing()
     space = doc.modelspace()

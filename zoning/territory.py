@@ -3,8 +3,8 @@
 A plan must lie within its agency's territory, so a plan overlapping the plans of another agency
 beyond TERRITORY_TOLERANCE_M2 is refused at import (`territoire_autre_agence`), and a project's
 footprint overlapping another agency's plan beyond that plan's tolerance is refused when an
-agent records it (geoportal.register). Where one ground still has two plans (two plans of one
-agency, or overlaps older than this rule), the overlay answers with the plan in force of the
+agent records it (geoportal.projects.register). Where one ground still has two plans (two plans
+of one agency, or overlaps older than this rule), the overlay answers with the plan in force of the
 agency whose territory it is (zoning.overlay).
 """
 

@@ -10,9 +10,9 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import HTMLResponse
 
 from api.deps import PublicConnectionDep, SettingsDep, query_date
-from geoportal.indicators import QuarterError, choose_quarters, indicators
-from geoportal.instruction import load_calendar
-from geoportal.register import Filters
+from geoportal.projects.indicators import QuarterError, choose_quarters, indicators
+from geoportal.projects.instruction import load_calendar
+from geoportal.projects.register import Filters
 
 router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
 pages = APIRouter(tags=["pages"])

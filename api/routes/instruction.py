@@ -16,7 +16,8 @@ from checks.deadlines import Events
 from checks.fees import FeeFacts
 from checks.project import MAX_VERTICES, CoordinatesInput, Project
 from geoportal.history import save_check
-from geoportal.instruction import (
+from geoportal.parcels import ParcelRequest
+from geoportal.projects.instruction import (
     check_project,
     classify_on_plan,
     exemption_codes,
@@ -24,7 +25,6 @@ from geoportal.instruction import (
     load_calendar,
     quote_fee,
 )
-from geoportal.nru import NruRequest
 
 router = APIRouter(prefix="/api/v1", tags=["projects"])
 
@@ -111,7 +111,7 @@ async def check(
     body: CheckBody, principal: PrincipalDep, conn: TransactionDep, settings: SettingsDep
 ) -> dict[str, Any]:
     """Anyone may check; a signed-in account finds its checks again in /api/v1/me/checks."""
-    request = NruRequest(coordinates=body.coordinates, srid=body.srid, plan=body.plan)
+    request = ParcelRequest(coordinates=body.coordinates, srid=body.srid, plan=body.plan)
     calendar = load_calendar(settings.calendar_overrides)
     result = await run_in_threadpool(
         check_project,

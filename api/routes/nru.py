@@ -16,15 +16,17 @@ from api.deps import ConnectionDep, SettingsDep, TransactionDep
 from api.ratelimit import NruLimitDep
 from api.security import AgentDep, PrincipalDep
 from checks.project import MAX_AREA_M2, CoordinatesInput
-from geoportal.nru import NruRequest, get_nru, issue_nru, preview_parcel
-from geoportal.nru_document import nru_pdf, verification
-from geoportal.nru_register import (
+from geoportal.nru.document import nru_pdf
+from geoportal.nru.issue import NruRequest, issue_nru, preview_parcel
+from geoportal.nru.register import (
     NoteState,
     NruRevoked,
     check_note_access,
     nru_register,
     revoke_nru,
 )
+from geoportal.nru.store import get_nru
+from geoportal.nru.verification import verification
 
 router = APIRouter(prefix="/api/v1/nru", tags=["nru"])
 preview = APIRouter(prefix="/api/v1/parcels", tags=["nru"])

@@ -15,8 +15,8 @@ from api.deps import PublicConnectionDep, SettingsDep, TransactionDep
 from api.security import AgentDep
 from geoportal.maps import plan_map_html
 from geoportal.plans import import_plan_files
-from zoning.importer import ImportOptions
-from zoning.reglement import decode_reglement
+from zoning.package.load import ImportOptions
+from zoning.package.reglement import decode_reglement
 from zoning.store import (
     LAYER_PROPERTIES,
     get_plan,

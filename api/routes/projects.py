@@ -34,8 +34,8 @@ from api.deps import (
     query_date,
 )
 from api.security import AgentDep
-from geoportal.feed import ProjectFeed
-from geoportal.register import (
+from geoportal.projects.feed import ProjectFeed
+from geoportal.projects.register import (
     Filters,
     ProjectRecord,
     Status,

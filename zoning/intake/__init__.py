@@ -1,4 +1,35 @@
-"""Coordinate intake: a petitioner's upload turned into a parcel, or refused with diagnostics."""
+"""Coordinate intake (docs/formats.md §3): a petitioner's upload turned into a parcel, or refused.
+
+Accepted uploads:
+
+- text (.txt, .csv, or a string): one point a line, `Borne X Y` or `X Y`. Columns are separated
+  by `;`, tabs, `,` or spaces, detected once per file: `;` if any line has one; tabs if every line
+  has one; `,` when most lines with a comma cannot be read as whitespace-separated decimal commas
+  (`366745.09,381141.99`); otherwise whitespace, and then a comma is a decimal mark
+  (`B1 366745,09 381141,99`). Decimal point and comma are both read in any layout. Thousands
+  separators: no-break spaces (what spreadsheets write) are always accepted; an ordinary space
+  only inside a `;`, tab or `,` separated field, never where spaces separate columns (refused as
+  `thousands_separator`). Leading lines without any digit (`Borne;X;Y`, `N° X Y`, a title) are
+  skipped; a header naming Y before X makes the columns read in that order. A blank line starts
+  another ring. A repeated closing point is dropped silently.
+- .xlsx: the first sheet, the same columns, from the first used column; rows are Excel's rows.
+- .geojson/.json: Polygon/MultiPolygon, bare, Feature or FeatureCollection; the legacy `crs`
+  member is honoured, none means WGS 84 (RFC 7946) unless the numbers cannot be degrees (then the
+  request's SRID, with a `crs_assumed` warning).
+- .dxf: closed LWPOLYLINE/POLYLINE of the model space (optionally one layer); vertices are bornes.
+- a list of [x, y] pairs (or a list of such rings), as the JSON API may send.
+
+Rings: a ring inside an odd number of others is a hole, otherwise a part (an island in a hole is
+a part again); partly overlapping rings are refused; parts sharing a side are merged.
+
+Location: when plan perimeters are given, the parcel must touch one of them; otherwise the
+swapped reading and readings in the other Lambert zones are tried, to say which fits. Without a
+fitting perimeter, the SRID's EPSG area of use (widened by 10 km) decides the same way.
+
+Declared area: a warning when |declared - computed| > max(5 m², 2 % of computed).
+
+Diagnostic codes are listed in `Code`; messages are in French, for the surveyor.
+"""
 
 from zoning.intake.contenance import (
     AREA_TOLERANCE_M2,

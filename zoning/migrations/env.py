@@ -5,8 +5,6 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
-from zoning.models import Base
-
 
 def run_migrations_online() -> None:
     """Run migrations on the connection handed over by `zoning.schema.upgrade`, or the URL."""
@@ -20,7 +18,9 @@ def run_migrations_online() -> None:
 
 
 def _run(connection: Connection) -> None:
-    context.configure(connection=connection, target_metadata=Base.metadata)
+    # The migrations are written by hand (raw DDL, PostGIS types with the deployment's SRID):
+    # no model metadata to compare against, no autogenerate.
+    context.configure(connection=connection, target_metadata=None)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -1,0 +1,131 @@
+"""The letter of the note, filled from Annexe 1 of décret 2-18-577 (French, as issued)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from geoportal.nru.model import Nru, PlanRef
+
+#: Annexe 1: the texts every project must respect, quoted as the model letter lists them.
+LEGAL_TEXTS = (
+    "les dispositions de la loi n° 12-90 relative à l'urbanisme, promulguée par le dahir "
+    "n° 1-92-31 du 15 hija 1412 (17 juin 1992), telle qu'elle a été modifiée et complétée, "
+    "et son décret d'application ;",
+    "les dispositions de la loi n° 25-90 relative aux lotissements, groupes d'habitations et "
+    "morcellements, promulguée par le dahir n° 1-92-7 du 15 hija 1412 (17 juin 1992), telle "
+    "qu'elle a été modifiée et complétée et son décret d'application ;",
+    "les dispositions du dahir n° 1-60-063 du 30 hija 1379 (25 juin 1960) relatif au "
+    "développement des agglomérations rurales, tel qu'il a été modifié et complété ;",
+    "les arrêtés d'alignements communaux ;",
+    "les lotissements et les groupes d'habitations approuvés et leurs cahiers des charges ;",
+    "et de manière générale, satisfaire aux lois et règlements en vigueur.",
+)
+PLAN_KINDS = {
+    "plan_amenagement": "plan d'aménagement",
+    "pdar": "plan de développement de l'agglomération rurale",
+}
+
+
+def french_date(day: dt.date | None) -> str:
+    """15/03/2021, the way the administration writes dates in letters."""
+    return day.strftime("%d/%m/%Y") if day else "…"
+
+
+def metres(value: float) -> str:
+    """1 234,56 m² style numbers: French decimal comma, thin-space thousands."""
+    text = f"{value:,.2f}".replace(",", "\u202f").replace(".", ",")
+    return text.removesuffix(",00")
+
+
+def plan_clause(plan: PlanRef) -> str:
+    """« du plan d'aménagement de X approuvé par … (BO n° …) » or the en-cours mention."""
+    kind = PLAN_KINDS.get(plan.kind, plan.kind)
+    if plan.status != "homologue":
+        # Annexe 1: a plan under approval is cited with the 12 months of loi 12-90 art. 27.
+        return (
+            f"du {kind} de {plan.commune}, en cours d'approbation (la période de douze "
+            "(12) mois prévue à l'article 27 de la loi n° 12-90 relative à l'urbanisme)"
+        )
+    approval = plan.approval
+    act = approval.act or "acte d'approbation"
+    published = f" (BO n° {approval.bo} du {french_date(approval.bo_date)})" if approval.bo else ""
+    return (
+        f"du {kind} de {plan.commune} approuvé par {act} du {french_date(approval.date)}"
+        + published
+    )
+
+
+def letter_paragraphs(nru: Nru, validity_months: int | None) -> list[str]:
+    """The body of the Annexe 1 letter, paragraph by paragraph, filled from the overlay."""
+    paragraphs = [
+        "En réponse à votre demande citée en référence, j'ai l'honneur de vous faire connaître "
+        f"que d'après les dispositions {plan_clause(nru.plan)}, le terrain en question est "
+        "affecté comme suit :",
+        *_situation_lines(nru),
+        *_alignment_lines(nru),
+        *_outside_lines(nru),
+        "De même, vous trouverez ci-joint une copie de la réglementation urbanistique applicable "
+        "aux zones susvisées ainsi qu'un extrait du document d'urbanisme "
+        f"({PLAN_KINDS.get(nru.plan.kind, nru.plan.kind)}).",
+        _disclaimer(validity_months),
+        *(f"• {text}" for text in LEGAL_TEXTS),
+        "Veuillez agréer, M./Mme, l'expression de mes salutations distinguées.",
+    ]
+    return paragraphs
+
+
+def _situation_lines(nru: Nru) -> list[str]:
+    """« – situé en zone … », « – grevé par … », reservations and sectors."""
+    lines = [
+        f"– situé en zone {z.code} ({z.label}) sur {metres(z.area_m2)} m², soit "
+        f"{z.share * 100:.0f} % du terrain ;"
+        for z in nru.zones
+    ]
+    lines += [
+        f"– grevé par {s.label or s.kind} sur {metres(s.area_m2)} m²"
+        + (f" : {s.text}" if s.text else "")
+        + " ;"
+        for s in nru.servitudes
+    ]
+    lines += [
+        f"– frappé d'une réservation pour {r.label or r.code} ({r.code}) sur "
+        f"{metres(r.area_m2)} m² ;"
+        for r in nru.reservations
+    ]
+    lines += [f"– situé dans le secteur « {s.label or s.kind} » ;" for s in nru.sectors]
+    return lines
+
+
+def _alignment_lines(nru: Nru) -> list[str]:
+    """Annexe 1: a new alignment along each planned road whose right-of-way takes land."""
+    lines = []
+    for road in nru.roads:
+        width = f"de {metres(road.width_m)} m d'emprise" if road.width_m else "(emprise au plan)"
+        lines.append(
+            "Par ailleurs, il convient de signaler qu'un nouvel alignement est à respecter le "
+            f"long de la voie d'aménagement n° {road.ref} {width} ; {metres(road.area_m2)} m² "
+            "du terrain sont compris dans cette emprise."
+        )
+    return lines
+
+
+def _outside_lines(nru: Nru) -> list[str]:
+    if nru.outside_plan_m2 <= 0:
+        return []
+    others = ", ".join(f"{p.name} ({metres(p.area_m2)} m²)" for p in nru.other_plans)
+    where = f" ; elle relève de : {others}" if others else ""
+    return [
+        f"Une partie du terrain de {metres(nru.outside_plan_m2)} m² est située hors du "
+        f"périmètre de ce document d'urbanisme{where}."
+    ]
+
+
+def _disclaimer(validity_months: int | None) -> str:
+    """Art. 7 (no proof of the petitioner's data, no agreement in principle) and art. 9."""
+    validity = f"{validity_months} mois" if validity_months else "la durée des effets du plan"
+    return (
+        f"Par ailleurs, il est à préciser que la présente note ayant une validité de {validity} "
+        "est délivrée sur la base des données fournies par le demandeur et ne peut, donc, "
+        "attester de leur véracité et n'équivaut, en aucun cas, à un accord de principe pour la "
+        "réalisation d'un quelconque projet, lequel doit respecter :"
+    )
