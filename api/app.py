@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from api.admission import DatabaseAdmission
 from api.deps import ConnectionDep
 from api.errors import add_exception_handlers
-from api.limits import BodySizeLimit
+from api.limits import BodyBuffer
 from api.ogc import OGC_PREFIX, close_ogc, ogc_endpoints, open_ogc
 from api.ratelimit import RateLimits
 from api.routes import accounts, indicators, instruction, nru, plans, projects
@@ -61,8 +61,15 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.settings = settings
     app.state.rate_limits = RateLimits(settings)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_mb * 1024**2)
+    # The last added runs first: a body is read whole (BodyBuffer) before its request takes
+    # an admission slot, so slow bodies never hold the slots everyone needs (issue #10).
     app.add_middleware(DatabaseAdmission, slots=settings.db_pool_size)
+    app.add_middleware(
+        BodyBuffer,
+        max_bytes=settings.max_upload_mb * 1024**2,
+        timeout_s=settings.body_timeout_s,
+        per_client=settings.uploads_per_client,
+    )
     add_exception_handlers(app)
     app.include_router(accounts.router)
     app.include_router(plans.router)
