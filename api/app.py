@@ -16,7 +16,9 @@ from sqlalchemy import Engine
 
 from api.admission import DatabaseAdmission
 from api.deps import ConnectionDep
+from api.docs import add_docs
 from api.errors import add_exception_handlers
+from api.headers import SecurityHeaders
 from api.limits import BodyBuffer
 from api.ogc import OGC_PREFIX, close_ogc, ogc_endpoints, open_ogc
 from api.ratelimit import RateLimits
@@ -58,6 +60,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         "2-18-577), contrôle de conformité. Coordinates in Moroccan Lambert (EPSG:26191…).",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by api.docs from local files, under the CSP
+        redoc_url=None,  # ReDoc loads from a CDN and runs workers from blob: (CSP)
     )
     app.state.settings = settings
     app.state.rate_limits = RateLimits(settings)
@@ -70,6 +74,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         timeout_s=settings.body_timeout_s,
         per_client=settings.uploads_per_client,
     )
+    app.add_middleware(SecurityHeaders)  # outermost: every answer gets them, refusals too
+    add_docs(app)
     add_exception_handlers(app)
     app.include_router(accounts.router)
     app.include_router(plans.router)

@@ -12,6 +12,7 @@ from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.requests import ClientDisconnect
 
+from api.security import CsrfRefused
 from geoportal.accounts import (
     AccountConflict,
     AccountNotFound,
@@ -145,6 +146,7 @@ ERRORS: dict[type[Exception], tuple[int, Any]] = {
     PackageError: (422, _message),
     FrontBornesError: (422, _message),
     AccountRequired: (401, _message),
+    CsrfRefused: (403, lambda exc: {"detail": str(exc), "code": exc.code}),
     AgencyForbidden: (403, _message),
     AccountConflict: (409, _message),
     InvalidAccount: (422, _message),
