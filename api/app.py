@@ -16,8 +16,10 @@ from sqlalchemy import Engine
 
 from api.admission import DatabaseAdmission
 from api.deps import PublicConnectionDep
+from api.docs import add_docs
 from api.errors import add_exception_handlers
-from api.limits import BodySizeLimit
+from api.headers import SecurityHeaders
+from api.limits import BodyBuffer
 from api.ogc import OGC_PREFIX, check_ogc_filters, close_ogc, ogc_endpoints, open_ogc
 from api.ratelimit import RateLimits
 from api.routes import accounts, indicators, instruction, nru, plans, projects
@@ -65,11 +67,22 @@ def create_app(
         "2-18-577), contrôle de conformité. Coordinates in Moroccan Lambert (EPSG:26191…).",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by api.docs from local files, under the CSP
+        redoc_url=None,  # ReDoc loads from a CDN and runs workers from blob: (CSP)
     )
     app.state.settings = settings
     app.state.rate_limits = RateLimits(settings)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_upload_mb * 1024**2)
+    # The last added runs first: a body is read whole (BodyBuffer) before its request takes
+    # an admission slot, so slow bodies never hold the slots everyone needs (issue #10).
     app.add_middleware(DatabaseAdmission, slots=settings.db_pool_size)
+    app.add_middleware(
+        BodyBuffer,
+        max_bytes=settings.max_upload_mb * 1024**2,
+        timeout_s=settings.body_timeout_s,
+        per_client=settings.uploads_per_client,
+    )
+    app.add_middleware(SecurityHeaders)  # outermost: every answer gets them, refusals too
+    add_docs(app)
     add_exception_handlers(app)
     check_ogc_filters(app)
     app.include_router(accounts.router)

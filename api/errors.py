@@ -16,6 +16,7 @@ from starlette.requests import ClientDisconnect
 from tipg import errors as tipg_errors
 
 from api.cql import FilterRefused
+from api.security import CsrfRefused
 from geoportal.accounts import (
     AccountConflict,
     AccountNotFound,
@@ -238,6 +239,7 @@ ERRORS: dict[type[Exception], tuple[int, Any]] = {
     FrontBornesError: (422, _message),
     AccountRequired: (401, _message),
     OtherAgencyTerritory: (403, _coded),
+    CsrfRefused: (403, lambda exc: {"detail": str(exc), "code": exc.code}),
     AgencyForbidden: (403, _message),
     AccountConflict: (409, _message),
     WeakPassword: (422, _weak_password),

@@ -17,6 +17,7 @@ from tipg.factory import Endpoints
 from tipg.settings import DatabaseSettings, PostgresSettings
 
 from api.cql import checked_bbox, checked_datetime, checked_filter
+from api.ogc_pages import ogc_templates
 from geoportal.db import CONNECT_TIMEOUT_S
 
 OGC_PREFIX = "/ogc"
@@ -29,6 +30,7 @@ def ogc_endpoints() -> Endpoints:
         title="Géoportail urbanisme Maroc — données ouvertes",
         router_prefix=OGC_PREFIX,
         with_tiles_viewer=False,
+        templates=ogc_templates(),  # escaped, local assets, nonced scripts (api.ogc_pages)
     )
 
 

@@ -1,4 +1,9 @@
-"""Web maps of a plan (folium / Leaflet), served with local Leaflet assets: no CDN needed."""
+"""Web maps of a plan (folium / Leaflet), served with local Leaflet assets: no CDN needed.
+
+Every text of the plan is escaped before folium sees it: its tooltips write the properties
+into the page as HTML (a zone label `<img src=x onerror=…>` would run in visitors' browsers).
+So no `<` of the plan's is left in the page, and each `<script>` in it is folium's own.
+"""
 
 from __future__ import annotations
 
@@ -109,6 +114,8 @@ def plan_map_html(
 ) -> str:
     """A standalone HTML page: zones coloured by code with a legend, the other layers on top."""
     colours = zone_colours(plan["zone_codes"], plan.get("legend") or {})
+    zones = escaped_properties(zones)
+    layers = {layer: escaped_properties(collection) for layer, collection in layers.items()}
     west, south, east, north = plan["extent"]["bbox_wgs84"]
     fmap = folium.Map(
         location=[(south + north) / 2, (west + east) / 2],
@@ -135,7 +142,25 @@ def plan_map_html(
     return str(root.render())
 
 
+def escaped_properties(collection: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a GeoJSON FeatureCollection whose text properties are HTML-escaped."""
+    return {
+        **collection,
+        "features": [
+            {
+                **feature,
+                "properties": {
+                    key: escape(value) if isinstance(value, str) else value
+                    for key, value in (feature.get("properties") or {}).items()
+                },
+            }
+            for feature in collection["features"]
+        ],
+    }
+
+
 def _zones_layer(zones: dict[str, Any], colours: dict[str, str]) -> folium.GeoJson:
+    colours = {escape(code): colour for code, colour in colours.items()}  # codes escaped too
     return folium.GeoJson(
         zones,
         name="Zones du plan",

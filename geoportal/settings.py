@@ -66,6 +66,18 @@ class Settings(BaseSettings):
     statement_timeout_ms: int = Field(
         60_000, description="PostgreSQL statement_timeout of the service's queries"
     )
+    # A total bound, not an idle one: a client trickling a byte just under an idle timeout
+    # would keep its body open for ever. 30 s carries the largest body (10 MB) at 2.8 Mbit/s;
+    # the usual ones (coordinates, a règlement, a project) are a few kB.
+    body_timeout_s: float = Field(
+        30, gt=0, description="seconds a request body may take to arrive whole (else 408)"
+    )
+    uploads_per_client: int = Field(
+        8,
+        ge=1,
+        description="slow request bodies (still arriving after 1 s) one client address may send "
+        "at once (else 429)",
+    )
     calendar_overrides: Path | None = Field(
         Path("data/jours_feries.yaml"),
         description="the agency's table of public holidays as observed (checks.calendar)",

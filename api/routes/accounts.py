@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
 
 from api.deps import ConnectionDep, SettingsDep, TransactionDep
 from api.ratelimit import LoginLimitDep
-from api.security import AdminDep, SignedInDep, bearer_token
+from api.security import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    AdminDep,
+    SignedInDep,
+    bearer_token,
+    check_same_origin,
+    csrf_proof,
+)
 from geoportal.accounts import (
     NewAccount,
     authenticate,
@@ -19,6 +27,7 @@ from geoportal.accounts import (
     issue_token,
     list_accounts,
     normalise_login,
+    principal_for_token,
     profile,
     revoke_token,
 )
@@ -57,6 +66,64 @@ def logout(
     if token:
         revoke_token(conn, token)
     return Response(status_code=204)
+
+
+class Session(BaseModel):
+    """The pages' session: its token is in the HttpOnly cookie, never in this answer."""
+
+    login: str
+    role: str
+    expires_in: int = Field(description="seconds")
+
+
+@router.post(
+    "/session", summary="Sign in from the pages: an HttpOnly, SameSite=Strict session cookie"
+)
+def open_session(
+    request: Request,
+    response: Response,
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    _: LoginLimitDep,
+    conn: TransactionDep,
+    settings: SettingsDep,
+) -> Session:
+    check_same_origin(request)  # another site must not sign a visitor in (login CSRF)
+    user_id = authenticate(conn, form.username, form.password)
+    if user_id is None:
+        raise HTTPException(401, "wrong login or password")
+    token = issue_token(conn, user_id, hours=settings.token_hours, label="session")
+    principal = principal_for_token(conn, token)
+    assert principal is not None
+    seconds = settings.token_hours * 3600
+    secure = request.url.scheme == "https"
+    for name, value, http_only in (
+        (SESSION_COOKIE, token, True),
+        (CSRF_COOKIE, csrf_proof(token), False),
+    ):
+        response.set_cookie(
+            name,
+            value,
+            max_age=seconds,
+            path="/",
+            secure=secure,
+            httponly=http_only,
+            samesite="strict",
+        )
+    return Session(login=normalise_login(form.username), role=principal.role, expires_in=seconds)
+
+
+@router.delete("/session", status_code=204, summary="Sign out from the pages: cookie revoked")
+def close_session(request: Request, conn: TransactionDep) -> Response:
+    # No CSRF proof asked: signing out must work whatever cookies the browser kept; the
+    # Origin check keeps other sites from signing a visitor out.
+    check_same_origin(request)
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        revoke_token(conn, token)
+    response = Response(status_code=204)
+    for name in (SESSION_COOKIE, CSRF_COOKIE):
+        response.delete_cookie(name, path="/", samesite="strict")
+    return response
 
 
 class SignUp(BaseModel):

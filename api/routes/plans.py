@@ -7,11 +7,12 @@ import tempfile
 from pathlib import Path, PurePath, PureWindowsPath
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, HTTPException, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import PublicConnectionDep, SettingsDep, TransactionDep
+from api.headers import csp_nonce, with_nonce
 from api.security import AgentDep
 from geoportal.maps import plan_map_html
 from geoportal.plans import import_plan_files
@@ -118,6 +119,7 @@ async def _save(upload: UploadFile, path: Path, max_mb: int) -> None:
 
 
 @pages.get("/plans/{name}/map", response_class=HTMLResponse, summary="Map of the plan's zones")
-def plan_map(name: str, conn: PublicConnectionDep) -> str:
+def plan_map(name: str, request: Request, conn: PublicConnectionDep) -> str:
     layers = {layer: layer_geojson(conn, name, layer) for layer in LAYER_PROPERTIES}
-    return plan_map_html(get_plan(conn, name), zones_geojson(conn, name), layers)
+    page = plan_map_html(get_plan(conn, name), zones_geojson(conn, name), layers)
+    return with_nonce(page, csp_nonce(request))  # every text of the plan in it is escaped

@@ -156,7 +156,6 @@ CASES = [
     Case("GET /plans/{name}/map", everyone(200), get(f"/plans/{DEMO}/map")),
     Case("GET /docs", everyone(200), get("/docs")),
     Case("GET /docs/oauth2-redirect", everyone(200), get("/docs/oauth2-redirect")),
-    Case("GET /redoc", everyone(200), get("/redoc")),
     Case("GET /openapi.json", everyone(200), get("/openapi.json")),
     Case("GET /static", everyone(200), get("/static/app/common.js")),
     # plans
@@ -308,6 +307,26 @@ CASES = [
                 }
             },
         ),
+    ),
+    Case(
+        "POST /api/v1/session",
+        everyone(200),
+        lambda world, role: (
+            "POST",
+            "/api/v1/session",
+            {
+                "data": {
+                    "username": world.account("mot-de-passe-long"),
+                    "password": "mot-de-passe-long",
+                }
+            },
+        ),
+    ),
+    # signing out of the pages' session: anyone, a session or none (the cookies are cleared)
+    Case(
+        "DELETE /api/v1/session",
+        everyone(204),
+        lambda world, role: ("DELETE", "/api/v1/session", {}),
     ),
     Case("GET /api/v1/me", signed_in(200), get("/api/v1/me")),
     Case("GET /api/v1/me/nrus", signed_in(200), get("/api/v1/me/nrus")),

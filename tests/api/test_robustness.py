@@ -73,7 +73,8 @@ def test_schemathesis_finds_no_server_error(server: str, engine: Engine) -> None
 def test_body_over_the_limit_is_413(client: TestClient) -> None:
     big = b"x" * (10 * 1024**2 + 1)
     response = client.post("/api/v1/nru", content=big, headers={"content-type": "application/json"})
-    assert response.status_code == 413 and "10 MB" in response.json()["detail"]
+    assert response.status_code == 413 and "10 Mo" in response.json()["detail"]
+    assert response.json()["code"] == "body_too_large"
 
 
 def test_too_many_points_is_422(client: TestClient) -> None:

@@ -23,8 +23,9 @@ def test_sign_up_ask_for_a_note_and_find_it_in_my_space(server: str) -> None:
         assert "Aucune note" in page.inner_text("#notes")
 
         page.goto(f"{server}/nru")
-        assert login in page.inner_text("#account")  # the same tab stays signed in
-        page.wait_for_function("zonesLayer !== null")
+        page.wait_for_selector("#account[data-ready] b")
+        assert login in page.inner_text("#account")  # the browser stays signed in
+        page.wait_for_function("() => zonesLayer !== null")
         page.select_option("#plan", "PA Ain Demo")
         page.fill("#coords", coordinates(PARCEL))
         page.click("#check")
@@ -39,9 +40,15 @@ def test_sign_up_ask_for_a_note_and_find_it_in_my_space(server: str) -> None:
         page.goto(f"{server}/compte")
         page.wait_for_selector(f"#notes td:text-is('{number}')")
         page.screenshot(path=str(OUTPUT / "compte.png"), full_page=True)
-        token = page.evaluate("sessionStorage.getItem('geoportal.token')")
+        cookies = {c["name"]: c for c in page.context.cookies()}
+        session = cookies["geoportal_session"]
+        assert session["httpOnly"] and session["sameSite"] == "Strict"
+        assert "geoportal_session" not in page.evaluate("document.cookie")  # out of scripts' reach
+        assert page.evaluate("Object.keys(sessionStorage).length") == 0
+        token = session["value"]
         page.click("#sign-out")
         page.wait_for_selector("#signed-out:not([hidden])")
+        assert not any(c["name"] == "geoportal_session" for c in page.context.cookies())
     assert errors == []
     after = httpx.get(f"{server}/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert after.status_code == 401  # signing out revoked the token on the server

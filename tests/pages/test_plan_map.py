@@ -31,7 +31,7 @@ def test_nru_form_checks_then_issues(server: str, engine: Engine) -> None:
     try:
         with chromium_page(viewport={"width": 1280, "height": 900}) as (page, errors):
             page.goto(f"{server}/nru")
-            page.wait_for_function("document.getElementById('plan').options.length > 0")
+            page.wait_for_function("() => document.getElementById('plan').options.length > 0")
             page.fill("#coords", coordinates.replace("B3;358760,00", "B3;35876O,00"))
             page.click("#check")
             page.wait_for_selector("#diagnostics .error")

@@ -76,7 +76,7 @@ def test_project_page_verdict_procedure_envelope(server: str) -> None:
     parcel = villa_parcel()
     with chromium_page(viewport={"width": 1440, "height": 1300}) as (page, errors):
         page.goto(f"{server}/projet")
-        page.wait_for_function("zonesLayer !== null && zonesLayer.getLayers().length > 0")
+        page.wait_for_function("() => zonesLayer !== null && zonesLayer.getLayers().length > 0")
         assert page.evaluate("typeof L") == "object"  # Leaflet served locally, no CDN
         fill_villa(page, parcel)
 

@@ -131,7 +131,7 @@ def open_map(browser: Browser, server: str, page_size: int) -> Watched:
 
     page.route(re.compile(r"/api/v1/projects\?"), shrink)
     page.goto(f"{server}{PAGE}")
-    page.wait_for_function("document.body.dataset.live === 'open'")
+    page.wait_for_function("() => document.body.dataset.live === 'open'")
     return watched
 
 
@@ -259,7 +259,7 @@ def test_lambert_coordinates_under_the_cursor(browser: Browser, on_server: str) 
     assert x == pytest.approx(RABAT_LAMBERT[0], abs=10)
     assert y == pytest.approx(RABAT_LAMBERT[1], abs=10)
 
-    page.wait_for_function("document.body.dataset.framed === 'yes'")  # the view is final
+    page.wait_for_function("() => document.body.dataset.framed === 'yes'")  # the view is final
     area = page.locator("#map").bounding_box()
     assert area is not None
     at = (area["width"] * 0.55, area["height"] * 0.45)

@@ -1,5 +1,7 @@
-// Who is signed in on this tab: the bearer token of POST /api/v1/token (OAuth2 password flow),
-// kept in sessionStorage so that it ends with the tab. Loaded first by the request pages.
+// Who is signed in: the session of POST /api/v1/session, kept by the browser in an HttpOnly
+// cookie that no script of the page can read. State-changing requests carry the session's
+// CSRF proof (X-CSRF-Token), read from the readable cookie beside it. Loaded first by the
+// request pages.
 "use strict";
 
 function escapeHtml(text) {
@@ -8,30 +10,42 @@ function escapeHtml(text) {
 }
 
 const auth = {
-  token: () => sessionStorage.getItem("geoportal.token"),
-  login: () => sessionStorage.getItem("geoportal.login"),
+  csrf() {
+    const found = document.cookie.split("; ").find((c) => c.startsWith("geoportal_csrf="));
+    return found ? found.slice("geoportal_csrf=".length) : null;
+  },
+
+  // A session was opened in this browser (it may have expired since: me() tells).
+  signedIn: () => auth.csrf() !== null,
 
   headers(extra = {}) {
-    const token = auth.token();
-    return token ? { ...extra, Authorization: `Bearer ${token}` } : extra;
+    const csrf = auth.csrf();
+    return csrf ? { ...extra, "X-CSRF-Token": csrf } : extra;
   },
 
   async signIn(login, password) {
+    await auth.signOut();  // whatever session this browser kept, valid or not, ends here
     const form = new URLSearchParams({ username: login, password });
-    const response = await fetch("/api/v1/token", { method: "POST", body: form });
+    const response = await fetch("/api/v1/session", { method: "POST", body: form });
     const data = await response.json();
     if (!response.ok) throw new Error(data.detail || `refus (${response.status})`);
-    sessionStorage.setItem("geoportal.token", data.access_token);
-    sessionStorage.setItem("geoportal.login", login.trim().toLowerCase());
+    return data;
   },
 
   async signOut() {
-    if (auth.token()) await fetch("/api/v1/token", { method: "DELETE", headers: auth.headers() });
-    sessionStorage.removeItem("geoportal.token");
-    sessionStorage.removeItem("geoportal.login");
+    await fetch("/api/v1/session", { method: "DELETE", headers: auth.headers() });
   },
 
-  // A note naming its petitioner is served only with the token: fetch it, then show it.
+  // The signed-in account, or null (an expired session is closed on the way).
+  async me() {
+    if (!auth.signedIn()) return null;
+    const response = await fetch("/api/v1/me");
+    if (response.ok) return response.json();
+    await auth.signOut();
+    return null;
+  },
+
+  // A note naming its petitioner is served only to the session: fetch it, then show it.
   async openPdf(url) {
     const response = await fetch(url, { headers: auth.headers() });
     if (!response.ok) throw new Error((await response.json()).detail);
@@ -39,10 +53,19 @@ const auth = {
   },
 
   // The line at the top of a page: who is signed in, or where to sign in.
-  showBadge(element) {
-    element.innerHTML = auth.login()
-      ? `Connecté : <b>${escapeHtml(auth.login())}</b> · <a href="/compte">mon espace</a>`
-      : `<a href="/compte">Se connecter ou créer un compte</a> (pétitionnaires : notes d'un ` +
-        `plan en cours, historique)`;
+  async showBadge(element) {
+    const me = await auth.me();
+    const link = document.createElement("a");
+    link.href = "/compte";
+    if (me) {
+      const who = document.createElement("b");
+      who.textContent = me.login;
+      link.textContent = "mon espace";
+      element.replaceChildren("Connecté : ", who, " · ", link);
+    } else {
+      link.textContent = "Se connecter ou créer un compte";
+      element.replaceChildren(link, " (pétitionnaires : notes d'un plan en cours, historique)");
+    }
+    element.dataset.ready = "yes";
   },
 };

@@ -5,7 +5,7 @@ const day = (iso) => (iso ? new Date(iso).toLocaleDateString("fr-FR") : "—");
 const VERDICTS = { conforme: "Conforme", non_conforme: "Non conforme", a_verifier: "À vérifier" };
 
 async function getJson(url) {
-  const response = await fetch(url, { headers: auth.headers() });
+  const response = await fetch(url);
   if (response.status === 401) {  // expired or revoked: back to the sign-in form
     await auth.signOut();
     show();
@@ -15,23 +15,24 @@ async function getJson(url) {
 }
 
 function noteRow(note) {
+  const pdf = escapeHtml(note.links.pdf);
   const state = note.revoked_at
-    ? `<span class="revoked">révoquée le ${day(note.revoked_at)}</span>`
-    : `<a href="${note.links.pdf}" data-pdf="${note.links.pdf}">PDF</a> · ` +
-      `<a href="${note.links.verify}">vérification</a>`;
-  return `<tr><td>${escapeHtml(note.number)}</td><td>${day(note.issued_at)}</td>` +
-    `<td>${escapeHtml(note.plan_name)}</td><td>${day(note.valid_until)}</td><td>${state}</td></tr>`;
+    ? `<span class="revoked">révoquée le ${escapeHtml(day(note.revoked_at))}</span>`
+    : `<a href="${pdf}" data-pdf="${pdf}">PDF</a> · ` +
+      `<a href="${escapeHtml(note.links.verify)}">vérification</a>`;
+  return `<tr><td>${escapeHtml(note.number)}</td><td>${escapeHtml(day(note.issued_at))}</td>` +
+    `<td>${escapeHtml(note.plan_name)}</td><td>${escapeHtml(day(note.valid_until))}</td>` +
+    `<td>${state}</td></tr>`;
 }
 
 function checkRow(check) {
-  return `<tr><td>${day(check.checked_at)}</td><td>${escapeHtml(check.plan || "—")}</td>` +
+  return `<tr><td>${escapeHtml(day(check.checked_at))}</td><td>${escapeHtml(check.plan || "—")}</td>` +
     `<td>${escapeHtml((check.procedure || "—").replace("_", " "))}</td>` +
     `<td>${escapeHtml(VERDICTS[check.verdict] || check.verdict)}</td></tr>`;
 }
 
-async function showHistory() {
-  const [me, notes, checks] = await Promise.all(
-    ["/api/v1/me", "/api/v1/me/nrus", "/api/v1/me/checks"].map(getJson));
+async function showHistory(me) {
+  const [notes, checks] = await Promise.all(["/api/v1/me/nrus", "/api/v1/me/checks"].map(getJson));
   $("who").textContent = `${me.full_name || me.login} (${me.login})`;
   $("notes").tBodies[0].innerHTML = notes.map(noteRow).join("") ||
     "<tr><td colspan=5>Aucune note pour l'instant.</td></tr>";
@@ -39,11 +40,11 @@ async function showHistory() {
     "<tr><td colspan=4>Aucune vérification pour l'instant.</td></tr>";
 }
 
-function show() {
-  const signedIn = Boolean(auth.token());
-  $("signed-in").hidden = !signedIn;
-  $("signed-out").hidden = signedIn;
-  if (signedIn) showHistory().catch((err) => say(err.message, "error"));
+async function show() {
+  const me = await auth.me();
+  $("signed-in").hidden = !me;
+  $("signed-out").hidden = Boolean(me);
+  if (me) showHistory(me).catch((err) => say(err.message, "error"));
 }
 
 function say(text, kind) {
@@ -73,7 +74,7 @@ $("sign-up").addEventListener("submit", async (e) => {
   if ($("cin").value) body.cin = $("cin").value;
   if ($("address").value) body.address = $("address").value;
   const response = await fetch("/api/v1/accounts", { method: "POST", body: JSON.stringify(body),
-    headers: { "Content-Type": "application/json" } });
+    headers: auth.headers({ "Content-Type": "application/json" }) });
   if (!response.ok) {
     say(refusal(await response.json()), "error");
     return;

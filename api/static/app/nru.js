@@ -18,7 +18,7 @@ function requestBody() {
 }
 
 function showDiagnostics(list, kind) {
-  return list.map((d) => `<li class="${kind}">${d.line ? `ligne ${d.line} : ` : ""}` +
+  return list.map((d) => `<li class="${kind}">${d.line ? `ligne ${escapeHtml(d.line)} : ` : ""}` +
     `${escapeHtml(d.message)}</li>`).join("");
 }
 
@@ -35,13 +35,16 @@ async function check() {
   }
   drawParcel(data);
   $("diagnostics").innerHTML = `<ul>${showDiagnostics(data.warnings, "warning")}</ul>` +
-    `<p>Superficie calculée : <b>${data.parcel.area_m2.toLocaleString("fr-FR")} m²</b></p>` +
+    `<p>Superficie calculée : <b>${escapeHtml(data.parcel.area_m2.toLocaleString("fr-FR"))} m²</b></p>` +
     `<table><tr><th>Zone</th><th>m²</th><th>%</th></tr>` +
     data.zones.map((z) => `<tr><td>${escapeHtml(z.code)} ${escapeHtml(z.label)}</td>` +
-      `<td>${z.area_m2.toLocaleString("fr-FR")}</td><td>${(z.share * 100).toFixed(1)}</td></tr>`).join("") +
+      `<td>${escapeHtml(z.area_m2.toLocaleString("fr-FR"))}</td>` +
+      `<td>${escapeHtml((z.share * 100).toFixed(1))}</td></tr>`).join("") +
     `</table>` +
-    data.servitudes.map((s) => `<p>Grevé par ${escapeHtml(s.label || s.kind)} (${s.area_m2} m²)</p>`).join("") +
-    data.roads.map((r) => `<p>Alignement : voie ${escapeHtml(r.ref)} (${r.area_m2} m² dans l'emprise)</p>`).join("");
+    data.servitudes.map((s) => `<p>Grevé par ${escapeHtml(s.label || s.kind)} ` +
+      `(${escapeHtml(s.area_m2)} m²)</p>`).join("") +
+    data.roads.map((r) => `<p>Alignement : voie ${escapeHtml(r.ref)} ` +
+      `(${escapeHtml(r.area_m2)} m² dans l'emprise)</p>`).join("");
   $("issue").disabled = false;
 }
 
@@ -60,10 +63,10 @@ async function issue() {
     return;
   }
   $("result").innerHTML = `<h2>${escapeHtml(data.number)}</h2>` +
-    `<p><a id="pdf" href="${data.links.pdf}">Télécharger la note (PDF)</a> · ` +
-    `<a href="${data.links.verify}">Page de vérification</a></p>`;
-  // signed in, the note carries the petitioner's name: its PDF needs the token
-  if (auth.token()) $("pdf").addEventListener("click", (e) => {
+    `<p><a id="pdf" href="${escapeHtml(data.links.pdf)}">Télécharger la note (PDF)</a> · ` +
+    `<a href="${escapeHtml(data.links.verify)}">Page de vérification</a></p>`;
+  // signed in, the note carries the petitioner's name: its PDF needs the session
+  if (auth.signedIn()) $("pdf").addEventListener("click", (e) => {
     e.preventDefault();
     auth.openPdf(data.links.pdf).catch((err) => alert(err.message));
   });
