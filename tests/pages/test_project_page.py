@@ -107,7 +107,9 @@ def test_project_page_verdict_procedure_envelope(server: str) -> None:
         # Undeclared, the plan's silence is no answer: the procedure is left open, and said.
         page.select_option("#patrimoine", "")
         page.click("#check")
-        page.wait_for_function("document.querySelector('#procedure')?.innerText === 'Indéterminée'")
+        page.wait_for_function(
+            "() => document.querySelector('#procedure')?.innerText === 'Indéterminée'"
+        )
         assert "patrimoine" in page.inner_text("#result")
         page.select_option("#patrimoine", "non")
 
