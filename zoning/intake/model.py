@@ -49,6 +49,14 @@ class SourceParcel:
     format: str
     crs: CRS | None = None
     warnings: tuple[Diagnostic, ...] = field(default=())
+    # For each ring, the blank lines just before it that started it (text and sheets only).
+    breaks: tuple[tuple[int, ...], ...] = field(default=())
+
+    def blank_lines_around(self, index: int) -> tuple[int, ...]:
+        """The blank lines that set ring `index` (0-based) apart from its neighbours."""
+        before = self.breaks[index] if index < len(self.breaks) else ()
+        after = self.breaks[index + 1] if index + 1 < len(self.breaks) else ()
+        return (*before, *after)
 
     @property
     def bornes(self) -> tuple[Borne, ...]:

@@ -1,0 +1,209 @@
+"""Shapes a typing slip makes and real parcels do not: warned, naming the borne, never refused.
+
+Two digits swapped at the end of a coordinate (358617 for 358671) move a borne by tens of
+metres: the outline stays inside the plan and valid, but grows a spike (or a notch) that only
+a declared contenance would reveal. Each part of an accepted parcel is checked:
+
+- ``angle_aigu``: the two sides at a borne meet at less than ACUTE_ANGLE_DEG (15°), a spike out
+  or a notch in. Or at less than SUSPECT_ANGLE_DEG (35°) when swapping two neighbouring digits
+  of that borne's X or Y (or of a neighbour's) gives an ordinary corner: within
+  RIGHT_ANGLE_TOLERANCE_DEG (5°) of a right angle or straight (over 170°), with no angle under
+  45° left at the borne and its neighbours, and an outline that does not cross itself.
+- ``cote_disproportionne``: both sides at a borne are more than SIDE_RATIO (4) times as long as
+  every other side of the part (a borne thrown out of a small lot). Parts of 4 bornes or more.
+- ``forme_improbable``: the part is narrower than MIN_MEAN_WIDTH_M (1 m) on average (twice the
+  area over the perimeter), or its compactness 4πA/P² is under MIN_COMPACTNESS (0,01: thinner
+  than a strip 300 times longer than wide). The borne named is the one whose removal leaves
+  the most compact outline.
+
+Real parcels measured against these (tests/intake/test_shape.py): rectangles from 10 × 10 m to
+8 × 500 m strips (compactness 0,05) and 5 × 800 m lanières, parallelograms with ends cut at
+30°, trapezoids, triangles with no angle under 20°, wedges between roads at 20°, L, T and U
+shapes with arms 10 m wide, flag lots (a 3 m × 40 m access), lots with a corner cut (pan coupé)
+and curved frontages digitised every 2 m: none trips a warning. One warning per borne
+(angle first), at most MAX_WARNINGS per part.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from shapely.geometry import Polygon
+
+from zoning.intake.aberrant import probable_text
+from zoning.intake.diagnostics import Code, Diagnostic, fr, warning
+from zoning.intake.model import Borne
+from zoning.intake.numbers import french_distance
+from zoning.intake.rings import CleanRing
+from zoning.intake.typos import Correction, compactness, ordinary_swap, sharpness
+
+ACUTE_ANGLE_DEG = 15.0
+SUSPECT_ANGLE_DEG = 35.0
+SIDE_RATIO = 4.0
+MIN_MEAN_WIDTH_M = 1.0
+MIN_COMPACTNESS = 0.01
+COMPACTNESS_GAIN = 1.25
+MAX_WARNINGS = 5
+# Beyond this many bornes a part was not typed by hand: only the plain thresholds apply.
+MAX_SEARCHED_POINTS = 1000
+
+
+@dataclass(frozen=True)
+class Part:
+    """One part's bornes and the measures the checks share."""
+
+    ring: CleanRing
+    angles: tuple[float, ...]  # at each borne, 0 to 180°
+    sides: tuple[float, ...]  # side i runs from borne i to borne i + 1
+
+    @property
+    def bornes(self) -> tuple[Borne, ...]:
+        """The part's bornes, in order."""
+        return self.ring.bornes
+
+    @property
+    def points(self) -> list[tuple[float, float]]:
+        """The bornes' coordinates."""
+        return [b.xy for b in self.ring.bornes]
+
+
+def shape_warnings(rings: Sequence[CleanRing], *, typed: bool = True) -> list[Diagnostic]:
+    """Warnings on spikes, out-of-scale sides and implausible shapes, part by part.
+
+    typed: the coordinates are the numbers as uploaded, so a digit swap may be suggested.
+    """
+    found: list[Diagnostic] = []
+    for ring in rings:
+        if len(ring.bornes) >= 3:
+            found.extend(_part_warnings(_measured(ring), typed=typed)[:MAX_WARNINGS])
+    return found
+
+
+def _measured(ring: CleanRing) -> Part:
+    """Angles and side lengths of a part."""
+    points = [b.xy for b in ring.bornes]
+    count = len(points)
+    angles = tuple(sharpness(points, i) for i in range(count))
+    sides = tuple(math.dist(points[i], points[(i + 1) % count]) for i in range(count))
+    return Part(ring, angles, sides)
+
+
+def _part_warnings(part: Part, *, typed: bool) -> list[Diagnostic]:
+    """Borne by borne (angle, then sides), then the part as a whole."""
+    search = typed and len(part.bornes) <= MAX_SEARCHED_POINTS
+    found: list[Diagnostic] = []
+    named: set[str | None] = set()
+    for index in range(len(part.bornes)):
+        finding = _angle_finding(part, index, search) or _side_finding(part, index, search)
+        # A notch makes both its neighbours acute: one warning for the borne to check.
+        if finding is not None and finding.point not in named:
+            found.append(finding)
+            named.add(finding.point)
+    if not found:
+        found.extend(_shape_finding(part, search))
+    return found
+
+
+def _angle_finding(part: Part, index: int, search: bool) -> Diagnostic | None:
+    """A spike or a notch at this borne: very acute, or acute and explained by a digit swap."""
+    angle = part.angles[index]
+    if angle >= SUSPECT_ANGLE_DEG:
+        return None
+    correction = _spike_correction(part, index) if search else None
+    if angle >= ACUTE_ANGLE_DEG and correction is None:
+        return None
+    borne = part.bornes[index]
+    before, after = _neighbours(part, index)
+    strength = "très aigu" if angle < ACUTE_ANGLE_DEG else "aigu"
+    text = (
+        f"Angle {strength} ({fr(angle, 0)}°) à la {borne.label}, entre les côtés "
+        f"{before.name}–{borne.name} et {borne.name}–{after.name} : la parcelle forme une "
+        "pointe ou une entaille, ce qui trahit souvent une faute de frappe."
+    )
+    return _finding(Code.ACUTE_ANGLE, text, part, index, correction)
+
+
+def _side_finding(part: Part, index: int, search: bool) -> Diagnostic | None:
+    """Both sides at this borne out of scale with every other side of the part."""
+    count = len(part.sides)
+    if count < 4:
+        return None
+    before, after = part.sides[index - 1], part.sides[index]
+    others = [s for i, s in enumerate(part.sides) if i not in (index, (index - 1) % count)]
+    longest_other = max(others)
+    if min(before, after) <= SIDE_RATIO * longest_other:
+        return None
+    borne = part.bornes[index]
+    previous, following = _neighbours(part, index)
+    text = (
+        f"Les côtés {previous.name}–{borne.name} ({french_distance(before)}) et "
+        f"{borne.name}–{following.name} ({french_distance(after)}), de part et d'autre de la "
+        f"{borne.label}, sont plus de {fr(SIDE_RATIO, 0)} fois plus longs que tous les autres "
+        f"côtés (au plus {french_distance(longest_other)}) : vérifiez cette borne."
+    )
+    correction = _spike_correction(part, index) if search else None
+    return _finding(Code.DISPROPORTIONATE_SIDE, text, part, index, correction)
+
+
+def _shape_finding(part: Part, search: bool) -> list[Diagnostic]:
+    """A part too thin for its area: no real parcel is that narrow."""
+    polygon = Polygon(part.points)
+    area, perimeter = float(polygon.area), float(polygon.length)
+    if perimeter == 0:
+        return []
+    width = 2 * area / perimeter
+    if width >= MIN_MEAN_WIDTH_M and compactness(part.points) >= MIN_COMPACTNESS:
+        return []
+    index = _most_out_of_place(part)
+    borne = part.bornes[index]
+    text = (
+        f"Forme improbable pour {part.ring.label} : {fr(area, 2)} m² sur un contour de "
+        f"{french_distance(perimeter)}, soit {french_distance(width)} de large en moyenne. "
+        f"Vérifiez la {borne.label}, qui l'étire le plus."
+    )
+    correction = _spike_correction(part, index) if search else None
+    return [_finding(Code.IMPLAUSIBLE_SHAPE, text, part, index, correction)]
+
+
+def _most_out_of_place(part: Part) -> int:
+    """The borne whose removal leaves the most compact outline (the sharpest for a triangle)."""
+    if len(part.bornes) <= 3:
+        return min(range(len(part.angles)), key=lambda i: part.angles[i])
+    points = part.points
+    return max(
+        range(len(points)), key=lambda index: compactness(points[:index] + points[index + 1 :])
+    )
+
+
+def _neighbours(part: Part, index: int) -> tuple[Borne, Borne]:
+    """The bornes before and after one borne along the outline."""
+    bornes = part.bornes
+    return bornes[index - 1], bornes[(index + 1) % len(bornes)]
+
+
+def _spike_correction(part: Part, index: int) -> Correction | None:
+    """A digit swap of this borne that removes the spike: it must also improve the shape."""
+    return ordinary_swap(part.bornes, index, compactness_gain=COMPACTNESS_GAIN)
+
+
+def _finding(
+    code: Code, text: str, part: Part, index: int, correction: Correction | None
+) -> Diagnostic:
+    """The warning, with the probable value when a digit swap explains it."""
+    borne = part.bornes[index]
+    if correction is not None:
+        where = f"la ligne {borne.line}" if borne.line is not None else f"le point {borne.name}"
+        text += f" {probable_text(correction)} : vérifiez {where}."
+    text += " La demande est acceptée telle quelle."
+    return warning(
+        code,
+        text,
+        line=borne.line,
+        point=borne.name,
+        location=borne.xy,
+        ring=part.ring.number,
+        bornes=(borne.name,),
+        probable=correction.xy if correction is not None else None,
+    )
