@@ -97,7 +97,8 @@ def _aberrant(borne: Borne, distance: float, correction: Correction | None) -> D
     """Name the borne, how far it is, and what it probably should read."""
     where = f"ligne {borne.line}" if borne.line is not None else f"point {borne.name}"
     text = (
-        f"La {borne.label} est à {french_distance(distance)} des autres bornes de la parcelle : "
+        f"{borne.definite[:1].upper()}{borne.definite[1:]} est à {french_distance(distance)} "
+        "des autres bornes de la parcelle : "
         "c'est sans doute une faute de frappe."
     )
     if correction is None:

@@ -36,6 +36,21 @@ class Borne(BaseModel):
         return f"{base} (ligne {self.line})" if self.line is not None else base
 
     @property
+    def definite(self) -> str:
+        """The label with its article: « la borne B4 (ligne 5) », « le point n° 4 »."""
+        return f"la {self.label}" if self.id is not None else f"le {self.label}"
+
+    @property
+    def at_label(self) -> str:
+        """« à la borne B4 (ligne 5) », « au point n° 4 »."""
+        return f"à la {self.label}" if self.id is not None else f"au {self.label}"
+
+    @property
+    def of_label(self) -> str:
+        """« de la borne B4 (ligne 5) », « du point n° 4 »."""
+        return f"de la {self.label}" if self.id is not None else f"du {self.label}"
+
+    @property
     def xy(self) -> tuple[float, float]:
         """The coordinates as a pair."""
         return (self.x, self.y)

@@ -225,8 +225,8 @@ def _explained(ring: CleanRing, crossed: list[Diagnostic]) -> list[Diagnostic]:
         where = f"la ligne {borne.line}" if borne.line is not None else f"le point {borne.name}"
         first = crossed[0]
         message = (
-            f"{first.message} Ce croisement vient sans doute d'une faute de frappe à la "
-            f"{borne.label} : {probable_text(correction)} ; corrigez {where}."
+            f"{first.message} Ce croisement vient sans doute d'une faute de frappe "
+            f"{borne.at_label} : {probable_text(correction)} ; corrigez {where}."
         )
         update: dict[str, object] = {
             "message": message,
