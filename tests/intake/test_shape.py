@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.intake.samples import only
+from tests.intake.samples import FIVE_BORNES, LOT, only
 from tests.intake.shapes import REALISTIC, coordinate_list, placed
 from zoning.intake.shape import ACUTE_ANGLE_DEG, SIDE_RATIO
 from zoning.intake.typos import RIGHT_ANGLE_TOLERANCE_DEG
@@ -13,18 +13,6 @@ from zoning.parcel_intake import Code, Severity, read_coordinates
 
 NNBSP = "\u202f"
 SHAPE_CODES = {Code.ACUTE_ANGLE, Code.DISPROPORTIONATE_SIDE, Code.IMPLAUSIBLE_SHAPE}
-# A 30 m × 20 m lot of the demo commune whose west side runs along X = 358 671.
-LOT = (
-    "Borne;X;Y\n"
-    "B1;358671,00;366600,00\n"
-    "B2;358701,00;366600,00\n"
-    "B3;358701,00;366620,00\n"
-    "B4;358671,00;366620,00\n"
-)
-# The same lot with a fifth borne half-way along its west side.
-FIVE_BORNES = LOT.replace(
-    "B4;358671,00;366620,00\n", "B4;358671,00;366620,00\nB5;358671,00;366610,00\n"
-)
 
 
 @pytest.mark.parametrize("seed", range(40))

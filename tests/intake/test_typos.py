@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.intake.samples import codes, only, refusal
+from tests.intake.samples import DEMO_LOT, codes, only, refusal
 from zoning.intake.aberrant import aberrant_bornes
 from zoning.intake.model import Borne
 from zoning.intake.numbers import french_distance, french_number
@@ -13,14 +13,6 @@ from zoning.intake.typos import single_edits, typed_text
 from zoning.parcel_intake import Code, ParcelInputError, read_coordinates
 
 NNBSP = "\u202f"
-# A lot of the demo commune (PA Ain Demo, EPSG:26191) as a surveyor lists it: 2 945 m².
-DEMO_LOT = (
-    "Borne;X;Y\n"
-    "B1;358650,00;366600,00\n"
-    "B2;358703,10;366605,00\n"
-    "B3;358698,40;366660,20\n"
-    "B4;358645,70;366655,30\n"
-)
 
 
 def refused(text: str) -> list[Code]:

@@ -183,7 +183,8 @@ def _swap_notice(swap_axes: bool) -> list[Diagnostic]:
     """Record on the parcel that X and Y were exchanged on request."""
     if not swap_axes:
         return []
-    return [warning(Code.AXES_SWAP_APPLIED, "X et Y ont été échangés à la demande (swap_axes).")]
+    message = "X et Y ont été échangés à la demande (« Inverser X et Y », swap_axes)."
+    return [warning(Code.AXES_SWAP_APPLIED, message)]
 
 
 def _to_target(

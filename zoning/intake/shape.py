@@ -32,7 +32,7 @@ digit swaps in the last three figures of a borne of such lots, the swaps that ke
 valid are warned, naming the borne, 1 time in 4 when they move it by half to twice the lot's
 size, 9 times in 10 beyond (3 in 4 with the right value); smaller moves make ordinary shapes
 and are not. The others are refused: a crossing (with the borne named and its value when a
-swap explains it, 3 times in 4), or borne_aberrante.
+swap explains it, 2 times in 3), or borne_aberrante.
 """
 
 from __future__ import annotations
