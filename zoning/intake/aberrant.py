@@ -47,8 +47,10 @@ def aberrant_bornes(bornes: Sequence[Borne], *, typed: bool = True) -> list[Diag
     limit = max(ABERRANT_MIN_M, ABERRANT_RATIO * radius)
     found = []
     for index, borne in enumerate(bornes):
+        if math.dist(borne.xy, centre) <= limit:
+            continue
         nearest = _nearest_other(bornes, index)
-        if math.dist(borne.xy, centre) > limit and nearest > limit:
+        if nearest > limit:
             correction = None
             if typed and len(bornes) <= MAX_SEARCHED_POINTS:
                 correction = probable_position(bornes, index, centre, radius)

@@ -37,9 +37,11 @@ swap explains it, 2 times in 3), or borne_aberrante.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from shapely.geometry import Polygon
 
@@ -73,6 +75,11 @@ class Part:
     def bornes(self) -> tuple[Borne, ...]:
         """The part's bornes, in order."""
         return self.ring.bornes
+
+    @cached_property
+    def longest_sides(self) -> list[tuple[int, float]]:
+        """The three longest sides (index, length), longest first: enough to skip two."""
+        return heapq.nlargest(3, enumerate(self.sides), key=lambda side: side[1])
 
     @property
     def points(self) -> list[tuple[float, float]]:
@@ -163,8 +170,8 @@ def _side_finding(part: Part, index: int, search: bool) -> Diagnostic | None:
     if count < 4:
         return None
     before, after = part.sides[index - 1], part.sides[index]
-    others = [s for i, s in enumerate(part.sides) if i not in (index, (index - 1) % count)]
-    longest_other = max(others)
+    adjacent = {index, (index - 1) % count}
+    longest_other = next(s for i, s in part.longest_sides if i not in adjacent)
     if min(before, after) <= SIDE_RATIO * longest_other:
         return None
     borne = part.bornes[index]
@@ -200,8 +207,9 @@ def _shape_finding(part: Part, search: bool) -> list[Diagnostic]:
 
 
 def _most_out_of_place(part: Part) -> int:
-    """The borne whose removal leaves the most compact outline (the sharpest for a triangle)."""
-    if len(part.bornes) <= 3:
+    """The borne whose removal leaves the most compact outline (the sharpest angle for a
+    triangle, or for a part too large to try every borne)."""
+    if len(part.bornes) <= 3 or len(part.bornes) > MAX_SEARCHED_POINTS:
         return min(range(len(part.angles)), key=lambda i: part.angles[i])
     points = part.points
     return max(
