@@ -9,9 +9,12 @@ Accepted uploads:
   (`B1 366745,09 381141,99`). Decimal point and comma are both read in any layout. Thousands
   separators: no-break spaces (what spreadsheets write) are always accepted; an ordinary space
   only inside a `;`, tab or `,` separated field, never where spaces separate columns (refused as
-  `thousands_separator`). Leading lines without any digit (`Borne;X;Y`, `N° X Y`, a title) are
-  skipped; a header naming Y before X makes the columns read in that order. A blank line starts
-  another ring. A repeated closing point is dropped silently.
+  `thousands_separator`). Title lines above the first row of coordinates (« Levé topographique
+  … », the property's name, a date, blank lines, the header `Borne;X;Y`) are skipped, and named
+  in a `titre_ignore` warning (the header is not); a row that looks like a mistyped coordinate
+  (six digits, or three with decimals) is never a title. A header naming Y before X makes the
+  columns read in that order. A blank line starts another part of the parcel; a part left with
+  fewer than 3 points names the blank line to remove. A repeated closing point is dropped.
 - .xlsx: the first sheet, the same columns, from the first used column; rows are Excel's rows.
 - .geojson/.json: Polygon/MultiPolygon, bare, Feature or FeatureCollection; the legacy `crs`
   member is honoured, none means WGS 84 (RFC 7946) unless the numbers cannot be degrees (then the
@@ -19,8 +22,16 @@ Accepted uploads:
 - .dxf: closed LWPOLYLINE/POLYLINE of the model space (optionally one layer); vertices are bornes.
 - a list of [x, y] pairs (or a list of such rings), as the JSON API may send.
 
-Rings: a ring inside an odd number of others is a hole, otherwise a part (an island in a hole is
-a part again); partly overlapping rings are refused; parts sharing a side are merged.
+Rings (« parties de la parcelle » in messages): a ring inside an odd number of others is a hole,
+otherwise a part (an island in a hole is a part again); partly overlapping rings are refused;
+parts sharing a side are merged.
+
+Typing slips (aberrant.py, shape.py, typos.py): a borne far from the others of its part is
+refused first as `borne_aberrante`, with the value one slip away (separator misplaced, digits
+swapped, a digit dropped or doubled, X and Y exchanged on its line) that brings it back; a
+crossing a digit swap explains names that borne and value; an accepted outline with a spike,
+out-of-scale sides or an implausibly thin shape is warned (`angle_aigu`,
+`cote_disproportionne`, `forme_improbable`), naming the borne.
 
 Location: when plan perimeters are given, the parcel must touch one of them; otherwise the
 swapped reading and readings in the other Lambert zones are tried, to say which fits. Without a

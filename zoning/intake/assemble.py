@@ -46,8 +46,8 @@ def _overlap(first: CleanRing, second: CleanRing, shared: Any) -> Diagnostic:
     return error(
         Code.RINGS_OVERLAP,
         f"{first.label[:1].upper()}{first.label[1:]} et {second.label} se chevauchent "
-        f"(vers {xy_text(*where)}) : un anneau doit être entièrement dans un autre (un trou) "
-        "ou entièrement dehors (une autre partie).",
+        f"(vers {xy_text(*where)}) : une partie de la parcelle doit être entièrement dans une "
+        "autre (c'est alors un trou) ou entièrement en dehors (une autre partie).",
         location=where,
         ring=second.number,
     )

@@ -8,6 +8,8 @@ from typing import NoReturn
 
 from pydantic import BaseModel, ConfigDict
 
+from zoning.intake.numbers import french_number
+
 # A hundred errors caused by a wrong file type teach a surveyor nothing fifty do not.
 MAX_ERRORS = 50
 
@@ -59,6 +61,14 @@ class Code(StrEnum):
     UNREADABLE_CONTENANCE = "unreadable_contenance"
     TOO_MANY_POINTS = "too_many_points"
     COORDINATE_OUT_OF_RANGE = "coordinate_out_of_range"
+    # A borne far from the others of its part: a typing slip (aberrant.py), an error.
+    ABERRANT_BORNE = "borne_aberrante"
+    # Shapes a typing slip makes and real parcels do not (shape.py), warnings.
+    ACUTE_ANGLE = "angle_aigu"
+    DISPROPORTIONATE_SIDE = "cote_disproportionne"
+    IMPLAUSIBLE_SHAPE = "forme_improbable"
+    # Title lines above a spreadsheet's header (« Levé topographique … »), skipped.
+    TITLE_SKIPPED = "titre_ignore"
 
 
 class Diagnostic(BaseModel):
@@ -74,6 +84,8 @@ class Diagnostic(BaseModel):
     location: tuple[float, float] | None = None
     ring: int | None = None
     bornes: tuple[str, ...] = ()
+    # Where the borne named by `point` probably belongs, when a typing slip explains the finding.
+    probable: tuple[float, float] | None = None
 
 
 def error(
@@ -85,6 +97,7 @@ def error(
     location: tuple[float, float] | None = None,
     ring: int | None = None,
     bornes: tuple[str, ...] = (),
+    probable: tuple[float, float] | None = None,
 ) -> Diagnostic:
     """Build an error diagnostic."""
     return Diagnostic(
@@ -96,6 +109,7 @@ def error(
         location=location,
         ring=ring,
         bornes=bornes,
+        probable=probable,
     )
 
 
@@ -108,11 +122,20 @@ def warning(
     location: tuple[float, float] | None = None,
     ring: int | None = None,
     bornes: tuple[str, ...] = (),
+    probable: tuple[float, float] | None = None,
 ) -> Diagnostic:
     """Build a warning diagnostic."""
-    return error(
-        code, message, line=line, point=point, location=location, ring=ring, bornes=bornes
-    ).model_copy(update={"severity": Severity.WARNING})
+    found = error(
+        code,
+        message,
+        line=line,
+        point=point,
+        location=location,
+        ring=ring,
+        bornes=bornes,
+        probable=probable,
+    )
+    return found.model_copy(update={"severity": Severity.WARNING})
 
 
 class ParcelInputError(ValueError):
@@ -148,7 +171,7 @@ def raise_if_errors(diagnostics: Sequence[Diagnostic]) -> None:
         hidden = len(errors) - MAX_ERRORS
         errors = [
             *errors[:MAX_ERRORS],
-            error(Code.TOO_MANY_ERRORS, f"… et {hidden} autres erreurs non détaillées."),
+            error(Code.TOO_MANY_ERRORS, f"… et {fr(hidden, 0)} autres erreurs non détaillées."),
         ]
     raise ParcelInputError([*errors, *warnings])
 
@@ -159,10 +182,10 @@ def refuse(*diagnostics: Diagnostic) -> NoReturn:
 
 
 def fr(value: float, decimals: int = 2) -> str:
-    """Format a number the French way (decimal comma), as surveyors write it."""
-    return f"{value:.{decimals}f}".replace(".", ",")
+    """A number in a message, the French way: 1\u202f234,56 (see numbers.french_number)."""
+    return french_number(value, decimals)
 
 
 def xy_text(x: float, y: float) -> str:
-    """Coordinates as a French sentence fragment: X = 366745,09 ; Y = 381141,99."""
+    """Coordinates as a French sentence fragment: X = 366\u202f745,09 ; Y = 381\u202f141,99."""
     return f"X = {fr(x)} ; Y = {fr(y)}"

@@ -145,8 +145,8 @@ def _not_an_array(value: Any, polygon: int, ring: int) -> Diagnostic:
     shown = json.dumps(value)
     shown = shown if len(shown) <= 60 else shown[:57] + "…"
     message = (
-        f"polygone n° {polygon} : « coordinates » doit être un tableau d'anneaux de positions, "
-        f"pas « {shown} »."
+        f"polygone n° {polygon} : « coordinates » doit être un tableau de contours (chacun "
+        f"un tableau de positions), pas « {shown} »."
     )
     return error(Code.UNREADABLE_VALUE, message, ring=ring)
 
@@ -162,7 +162,7 @@ def _unclosed(coordinates: Any, bornes: Sequence[Borne]) -> list[Diagnostic]:
     if first.xy == last.xy:
         return []
     message = (
-        f"anneau {last.ring} : le contour n'est pas fermé ; la dernière position (point "
+        f"contour n° {last.ring} : il n'est pas fermé ; la dernière position (point "
         f"{last.name}, {json.dumps(coordinates[-1])}) doit répéter la première (point "
         f"{first.name}, {json.dumps(coordinates[0])}), comme l'exige GeoJSON (RFC 7946 §3.1.6)."
     )
@@ -171,7 +171,7 @@ def _unclosed(coordinates: Any, bornes: Sequence[Borne]) -> list[Diagnostic]:
 
 def _unreadable(value: Any, rank: int, ring: int) -> Diagnostic:
     """A position that is not a pair of numbers."""
-    message = f"anneau {ring}, point n° {rank} : position illisible « {json.dumps(value)} »."
+    message = f"contour n° {ring}, point n° {rank} : position illisible « {json.dumps(value)} »."
     return error(Code.UNREADABLE_VALUE, message, point=f"n° {rank}", ring=ring)
 
 

@@ -179,8 +179,9 @@ def _swapped_error(reading: Reading, where: str, swap_applied: bool) -> Diagnost
             f"X et Y semblent inversés : lue telle quelle, la parcelle (premier point "
             f"{xy_text(x, y)}) ne tombe pas dans {where}, mais avec X et Y échangés "
             f"({xy_text(y, x)}) elle y tombe. "
-            "Vérifiez l'ordre des colonnes (X, l'abscisse, d'abord), ou renvoyez la demande avec "
-            "swap_axes=true pour accepter la lecture inversée."
+            "Vérifiez l'ordre des colonnes (X, l'abscisse, d'abord), ou acceptez la lecture "
+            "inversée : bouton « Inverser X et Y » du formulaire, ou swap_axes=true dans la "
+            "demande."
         )
     return error(Code.AXES_SWAPPED, message, location=(x, y))
 

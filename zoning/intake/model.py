@@ -36,6 +36,21 @@ class Borne(BaseModel):
         return f"{base} (ligne {self.line})" if self.line is not None else base
 
     @property
+    def definite(self) -> str:
+        """The label with its article: « la borne B4 (ligne 5) », « le point n° 4 »."""
+        return f"la {self.label}" if self.id is not None else f"le {self.label}"
+
+    @property
+    def at_label(self) -> str:
+        """« à la borne B4 (ligne 5) », « au point n° 4 »."""
+        return f"à la {self.label}" if self.id is not None else f"au {self.label}"
+
+    @property
+    def of_label(self) -> str:
+        """« de la borne B4 (ligne 5) », « du point n° 4 »."""
+        return f"de la {self.label}" if self.id is not None else f"du {self.label}"
+
+    @property
     def xy(self) -> tuple[float, float]:
         """The coordinates as a pair."""
         return (self.x, self.y)
@@ -49,6 +64,14 @@ class SourceParcel:
     format: str
     crs: CRS | None = None
     warnings: tuple[Diagnostic, ...] = field(default=())
+    # For each ring, the blank lines just before it that started it (text and sheets only).
+    breaks: tuple[tuple[int, ...], ...] = field(default=())
+
+    def blank_lines_around(self, index: int) -> tuple[int, ...]:
+        """The blank lines that set ring `index` (0-based) apart from its neighbours."""
+        before = self.breaks[index] if index < len(self.breaks) else ()
+        after = self.breaks[index + 1] if index + 1 < len(self.breaks) else ()
+        return (*before, *after)
 
     @property
     def bornes(self) -> tuple[Borne, ...]:

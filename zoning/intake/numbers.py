@@ -1,4 +1,5 @@
-"""Numbers as people type them: decimal point or comma, thousands grouped only where unambiguous."""
+"""Numbers as people type them (decimal point or comma, thousands grouped only where
+unambiguous), and as messages write them (French format)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,23 @@ def parse_number(text: str | float, *, plain_space_groups: bool = False) -> floa
     if not _PLAIN.fullmatch(value):
         return None
     return float(value.replace(",", "."))
+
+
+#: Thousands separator of French typography (U+202F), as the NRU letter and PDF print numbers.
+THOUSANDS = "\u202f"
+
+
+def french_number(value: float, decimals: int = 2) -> str:
+    """A number written the French way: 358\u202f703,10 (decimal comma, narrow no-break space)."""
+    rounded = round(value, decimals) + 0.0  # + 0.0 turns -0.0 into 0.0: no « -0,00 »
+    return f"{rounded:,.{decimals}f}".replace(",", THOUSANDS).replace(".", ",")
+
+
+def french_distance(metres: float) -> str:
+    """A distance for a sentence: « 322,8 km » from 1 km, « 54 m », « 0,35 m » under 10 m."""
+    if metres >= 1000:
+        return f"{french_number(metres / 1000, 1)} km"
+    return f"{french_number(metres, 0 if metres >= 10 else 2)} m"
 
 
 _LETTER_O = re.compile(r"\d[oO]|[oO]\d")

@@ -15,6 +15,7 @@ from zoning.intake.diagnostics import (
     Code,
     Diagnostic,
     error,
+    fr,
     raise_if_errors,
     refuse,
     warning,
@@ -25,6 +26,7 @@ from zoning.intake.location import check_location, projected_crs, transform_poin
 from zoning.intake.model import Borne, ParcelInput, PlanPerimeter, SourceParcel
 from zoning.intake.pairs import read_pairs
 from zoning.intake.rings import CleanRing, clean_ring, ring_label
+from zoning.intake.shape import shape_warnings
 from zoning.intake.text import read_text
 from zoning.intake.xlsx import read_xlsx
 
@@ -144,8 +146,8 @@ def build_parcel(
         refuse(
             error(
                 Code.TOO_MANY_POINTS,
-                f"{len(points)} points : une parcelle en compte au "
-                f"plus {MAX_POINTS} (limite du service).",
+                f"{fr(len(points), 0)} points : une parcelle en compte au "
+                f"plus {fr(MAX_POINTS, 0)} (limite du service).",
             )
         )
     raise_if_errors(out_of_range(rings))
@@ -156,11 +158,13 @@ def build_parcel(
     projected = _to_target(rings, source_crs, target)
     if projected is None:
         refuse(*(location or [_unprojectable()]), *diagnostics)
-    cleaned = _clean(projected, diagnostics)
+    typed = source_crs == target
+    cleaned = _clean(projected, diagnostics, source=source, typed=typed)
     raise_if_errors([*diagnostics, *location])
     geometry, assembly = assemble(cleaned)
     diagnostics.extend(assembly)
     raise_if_errors(diagnostics)
+    diagnostics.extend(shape_warnings(cleaned, typed=typed))
     area = float(geometry.area)
     diagnostics.extend(area_mismatch(area, declared))
     return ParcelInput(
@@ -206,7 +210,8 @@ def _swap_notice(swap_axes: bool) -> list[Diagnostic]:
     """Record on the parcel that X and Y were exchanged on request."""
     if not swap_axes:
         return []
-    return [warning(Code.AXES_SWAP_APPLIED, "X et Y ont été échangés à la demande (swap_axes).")]
+    message = "X et Y ont été échangés à la demande (« Inverser X et Y », swap_axes)."
+    return [warning(Code.AXES_SWAP_APPLIED, message)]
 
 
 def _to_target(
@@ -233,12 +238,28 @@ def _unprojectable() -> Diagnostic:
     return error(Code.OUTSIDE_SRID_AREA, "Les coordonnées ne peuvent pas être projetées.")
 
 
-def _clean(rings: Sequence[Sequence[Borne]], diagnostics: list[Diagnostic]) -> list[CleanRing]:
-    """Check each ring on its own; findings go to `diagnostics`."""
+def _clean(
+    rings: Sequence[Sequence[Borne]],
+    diagnostics: list[Diagnostic],
+    *,
+    source: SourceParcel,
+    typed: bool,
+) -> list[CleanRing]:
+    """Check each ring on its own; findings go to `diagnostics`.
+
+    typed: the numbers are the ones uploaded (not moved from another CRS), so typing slips in
+    them can be undone.
+    """
     cleaned = []
     for number, bornes in enumerate(rings, start=1):
         label = ring_label(bornes, number, len(rings))
-        ring, found = clean_ring(bornes, number=number, label=label)
+        ring, found = clean_ring(
+            bornes,
+            number=number,
+            label=label,
+            typed=typed,
+            blank_lines=source.blank_lines_around(number - 1),
+        )
         cleaned.append(ring)
         diagnostics.extend(found)
     return cleaned

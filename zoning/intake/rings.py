@@ -10,8 +10,10 @@ from typing import Any
 import shapely
 from shapely.geometry import LineString, MultiPoint, Polygon
 
+from zoning.intake.aberrant import MAX_SEARCHED_POINTS, aberrant_bornes, probable_text
 from zoning.intake.diagnostics import Code, Diagnostic, error, fr, has_errors, warning, xy_text
 from zoning.intake.model import Borne
+from zoning.intake.typos import ordinary_swap
 
 # Coordinates are typed to the centimetre: two points closer than a millimetre are one point.
 SAME_POINT_M = 0.001
@@ -36,18 +38,31 @@ class CleanRing:
 
 
 def ring_label(bornes: Sequence[Borne], number: int, count: int) -> str:
-    """« la parcelle » for a single ring, else « l'anneau n° 2 (ligne 8) »."""
+    """« la parcelle » for a single ring, else « la partie n° 2 de la parcelle (ligne 8) ».
+
+    Users read « partie » (a part of their property, or a hole in it), never « anneau ».
+    """
     if count == 1:
         return "la parcelle"
     first_line = bornes[0].line if bornes else None
     where = f" (ligne {first_line})" if first_line is not None else ""
-    return f"l'anneau n° {number}{where}"
+    return f"la partie n° {number} de la parcelle{where}"
 
 
 def clean_ring(
-    bornes: Sequence[Borne], *, number: int, label: str
+    bornes: Sequence[Borne],
+    *,
+    number: int,
+    label: str,
+    typed: bool = True,
+    blank_lines: Sequence[int] = (),
 ) -> tuple[CleanRing, list[Diagnostic]]:
-    """Drop repeated points, check the count and the outline; return the ring and its findings."""
+    """Drop repeated points, check the count, a stray borne and the outline; return the ring and
+    its findings.
+
+    typed: the coordinates are the numbers as typed (a slip in their digits can be undone);
+    blank_lines: the blank lines that set this part apart from the rest of the list.
+    """
     kept, diagnostics = drop_consecutive_duplicates(bornes)
     kept, closing = drop_closing_point(kept)
     diagnostics.extend(closing)
@@ -55,9 +70,14 @@ def clean_ring(
     if has_errors(closing):
         return ring, diagnostics
     if len(kept) < 3:
-        diagnostics.append(_too_few(ring))
+        diagnostics.append(_too_few(ring, blank_lines))
         return ring, diagnostics
-    diagnostics.extend(outline_errors(ring))
+    stray = aberrant_bornes(kept, typed=typed)
+    if stray:
+        # The crossings a stray borne makes would only hide it: name the borne alone.
+        diagnostics.extend(stray)
+        return ring, diagnostics
+    diagnostics.extend(outline_errors(ring, typed=typed))
     return ring, diagnostics
 
 
@@ -137,19 +157,41 @@ def _closing_error(first: Borne, last: Borne, gap: float) -> Diagnostic:
     )
 
 
-def _too_few(ring: CleanRing) -> Diagnostic:
-    """A ring needs three distinct points."""
+def _too_few(ring: CleanRing, blank_lines: Sequence[int] = ()) -> Diagnostic:
+    """A part needs three distinct points; a blank line may have cut it off by mistake."""
     names = ", ".join(b.name for b in ring.bornes) or "aucun"
     count = len(ring.bornes)
     first = ring.bornes[0] if ring.bornes else None
     return error(
         Code.TOO_FEW_POINTS,
         f"{_capitalized(ring.label)} n'a que {count} point(s) distinct(s) ({names}) ; "
-        "il en faut au moins 3.",
+        f"il en faut au moins 3.{_blank_line_hint(blank_lines)}",
         line=first.line if first else None,
         ring=ring.number,
         bornes=tuple(b.name for b in ring.bornes),
     )
+
+
+def _blank_line_hint(blank_lines: Sequence[int]) -> str:
+    """Suggest removing the blank line that made a part of its own (one a line starts a part)."""
+    if not blank_lines:
+        return ""
+    if len(blank_lines) == 1:
+        which = f"La ligne vide {blank_lines[0]} la sépare"
+        remove = "supprimez-la"
+    else:
+        which = f"Les lignes vides {_joined(blank_lines)} la séparent"
+        remove = "supprimez-les"
+    return (
+        f" {which} du reste de la liste (une ligne vide commence une autre partie de la "
+        f"parcelle) : si ces points font partie du même contour, {remove}."
+    )
+
+
+def _joined(numbers: Sequence[int]) -> str:
+    """« 5, 6 et 9 »."""
+    texts = [str(n) for n in numbers]
+    return texts[0] if len(texts) == 1 else ", ".join(texts[:-1]) + " et " + texts[-1]
 
 
 def _capitalized(text: str) -> str:
@@ -157,14 +199,43 @@ def _capitalized(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def outline_errors(ring: CleanRing) -> list[Diagnostic]:
-    """Flat outline, a point visited twice, sides crossing each other."""
+def outline_errors(ring: CleanRing, *, typed: bool = True) -> list[Diagnostic]:
+    """Flat outline, a point visited twice, sides crossing each other (with the borne whose
+    digit swap would undo the crossing, when one does)."""
     # The hull, not the ring's own area: a figure-of-eight's two lobes cancel out to zero.
     if MultiPoint([b.xy for b in ring.bornes]).convex_hull.area < MIN_RING_AREA_M2:
         return [_degenerate(ring)]
     repeated = repeated_points(ring)
     skip = [d.location for d in repeated if d.location is not None]
-    return [*repeated, *crossings(ring, skip)]
+    crossed = crossings(ring, skip)
+    if crossed and typed and len(ring.bornes) <= MAX_SEARCHED_POINTS:
+        crossed = _explained(ring, crossed)
+    return [*repeated, *crossed]
+
+
+def _explained(ring: CleanRing, crossed: list[Diagnostic]) -> list[Diagnostic]:
+    """Name, in the first crossing, the borne whose two swapped digits make the crossing."""
+    names = list(dict.fromkeys(name for d in crossed for name in d.bornes))
+    index_of = {b.name: i for i, b in enumerate(ring.bornes)}
+    for name in names:
+        correction = ordinary_swap(ring.bornes, index_of[name])
+        if correction is None:
+            continue
+        borne = correction.borne
+        where = f"la ligne {borne.line}" if borne.line is not None else f"le point {borne.name}"
+        first = crossed[0]
+        message = (
+            f"{first.message} Ce croisement vient sans doute d'une faute de frappe "
+            f"{borne.at_label} : {probable_text(correction)} ; corrigez {where}."
+        )
+        update: dict[str, object] = {
+            "message": message,
+            "point": borne.name,
+            "probable": correction.xy,
+            "line": borne.line,
+        }
+        return [first.model_copy(update=update), *crossed[1:]]
+    return crossed
 
 
 def _degenerate(ring: CleanRing) -> Diagnostic:

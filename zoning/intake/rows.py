@@ -14,9 +14,19 @@ from zoning.intake.numbers import looks_grouped, parse_number, unreadable_hint
 Field = str | float
 
 # Header words naming the easting and northing columns; "N°" (numéro) is deliberately not "nord".
-_X_NAMES = frozenset({"x", "est", "easting"})
-_Y_NAMES = frozenset({"y", "nord", "northing"})
+_X_NAMES = frozenset({"x", "est", "easting", "abscisse", "abscisses", "longitude", "lon"})
+_Y_NAMES = frozenset(
+    {"y", "nord", "northing", "ordonnée", "ordonnées", "ordonnee", "ordonnees", "latitude", "lat"}
+)
 _FIRST_WORD = re.compile(r"[^\W\d_]+")
+# What a coordinate typed with a slip still looks like (358760,00, 3587x0,00, 358.760,00): six
+# digits, or three with a decimal part; never a date, a fraction (1/500, TF 12345/R), a time
+# or a long run of digits (a telephone or an identifier).
+_DATE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
+_DECIMAL_PART = re.compile(r"\d[.,]\d")
+_LONG_DIGIT_RUN = re.compile(r"[+]?\d{9,}")
+# A borne's name in the first column: B1, P12, S 3, 12, A.
+_BORNE_ID = re.compile(r"[A-Z]{0,3}\s?\d{1,4}[A-Z']?|[A-Z]", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -67,33 +77,128 @@ def _field_text(value: Field) -> str:
 
 
 def rows_to_source(rows: Sequence[Row], *, fmt: str, separator: str | None = None) -> SourceParcel:
-    """Read rows into rings: blank rows split rings, leading headers are skipped."""
-    labels, groups = split_rings(rows)
-    if not groups:
+    """Read rows into rings: title lines and headers above the coordinates are skipped (and
+    named), blank rows split rings."""
+    titles, body = split_titles(rows, separator)
+    rings_split = split_rings(body)
+    if not rings_split.groups:
         refuse(error(Code.EMPTY_INPUT, "Aucune coordonnée trouvée dans le fichier."))
-    header = _header(labels)
-    layout = Layout(_expected_columns(groups), _y_first(header), separator)
+    header = _header([*titles, *rings_split.labels])
+    layout = Layout(_expected_columns(rings_split.groups), _y_first(header), separator)
     diagnostics: list[Diagnostic] = []
+    skipped = [r for r in [*titles, *rings_split.labels] if not _names_columns(r)]
+    if skipped:
+        diagnostics.append(_titles_warning(skipped))
     if header is not None and layout.y_first:
         diagnostics.append(_reordered_warning(header))
-    rings = _read_rings(groups, layout, diagnostics)
+    rings = _read_rings(rings_split.groups, layout, diagnostics)
     raise_if_errors(diagnostics)
-    return SourceParcel(rings=rings, format=fmt, warnings=tuple(diagnostics))
+    return SourceParcel(
+        rings=rings, format=fmt, warnings=tuple(diagnostics), breaks=rings_split.breaks
+    )
 
 
-def split_rings(rows: Sequence[Row]) -> tuple[list[Row], list[list[Row]]]:
+def split_titles(rows: Sequence[Row], separator: str | None) -> tuple[list[Row], list[Row]]:
+    """The title lines above the first row of coordinates (« Levé topographique … », a date,
+    the property's name, the header), and the rows from that one on.
+
+    Without any row that looks like coordinates, nothing is set apart: the rows are then
+    reported one by one as unreadable.
+    """
+    layout = Layout(None, separator=separator)
+    for index, row in enumerate(rows):
+        if not row.is_blank and _looks_like_coordinates(row, layout):
+            return [r for r in rows[:index] if not r.is_blank], list(rows[index:])
+    return [], list(rows)
+
+
+def _looks_like_coordinates(row: Row, layout: Layout) -> bool:
+    """A row of coordinates, or one a slip spoilt: X and Y read as numbers, two fields that
+    look like coordinates, or a borne's name followed by one."""
+    fields = row.fields
+    if len(fields) in (2, 3):
+        x, y = (parse_number(f, plain_space_groups=layout.plain_space_groups) for f in fields[-2:])
+        if x is not None and y is not None:
+            return True
+    like = [_looks_like_coordinate(f) for f in fields]
+    named = len(fields) >= 2 and _BORNE_ID.fullmatch(_field_text(fields[0]).strip()) is not None
+    return sum(like) >= 2 or (named and any(like[1:]))
+
+
+def _looks_like_coordinate(value: Field) -> bool:
+    """A field that is a coordinate, perhaps mistyped (see _DATE and its neighbours)."""
+    text = _field_text(value).strip()
+    digits = sum(c.isdigit() for c in text)
+    letters = sum(c.isalpha() for c in text)
+    if letters > 2 or any(c in text for c in "/:") or _DATE.search(text):
+        return False
+    if _LONG_DIGIT_RUN.fullmatch(text.replace(" ", "")):
+        return False
+    return digits >= 6 or (digits >= 3 and _DECIMAL_PART.search(text) is not None)
+
+
+def _names_columns(row: Row) -> bool:
+    """True for a header naming the X and Y columns (never reported as a title)."""
+    words = set(_header_words(row))
+    return bool(_X_NAMES & words and _Y_NAMES & words)
+
+
+def _titles_warning(skipped: Sequence[Row]) -> Diagnostic:
+    """Name the title lines that were skipped, so that nothing is dropped unseen."""
+    numbers = [row.line for row in skipped]
+    quoted = " ; ".join(_title_text(row) for row in skipped[:5]) + (
+        " …" if len(skipped) > 5 else ""
+    )
+    if len(numbers) == 1:
+        lines = f"Ligne {numbers[0]} ignorée, lue comme un titre"
+    else:
+        lines = f"Lignes {_joined(numbers)} ignorées, lues comme des titres"
+    return warning(
+        Code.TITLE_SKIPPED,
+        f"{lines} et non comme des coordonnées : {quoted}.",
+        line=numbers[0],
+    )
+
+
+def _title_text(row: Row) -> str:
+    """A title line as the user wrote it, cut short."""
+    text = " ".join(_field_text(f) for f in row.fields if _field_text(f).strip())
+    return f"« {text if len(text) <= 60 else text[:57] + '…'} »"
+
+
+def _joined(numbers: Sequence[int]) -> str:
+    """« 1, 2 et 4 »."""
+    texts = [str(n) for n in numbers]
+    return texts[0] if len(texts) == 1 else ", ".join(texts[:-1]) + " et " + texts[-1]
+
+
+@dataclass(frozen=True)
+class RingRows:
+    """Data rows grouped in rings, the label rows set apart, and the blank lines before each."""
+
+    labels: list[Row]
+    groups: list[list[Row]]
+    breaks: tuple[tuple[int, ...], ...]
+
+
+def split_rings(rows: Sequence[Row]) -> RingRows:
     """Group data rows into rings at blank rows; label rows opening a ring are set apart."""
     labels: list[Row] = []
     groups: list[list[Row]] = [[]]
+    breaks: list[list[int]] = [[]]
     for row in rows:
         if row.is_blank:
             if groups[-1]:
                 groups.append([])
+                breaks.append([])
+            if len(groups) > 1:
+                breaks[-1].append(row.line)
         elif row.is_label and not groups[-1]:
             labels.append(row)
         else:
             groups[-1].append(row)
-    return labels, [g for g in groups if g]
+    kept = [(g, tuple(b)) for g, b in zip(groups, breaks, strict=True) if g]
+    return RingRows(labels, [g for g, _ in kept], tuple(b for _, b in kept))
 
 
 def _header(labels: Sequence[Row]) -> Row | None:

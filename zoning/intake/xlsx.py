@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 from collections.abc import Sequence
@@ -41,6 +42,8 @@ def _cell_field(value: Any) -> Field:
         return ""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")  # a date in a title row, as the surveyor sees it
     return str(value).strip()
 
 

@@ -1,6 +1,7 @@
 // The NRU request form: check the coordinates (preview), then issue the note.
 "use strict";
 let droppedFile = null;
+let swapAxes = false;  // set by « Inverser X et Y » after an axes_swapped diagnostic
 
 function requestBody() {
   const fields = { plan: $("plan").value, srid: $("srid").value, land_reference: $("land").value,
@@ -10,10 +11,12 @@ function requestBody() {
     const form = new FormData();
     form.append("file", file);
     for (const [k, v] of Object.entries(fields)) if (v) form.append(k, v);
+    if (swapAxes) form.append("swap_axes", "true");
     return { body: form, headers: auth.headers() };
   }
   const json = { coordinates: $("coords").value };
   for (const [k, v] of Object.entries(fields)) if (v) json[k] = k === "srid" ? Number(v) : v;
+  if (swapAxes) json.swap_axes = true;
   return { body: JSON.stringify(json), headers: auth.headers({ "Content-Type": "application/json" }) };
 }
 
@@ -30,6 +33,7 @@ async function check() {
     const errors = data.errors ? showDiagnostics(data.errors, "error") :
       `<li class="error">${escapeHtml(typeof data.detail === "string" ? data.detail : JSON.stringify(data.detail))}</li>`;
     $("diagnostics").innerHTML = `<ul>${errors}${showDiagnostics(data.warnings || [], "warning")}</ul>`;
+    offerSwap(data.errors || []);
     $("issue").disabled = true;
     return;
   }
@@ -47,6 +51,20 @@ async function check() {
       `(${escapeHtml(r.area_m2)} m² dans l'emprise)</p>`).join("");
   $("issue").disabled = false;
 }
+
+// X and Y look exchanged: offer to read them the other way round (the API's swap_axes).
+function offerSwap(errors) {
+  if (swapAxes || !errors.some((d) => d.code === "axes_swapped")) return;
+  const button = document.createElement("button");
+  button.id = "swap";
+  button.type = "button";
+  button.textContent = "Inverser X et Y";
+  button.addEventListener("click", () => { swapAxes = true; check(); });
+  $("diagnostics").append(button);
+}
+
+// New coordinates: read them as typed until asked otherwise.
+function resetSwap() { swapAxes = false; }
 
 function drawParcel(data) {
   if (parcelLayer) parcelLayer.remove();
@@ -75,12 +93,15 @@ async function issue() {
 $("plan").addEventListener("change", (e) => showPlan(e.target.value));
 $("check").addEventListener("click", check);
 $("issue").addEventListener("click", issue);
+$("coords").addEventListener("input", resetSwap);
+$("file").addEventListener("change", resetSwap);
 const drop = $("drop");
 drop.addEventListener("dragover", (e) => { e.preventDefault(); drop.classList.add("over"); });
 drop.addEventListener("dragleave", () => drop.classList.remove("over"));
 drop.addEventListener("drop", (e) => {
   e.preventDefault(); drop.classList.remove("over");
   droppedFile = e.dataTransfer.files[0];
+  resetSwap();
   drop.firstChild.textContent = `fichier : ${droppedFile.name} `;
 });
 loadPlans();

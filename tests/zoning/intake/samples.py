@@ -32,6 +32,29 @@ SQUARE_POLYGON = Polygon([(x, y) for _, x, y in SQUARE])
 RABAT_PLAN = PlanPerimeter("PA Rabat", 26191, shapely.box(360_000, 375_000, 375_000, 390_000))
 
 
+# A lot of the demo commune (PA Ain Demo, EPSG:26191) as a surveyor lists it: 2 945 m².
+DEMO_LOT = (
+    "Borne;X;Y\n"
+    "B1;358650,00;366600,00\n"
+    "B2;358703,10;366605,00\n"
+    "B3;358698,40;366660,20\n"
+    "B4;358645,70;366655,30\n"
+)
+
+# A 30 m × 20 m lot of the demo commune whose west side runs along X = 358 671.
+LOT = (
+    "Borne;X;Y\n"
+    "B1;358671,00;366600,00\n"
+    "B2;358701,00;366600,00\n"
+    "B3;358701,00;366620,00\n"
+    "B4;358671,00;366620,00\n"
+)
+# The same lot with a fifth borne half-way along its west side.
+FIVE_BORNES = LOT.replace(
+    "B4;358671,00;366620,00\n", "B4;358671,00;366620,00\nB5;358671,00;366610,00\n"
+)
+
+
 def comma(value: float) -> str:
     """A number written with a French decimal comma, to the centimetre."""
     return f"{value:.2f}".replace(".", ",")

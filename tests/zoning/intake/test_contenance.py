@@ -96,8 +96,8 @@ def test_declared_area_mismatch_is_a_warning_with_both_figures() -> None:
     assert parcel.declared_area_m2 == 1250.0
     assert parcel.area_m2 == pytest.approx(SQUARE_AREA)
     message = only(parcel.warnings, Code.AREA_MISMATCH).message
-    assert "1250,00 m²" in message
-    assert "1200,00 m²" in message
+    assert "1\u202f250,00 m²" in message
+    assert "1\u202f200,00 m²" in message
     assert "50,00 m²" in message
 
 

@@ -132,6 +132,7 @@ def test_parcel_and_refusal_serialise_for_the_api() -> None:
         "location": None,
         "ring": None,
         "bornes": [],
+        "probable": None,
     }
     assert str(caught.value) == "ligne 3 : Y illisible « 381I71,99 »."
     assert isinstance(caught.value, ValueError)

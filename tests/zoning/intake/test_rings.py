@@ -78,7 +78,13 @@ def test_fewer_than_three_points_is_checked_per_ring() -> None:
     second = [("C1", RABAT_X + 100, RABAT_Y), ("C2", RABAT_X + 110, RABAT_Y)]
     diagnostic = only(refused(semicolon_text(SQUARE, second)), Code.TOO_FEW_POINTS)
     assert (diagnostic.ring, diagnostic.line) == (2, 6)
-    assert diagnostic.message.startswith("L'anneau n° 2 (ligne 6) n'a que 2 point(s)")
+    assert diagnostic.message.startswith(
+        "La partie n° 2 de la parcelle (ligne 6) n'a que 2 point(s) distinct(s) (C1, C2)"
+    )
+    # the blank line that made a part of the two points is named, with what to do
+    assert "La ligne vide 5 la sépare du reste de la liste" in diagnostic.message
+    assert "supprimez-la" in diagnostic.message
+    assert "anneau" not in diagnostic.message
 
 
 def test_aligned_points_have_no_area() -> None:
@@ -97,7 +103,7 @@ def test_self_intersection_is_located_and_names_both_sides() -> None:
     assert diagnostic.bornes == ("B1", "B3", "B2", "B4")
     assert "B1–B3 (lignes 1–2)" in diagnostic.message
     assert "B2–B4 (lignes 3–4)" in diagnostic.message
-    assert "X = 366765,09 ; Y = 381156,99" in diagnostic.message
+    assert "X = 366\u202f765,09 ; Y = 381\u202f156,99" in diagnostic.message
 
 
 def test_crossing_with_the_closing_side() -> None:
@@ -165,7 +171,8 @@ def test_partly_overlapping_rings_are_refused() -> None:
     second = box_points(RABAT_X + 30, RABAT_Y + 10, 40, 40, prefix="C")
     diagnostic = only(refused(semicolon_text(SQUARE, second)), Code.RINGS_OVERLAP)
     assert diagnostic.ring == 2
-    assert "l'anneau n° 1 (ligne 1)" in diagnostic.message.lower()
+    assert "la partie n° 1 de la parcelle (ligne 1)" in diagnostic.message.lower()
+    assert "anneau" not in diagnostic.message
     assert diagnostic.location is not None
     where = Point(diagnostic.location)
     assert SQUARE_POLYGON.contains(where)

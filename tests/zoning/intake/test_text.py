@@ -265,3 +265,101 @@ def test_error_list_is_capped() -> None:
     assert len(diagnostics) == 51
     assert diagnostics[-1].code is Code.TOO_MANY_ERRORS
     assert "30 autres" in diagnostics[-1].message
+
+
+SURVEY_TITLES = (
+    "Levé topographique de la propriété\n"
+    "Propriété dite « Dar Salam », TF 12345/R\n"
+    "\n"
+    "Date : 12/03/2024 — Superficie : 805,39 m²\n"
+    "\n"
+)
+
+
+def test_survey_title_lines_above_the_header_are_skipped_and_named() -> None:
+    text = SURVEY_TITLES + "Borne;X;Y\n" + semicolon_text(SQUARE)
+    parcel = read_coordinates(text, srid=26191)
+    assert same_shape(parcel.geometry, SQUARE_POLYGON)
+    assert [b.line for b in parcel.bornes] == [7, 8, 9, 10]
+    found = only(parcel.warnings, Code.TITLE_SKIPPED)
+    assert found.line == 1
+    assert found.message.startswith(
+        "Lignes 1, 2 et 4 ignorées, lues comme des titres et non comme des coordonnées : "
+        "« Levé topographique de la propriété » ; « Propriété dite « Dar Salam », TF 12345/R »"
+    )
+    assert [w.code for w in parcel.warnings] == [Code.TITLE_SKIPPED]  # the header is not one
+
+
+@pytest.mark.parametrize("separator", [" ", "\t", ";"])
+def test_title_lines_without_a_header(separator: str) -> None:
+    body = lines(SQUARE, f"{{id}}{separator}{{x:.2f}}{separator}{{y:.2f}}").replace(".", ",")
+    parcel = read_coordinates("Levé du 12 mars 2024\nÉchelle 1/500\n" + body, srid=26191)
+    assert same_shape(parcel.geometry, SQUARE_POLYGON)
+    assert only(parcel.warnings, Code.TITLE_SKIPPED).message.startswith("Lignes 1 et 2 ignorées")
+
+
+def test_a_spoilt_first_row_under_the_titles_is_reported_not_skipped() -> None:
+    text = (
+        SURVEY_TITLES
+        + "Borne;X;Y\n"
+        + semicolon_text(SQUARE).replace("B1;366745,09", "B1;3667x5,09")
+    )
+    with pytest.raises(ParcelInputError) as caught:
+        read_coordinates(text, srid=26191)
+    diagnostic = only(refusal(caught.value), Code.UNREADABLE_VALUE)
+    assert (diagnostic.line, diagnostic.point) == (7, "B1")
+
+
+def test_a_first_row_missing_its_y_is_reported_not_skipped() -> None:
+    text = "Levé topographique\n" + semicolon_text(SQUARE).replace(";381141,99", "", 1)
+    with pytest.raises(ParcelInputError) as caught:
+        read_coordinates(text, srid=26191)
+    assert only(refusal(caught.value), Code.COLUMN_COUNT).line == 2
+
+
+def test_titles_opening_parts_are_named_too() -> None:
+    outer = box_points(366_700, 381_100, 100, 100, prefix="A")
+    inner = box_points(366_740, 381_140, 20, 20, prefix="T")
+    text = "Parcelle\nBorne;X;Y\n" + semicolon_text(outer) + "\nTrou\n" + semicolon_text(inner)
+    found = only(read_coordinates(text, srid=26191).warnings, Code.TITLE_SKIPPED)
+    assert found.message.startswith("Lignes 1 et 8 ignorées")
+
+
+def test_a_stray_blank_line_is_named_with_what_to_do() -> None:
+    points = semicolon_text(SQUARE).splitlines()
+    text = "\n".join([*points[:3], "", points[3]]) + "\n"
+    with pytest.raises(ParcelInputError) as caught:
+        read_coordinates(text, srid=26191)
+    diagnostic = only(refusal(caught.value), Code.TOO_FEW_POINTS)
+    assert (diagnostic.ring, diagnostic.line, diagnostic.bornes) == (2, 5, ("B4",))
+    assert diagnostic.message == (
+        "La partie n° 2 de la parcelle (ligne 5) n'a que 1 point(s) distinct(s) (B4) ; il en faut "
+        "au moins 3. La ligne vide 4 la sépare du reste de la liste (une ligne vide commence une "
+        "autre partie de la parcelle) : si ces points font partie du même contour, supprimez-la."
+    )
+
+
+def test_two_stray_blank_lines_split_two_short_parts() -> None:
+    points = semicolon_text(SQUARE).splitlines()
+    text = "\n".join([*points[:2], "", "", *points[2:]]) + "\n"
+    with pytest.raises(ParcelInputError) as caught:
+        read_coordinates(text, srid=26191)
+    found = [d for d in refusal(caught.value) if d.code is Code.TOO_FEW_POINTS]
+    assert [d.ring for d in found] == [1, 2]
+    assert all("Les lignes vides 3 et 4 la séparent" in d.message for d in found)
+    assert all("supprimez-les" in d.message for d in found)
+
+
+def test_no_message_speaks_of_rings() -> None:
+    far = box_points(SQUARE[0][1] + 20, SQUARE[0][2] + 10, 40, 40, prefix="C")
+    cases = [
+        semicolon_text(SQUARE, far),  # overlapping parts
+        semicolon_text(SQUARE, SQUARE[:2]),  # a part of two points
+        semicolon_text(SQUARE, [SQUARE[0], SQUARE[2], SQUARE[1], SQUARE[3]]),  # a bow tie
+    ]
+    for text in cases:
+        with pytest.raises(ParcelInputError) as caught:
+            read_coordinates(text, srid=26191)
+        for diagnostic in refusal(caught.value):
+            assert "anneau" not in diagnostic.message.lower(), diagnostic.message
+            assert "ring" not in diagnostic.message.lower(), diagnostic.message

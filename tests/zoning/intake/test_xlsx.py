@@ -94,3 +94,25 @@ def test_not_a_workbook() -> None:
     with pytest.raises(ParcelInputError) as caught:
         read_coordinates(b"PK\x03\x04 broken", filename="bornes.xlsx", srid=26191)
     assert codes(refusal(caught.value)) == [Code.UNREADABLE_FILE]
+
+
+def test_survey_sheet_with_title_rows_above_the_header(tmp_path: Path) -> None:
+    import datetime as dt
+
+    rows: list[list[Any]] = [
+        ["Levé topographique — propriété dite « Dar Salam », TF 12345/R"],
+        [None],
+        ["Date :", dt.datetime(2024, 3, 12)],
+        ["Superficie :", 1200.0, "m²"],
+        [None],
+        ["Borne", "X", "Y"],
+        *[list(point) for point in SQUARE],
+    ]
+    path = write_xlsx(tmp_path / "leve.xlsx", rows)
+    parcel = read_coordinates(path.read_bytes(), filename=path.name, srid=26191)
+    assert same_shape(parcel.geometry, SQUARE_POLYGON)
+    assert [b.line for b in parcel.bornes] == [7, 8, 9, 10]
+    found = only(parcel.warnings, Code.TITLE_SKIPPED)
+    assert found.line == 1
+    assert found.message.startswith("Lignes 1, 3 et 4 ignorées, lues comme des titres")
+    assert "« Date : 12/03/2024 »" in found.message
