@@ -26,7 +26,7 @@ def test_the_swap_button_rereads_the_list_and_the_note_is_issued(
                 lambda r: sent.append(r.post_data or "") if r.method == "POST" else None,
             )
             page.goto(f"{server}/nru")
-            page.wait_for_function("document.getElementById('plan').options.length > 0")
+            page.wait_for_function("() => document.getElementById('plan').options.length > 0")
             page.fill("#coords", SWAPPED)
             page.click("#check")
             page.wait_for_selector("#swap")
