@@ -58,6 +58,13 @@ class Code(StrEnum):
     AREA_MISMATCH = "area_mismatch"
     UNREADABLE_CONTENANCE = "unreadable_contenance"
     TOO_MANY_POINTS = "too_many_points"
+    # scanned tables (zoning.intake.scan)
+    IMAGE_TOO_LARGE = "image_too_large"
+    TOO_MANY_PAGES = "too_many_pages"
+    NO_TABLE_FOUND = "no_table_found"
+    UNREAD_ROW = "unread_row"
+    OUTLYING_BORNE = "outlying_borne"
+    NEEDS_REVIEW = "needs_review"
 
 
 class Diagnostic(BaseModel):
