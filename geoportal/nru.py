@@ -37,6 +37,7 @@ from geoportal.nru_model import (
 from geoportal.nru_text import letter_paragraphs
 from zoning.audit import record_act
 from zoning.crs import WGS84, transform_geometry
+from zoning.intake.scan import MAX_PAGES, MAX_PIXELS, ScanResult, is_scan, read_scan, review_parcel
 from zoning.overlay import Overlay, ParcelOutsidePlans, overlay_parcel
 from zoning.parcel_intake import ParcelInput, PlanPerimeter, read_coordinates
 
@@ -60,6 +61,26 @@ class UnknownPlan(ParcelOutsidePlans):
     def __init__(self, plan: str) -> None:
         self.plan = plan
         super().__init__(f"no plan named {plan!r}")
+
+
+class ScanNeedsReview(ValueError):
+    """An image or a PDF was sent to be issued: a note never comes from an unchecked reading."""
+
+    def __init__(self, filename: str | None) -> None:
+        self.filename = filename
+        super().__init__(
+            "Le fichier est une image ou un PDF : sa lecture doit d'abord être relue. Envoyez-le "
+            "à POST /api/v1/parcels/preview (ou déposez-le sur la page /nru), corrigez la grille "
+            "des bornes, puis demandez la note avec les points confirmés dans « coordinates »."
+        )
+
+
+@dataclass(frozen=True)
+class ScanLimits:
+    """What a scan may be before it is read (settings: GEOPORTAL_SCAN_MAX_PIXELS, _PAGES)."""
+
+    max_pixels: int = MAX_PIXELS
+    max_pages: int = MAX_PAGES
 
 
 @dataclass(frozen=True)
@@ -86,6 +107,8 @@ def issue_nru(
     now: dt.datetime | None = None,
 ) -> Nru:
     """Check the parcel, overlay it, number and store the note; the caller commits."""
+    if is_scan_request(request):
+        raise ScanNeedsReview(request.filename)
     parcel, geometry, overlay = locate_parcel(conn, request, storage_srid)
     _check_requester(overlay.plan, by, request)
     _check_article_6(overlay.plan, request)
@@ -128,9 +151,91 @@ def _own_name(conn: Connection, by: Principal) -> dict[str, str] | None:
     return {k: v for k, v in named.items() if v} if own["full_name"] else None
 
 
-def preview_parcel(conn: Connection, request: NruRequest, *, storage_srid: int) -> dict[str, Any]:
+def is_scan_request(request: NruRequest) -> bool:
+    """True when the coordinates are an image or a PDF to be read by OCR."""
+    return isinstance(request.coordinates, bytes) and is_scan(request.coordinates, request.filename)
+
+
+def preview_parcel(
+    conn: Connection,
+    request: NruRequest,
+    *,
+    storage_srid: int,
+    scan_limits: ScanLimits = ScanLimits(),
+) -> dict[str, Any]:
     """What the note would say, without issuing it: the web form's check before asking."""
+    if is_scan_request(request):
+        return preview_scan(conn, request, storage_srid=storage_srid, limits=scan_limits)
     parcel, geometry, overlay = locate_parcel(conn, request, storage_srid)
+    return _preview_fields(parcel, geometry, overlay, request, storage_srid)
+
+
+def preview_scan(
+    conn: Connection, request: NruRequest, *, storage_srid: int, limits: ScanLimits
+) -> dict[str, Any]:
+    """A scanned table read into a grid to review (issue 17): 200 whatever the diagnostics say,
+    with today's fields filled when the points make a parcel inside a plan."""
+    assert isinstance(request.coordinates, bytes)
+    plan_srid = _plan_srid(conn, request.plan)
+    srid = request.srid or plan_srid or storage_srid
+    reading = read_scan(
+        request.coordinates,
+        filename=request.filename,
+        max_pixels=limits.max_pixels,
+        max_pages=limits.max_pages,
+    )
+    result = review_parcel(
+        reading,
+        srid=srid,
+        perimeters=plan_perimeters(conn, storage_srid),
+        declared_area=request.declared_area,
+    )
+    answer = _empty_preview()
+    errors = [d.model_dump(mode="json") for d in result.errors]
+    if result.parcel is not None:
+        geometry = transform_geometry(result.parcel.geometry, srid, storage_srid)
+        try:
+            overlay = overlay_parcel(conn, geometry, storage_srid, request.plan)
+        except ParcelOutsidePlans as exc:
+            errors.append({"code": "outside_plans", "severity": "error", "message": str(exc)})
+        else:
+            answer = _preview_fields(result.parcel, geometry, overlay, request, storage_srid)
+    answer.update(_scan_fields(result, errors))
+    return answer
+
+
+def _scan_fields(result: ScanResult, errors: list[dict[str, Any]]) -> dict[str, Any]:
+    """What a scan's preview adds to today's fields."""
+    reading = result.reading
+    return {
+        "points": [p.to_json() for p in reading.points],
+        "needs_review": result.needs_review or bool(errors),
+        "errors": errors,
+        "warnings": [d.model_dump(mode="json") for d in result.warnings],
+        "scan": {"pages": reading.pages, "source": reading.source, "engine": reading.engine},
+    }
+
+
+def _empty_preview() -> dict[str, Any]:
+    """Today's fields of a preview when the points read make no parcel (yet)."""
+    return {
+        "parcel": None,
+        "plan": None,
+        "zones": [],
+        "servitudes": [],
+        "roads": [],
+        "reservations": [],
+        "sectors": [],
+        "outside_plan_m2": None,
+        "omitted": [],
+        "warnings": [],
+    }
+
+
+def _preview_fields(
+    parcel: ParcelInput, geometry: Any, overlay: Overlay, request: NruRequest, storage_srid: int
+) -> dict[str, Any]:
+    """Today's fields of a preview: the draft note's parcel, plan, zones and constraints."""
     draft = build_nru("", "", dt.datetime.now(dt.UTC), parcel, overlay, request)
     wgs84 = transform_geometry(geometry, storage_srid, WGS84)
     return {

@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import ConnectionDep, SettingsDep, TransactionDep
 from api.ratelimit import NruLimitDep
 from api.security import AgentDep, PrincipalDep
-from geoportal.nru import NruRequest, get_nru, issue_nru, preview_parcel
+from geoportal.nru import NruRequest, ScanLimits, get_nru, issue_nru, preview_parcel
 from geoportal.nru_document import nru_pdf, verification
 from geoportal.nru_register import check_pdf_access, nru_register, revoke_nru
 
@@ -161,7 +161,8 @@ async def _from_form(request: Request) -> NruRequest:
             [
                 {
                     "loc": ["body", "file"],
-                    "msg": "a coordinates file is required (txt, csv, xlsx, geojson, dxf)",
+                    "msg": "a coordinates file is required (txt, csv, xlsx, geojson, dxf; "
+                    "or a scan to review: jpg, png, tiff, pdf)",
                 }
             ],
         )
@@ -170,11 +171,20 @@ async def _from_form(request: Request) -> NruRequest:
     return replace(body.to_request(), coordinates=await upload.read(), filename=upload.filename)
 
 
-@preview.post("/preview", summary="Check coordinates and see what the note would say")
+@preview.post(
+    "/preview",
+    summary="Check coordinates and see what the note would say",
+    openapi_extra=MULTIPART_SCHEMA,
+)
 async def preview_nru(request: Request, conn: ConnectionDep, settings: SettingsDep) -> Any:
+    """Coordinates are checked as for a note. A scan (JPG, PNG, TIFF, PDF `file`) is read by
+    OCR and answered 200 with `points` (borne, x, y, confidence, uncertain, cells) and
+    `needs_review`, whatever its diagnostics say: the person corrects the grid, then sends the
+    confirmed points as `coordinates`."""
     nru_request = await _read_request(request)
+    limits = ScanLimits(max_pixels=settings.scan_max_pixels, max_pages=settings.scan_max_pages)
     return await run_in_threadpool(
-        preview_parcel, conn, nru_request, storage_srid=settings.storage_srid
+        preview_parcel, conn, nru_request, storage_srid=settings.storage_srid, scan_limits=limits
     )
 
 
