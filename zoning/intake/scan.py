@@ -264,7 +264,12 @@ def _image_pages(data: bytes, max_pixels: int, max_pages: int) -> list[Page]:
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     try:
-        image = Image.open(io.BytesIO(data))
+        image = Image.open(io.BytesIO(data))  # reads the header only
+    except Image.DecompressionBombError:
+        # Pillow's own guard, on the header too, for sizes far over ours
+        refuse(
+            _too_large(f"l'image dépasse {2 * (Image.MAX_IMAGE_PIXELS or 0) / 1e6:.0f}", max_pixels)
+        )
     except (UnidentifiedImageError, OSError, ValueError):
         refuse(_not_an_image())
     frames = getattr(image, "n_frames", 1)
@@ -337,13 +342,18 @@ def _check_pixels(size: tuple[int, int], max_pixels: int, page: int | None) -> N
     if width * height > max_pixels:
         where = f"la page {page} fait" if page else "l'image fait"
         refuse(
-            error(
-                Code.IMAGE_TOO_LARGE,
-                f"Image trop grande : {where} {width} × {height} pixels, soit "
-                f"{width * height / 1e6:.0f} mégapixels ; la limite est de "
-                f"{max_pixels / 1e6:.0f} mégapixels. Réduisez sa définition.",
+            _too_large(
+                f"{where} {width} × {height} pixels, soit {width * height / 1e6:.0f}", max_pixels
             )
         )
+
+
+def _too_large(what: str, max_pixels: int) -> Diagnostic:
+    return error(
+        Code.IMAGE_TOO_LARGE,
+        f"Image trop grande : {what} mégapixels ; la limite est de {max_pixels / 1e6:.0f} "
+        "mégapixels. Réduisez sa définition.",
+    )
 
 
 def _too_many_pages(count: int, limit: int) -> Diagnostic:
