@@ -194,7 +194,7 @@ def read_scan(
                 "photographiez le tableau du géomètre bien à plat, net et en entier.",
             )
         )
-    reviews = review_rows(table.rows, exact=exact)
+    reviews = review_rows(table.rows, exact=exact, unread=len(table.unread))
     warnings = [
         warning(Code.UNREAD_ROW, f"Ligne non lue : « {text[:80]} » ; ajoutez la borne à la main.")
         for text in table.unread

@@ -58,7 +58,13 @@ class Review:
         return bool(self.reasons)
 
 
-def review_rows(rows: Sequence[Row], *, exact: bool = False) -> list[Review]:
+#: A page where this share of the points is in doubt, or this many lines went unread, is
+#: read badly as a whole: its other points are not trusted either.
+BAD_PAGE_SHARE = 0.25
+BAD_PAGE_UNREAD = 2
+
+
+def review_rows(rows: Sequence[Row], *, exact: bool = False, unread: int = 0) -> list[Review]:
     """Every row with its borne name settled and its doubts listed (text of a PDF: `exact`)."""
     reviews = [Review(row, row.label.text if row.label else "") for row in rows]
     if not exact:
@@ -68,7 +74,18 @@ def review_rows(rows: Sequence[Row], *, exact: bool = False) -> list[Review]:
     _far_values(reviews)
     _labels(reviews)
     _outline(reviews)
+    if not exact:
+        _bad_page(reviews, unread)
     return reviews
+
+
+def _bad_page(reviews: Sequence[Review], unread: int) -> None:
+    """Every point in doubt when the reading of the page as a whole is poor (the benchmark's
+    misreads that no other signal caught were all on such pages)."""
+    doubtful = sum(r.uncertain for r in reviews)
+    if reviews and (doubtful > BAD_PAGE_SHARE * len(reviews) or unread >= BAD_PAGE_UNREAD):
+        for review in reviews:
+            _flag_xy(review, "lecture d'ensemble du tableau peu fiable")
 
 
 def _characters(review: Review) -> None:
