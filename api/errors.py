@@ -25,7 +25,7 @@ from geoportal.accounts import (
     InvalidAccount,
     WeakPassword,
 )
-from geoportal.nru.issue import OwnershipRequired
+from geoportal.nru.issue import OwnershipRequired, ScanNeedsReview
 from geoportal.nru.register import NruAlreadyRevoked, NruRevoked
 from geoportal.nru.signing import SigningError
 from geoportal.nru.store import NruNotFound
@@ -111,6 +111,16 @@ def _parcel_input(exc: Exception) -> dict[str, Any]:
         "detail": "the coordinates cannot be used; nothing was issued",
         "errors": [d.model_dump(mode="json") for d in exc.errors],
         "warnings": [d.model_dump(mode="json") for d in exc.warnings],
+    }
+
+
+def _needs_review(exc: Exception) -> dict[str, Any]:
+    # issue 17: a note is never issued from an OCR reading nobody has checked
+    assert isinstance(exc, ScanNeedsReview)
+    return {
+        "detail": str(exc),
+        "code": "needs_review",
+        "errors": [{"code": "needs_review", "field": "file", "message": str(exc)}],
     }
 
 
@@ -228,6 +238,7 @@ ERRORS: dict[type[Exception], tuple[int, Any]] = {
     TimeoutError: (503, _database_unavailable),
     RegisterImportError: (422, _register_import),
     ParcelInputError: (422, _parcel_input),
+    ScanNeedsReview: (422, _needs_review),
     ParcelOutsidePlans: (422, _message),
     OwnershipRequired: (403, _message),
     NruNotFound: (404, lambda exc: {"detail": f"no note with id {exc.args[0]!r}"}),

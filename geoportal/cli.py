@@ -257,7 +257,13 @@ def _accounts_refusing(action: Any) -> Any:
 
 @app.command()
 def nru(
-    coords: Annotated[Path, typer.Argument(help="coordinates: .txt/.csv/.xlsx/.geojson/.dxf")],
+    coords: Annotated[
+        Path,
+        typer.Argument(
+            help="coordinates: .txt/.csv/.xlsx/.geojson/.dxf, or a scan of the surveyor's "
+            "table (.jpg/.png/.tif/.pdf): its grid is printed and confirmed first"
+        ),
+    ],
     plan: Annotated[
         str | None,
         typer.Option(help="the plan to answer (default: the one holding most of the parcel)"),
@@ -268,15 +274,25 @@ def nru(
     declared_area: Annotated[str | None, typer.Option(help="m², or « 1 ha 23 a 45 ca »")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the note as JSON")] = False,
     pdf: Annotated[Path | None, typer.Option(help="write the PDF here")] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="a scan: accept the grid as read, unasked")
+    ] = False,
 ) -> None:
     """Issue a note de renseignements urbanistiques for a parcel."""
     from geoportal.nru.document import nru_pdf
     from geoportal.nru.issue import NruRequest, issue_nru
+    from zoning.intake.scan import is_scan
 
     settings = _settings()
+    raw = coords.read_bytes()
+    data: bytes | str = raw
+    filename: str | None = coords.name
+    if is_scan(raw, filename):
+        data = _confirmed_scan(raw, filename, srid, plan, declared_area, settings, yes)
+        filename = None
     request = NruRequest(
-        coordinates=coords.read_bytes(),
-        filename=coords.name,
+        coordinates=data,
+        filename=filename,
         srid=srid,
         plan=plan,
         declared_area=declared_area,
@@ -298,6 +314,61 @@ def nru(
         print("\n\n".join([f"{note.number} — {note.plan.name}", *note.text]))
     if pdf is not None:
         console.print(f"PDF written to {pdf}")
+
+
+def _confirmed_scan(
+    data: bytes,
+    filename: str | None,
+    srid: int | None,
+    plan: str | None,
+    declared_area: str | None,
+    settings: Any,
+    yes: bool,
+) -> str:
+    """A scan read, its grid printed, and the points confirmed (or the command stops): the
+    note is then asked with them as an ordinary coordinates text (issue 17)."""
+    from geoportal.nru.issue import NruRequest
+    from geoportal.nru.preview import ScanLimits, preview_scan
+
+    request = NruRequest(
+        coordinates=data, filename=filename, srid=srid, plan=plan, declared_area=declared_area
+    )
+    limits = ScanLimits(max_pixels=settings.scan_max_pixels, max_pages=settings.scan_max_pages)
+
+    def read() -> Any:
+        with _engine(settings).connect() as conn:
+            return preview_scan(conn, request, storage_srid=settings.storage_srid, limits=limits)
+
+    preview = _refusing(read)
+    _print_grid(preview)
+    if not yes and not typer.confirm("Ces bornes sont-elles celles du tableau ?", default=False):
+        console.print(
+            "Rien n'a été délivré : corrigez les bornes dans un fichier texte "
+            "(Borne;X;Y) et relancez la commande avec ce fichier."
+        )
+        raise typer.Exit(1)
+    lines = [f"{p['borne']};{p['x']:.2f};{p['y']:.2f}" for p in preview["points"]]
+    return "\n".join(["Borne;X;Y", *lines]) + "\n"
+
+
+def _print_grid(preview: dict[str, Any]) -> None:
+    """The grid read from a scan, uncertain cells marked, and the intake's findings."""
+    table = Table(title="Bornes lues sur le scan (? : lecture à vérifier)")
+    for header in ("ligne", "borne", "X", "Y", "confiance", "à vérifier"):
+        table.add_column(header)
+    for point in preview["points"]:
+        cells = point["cells"]
+        marks = [
+            f"{point[key] if key == 'borne' else format(point[key], '.2f')}"
+            + (" ?" if cells[key]["uncertain"] else "")
+            for key in ("borne", "x", "y")
+        ]
+        reasons = "; ".join(r for key in ("borne", "x", "y") for r in cells[key]["reasons"])
+        table.add_row(str(point["line"]), *marks, f"{point['confidence']:.0%}", escape(reasons))
+    console.print(table)
+    for finding in [*preview["errors"], *preview["warnings"]]:
+        colour = "red" if finding.get("severity") == "error" else "yellow"
+        console.print(f"[{colour}]•[/] {escape(finding['message'])}", highlight=False)
 
 
 @app.command()

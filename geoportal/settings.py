@@ -57,6 +57,12 @@ class Settings(BaseSettings):
     signing_key_passphrase: SecretStr | None = Field(None, description="the key's passphrase")
     data_dir: Path = Field(Path("data"), description="where the demo commune lives")
     max_upload_mb: int = Field(10, description="largest request body accepted, in MB")
+    scan_max_pixels: int = Field(
+        60_000_000,
+        gt=0,
+        description="largest scanned page read (pixels, from the image's header, before decoding)",
+    )
+    scan_max_pages: int = Field(20, gt=0, description="most pages of a scanned PDF or TIFF read")
     db_pool_size: int = Field(
         10,
         ge=1,

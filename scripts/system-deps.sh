@@ -10,6 +10,12 @@ command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>
 # WeasyPrint (the NRU's PDF) needs Pango, and fonts with French accents.
 ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
+# Scanned coordinate tables (issue 17): the tests and the benchmark render their scans with
+# Liberation fonts beside DejaVu; tesseract is the second engine the benchmark measures (the
+# service reads with RapidOCR, whose models come inside its wheel).
+[ -e /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf ] || missing+=(fonts-liberation)
+command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr)
+ls /usr/share/tesseract-ocr/*/tessdata/fra.traineddata >/dev/null 2>&1 || missing+=(tesseract-ocr-fra)
 # GDAL's command-line tools: the tests read the OGC API with ogrinfo's OAPIF driver.
 command -v ogrinfo >/dev/null 2>&1 || missing+=(gdal-bin)
 

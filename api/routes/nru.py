@@ -17,7 +17,8 @@ from api.ratelimit import NruLimitDep
 from api.security import AgentDep, PrincipalDep
 from checks.project import MAX_AREA_M2, CoordinatesInput
 from geoportal.nru.document import nru_pdf
-from geoportal.nru.issue import NruRequest, issue_nru, preview_parcel
+from geoportal.nru.issue import NruRequest, issue_nru
+from geoportal.nru.preview import ScanLimits, preview_parcel
 from geoportal.nru.register import (
     NoteState,
     NruRevoked,
@@ -186,7 +187,8 @@ async def _from_form(request: Request) -> NruRequest:
             [
                 {
                     "loc": ["body", "file"],
-                    "msg": "a coordinates file is required (txt, csv, xlsx, geojson, dxf)",
+                    "msg": "a coordinates file is required (txt, csv, xlsx, geojson, dxf; "
+                    "or a scan to review: jpg, png, tiff, pdf)",
                 }
             ],
         )
@@ -195,11 +197,20 @@ async def _from_form(request: Request) -> NruRequest:
     return replace(body.to_request(), coordinates=await upload.read(), filename=upload.filename)
 
 
-@preview.post("/preview", summary="Check coordinates and see what the note would say")
+@preview.post(
+    "/preview",
+    summary="Check coordinates and see what the note would say",
+    openapi_extra=MULTIPART_SCHEMA,
+)
 async def preview_nru(request: Request, conn: ConnectionDep, settings: SettingsDep) -> Any:
+    """Coordinates are checked as for a note. A scan (JPG, PNG, TIFF, PDF `file`) is read by
+    OCR and answered 200 with `points` (borne, x, y, confidence, uncertain, cells) and
+    `needs_review`, whatever its diagnostics say: the person corrects the grid, then sends the
+    confirmed points as `coordinates`."""
     nru_request = await _read_request(request)
+    limits = ScanLimits(max_pixels=settings.scan_max_pixels, max_pages=settings.scan_max_pages)
     return await run_in_threadpool(
-        preview_parcel, conn, nru_request, storage_srid=settings.storage_srid
+        preview_parcel, conn, nru_request, storage_srid=settings.storage_srid, scan_limits=limits
     )
 
 

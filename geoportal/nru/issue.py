@@ -14,8 +14,6 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-import shapely
-import shapely.geometry
 from sqlalchemy import Connection
 
 from geoportal.accounts import PUBLIC, AccountRequired, Principal, profile
@@ -35,8 +33,8 @@ from geoportal.nru.model import (
 from geoportal.nru.store import store_nru
 from geoportal.parcels import ParcelRequest, locate_parcel
 from zoning.audit import record_act
-from zoning.crs import WGS84, transform_geometry
 from zoning.intake import ParcelInput
+from zoning.intake.scan import is_scan
 from zoning.overlay import Overlay
 
 #: Annexe 1 / loi 12-90 art. 27: a plan under approval is cited for twelve months.
@@ -45,6 +43,18 @@ EN_COURS_MONTHS = 12
 
 class OwnershipRequired(PermissionError):
     """Art. 6: for a plan not yet approved, only the owner (or with the owner's consent) may ask."""
+
+
+class ScanNeedsReview(ValueError):
+    """An image or a PDF was sent to be issued: a note never comes from an unchecked reading."""
+
+    def __init__(self, filename: str | None) -> None:
+        self.filename = filename
+        super().__init__(
+            "Le fichier est une image ou un PDF : sa lecture doit d'abord être relue. Envoyez-le "
+            "à POST /api/v1/parcels/preview (ou déposez-le sur la page /nru), corrigez la grille "
+            "des bornes, puis demandez la note avec les points confirmés dans « coordinates »."
+        )
 
 
 @dataclass(frozen=True)
@@ -65,6 +75,8 @@ def issue_nru(
     now: dt.datetime | None = None,
 ) -> Nru:
     """Check the parcel, overlay it, number and store the note; the caller commits."""
+    if is_scan_request(request):
+        raise ScanNeedsReview(request.filename)
     parcel, geometry, overlay = locate_parcel(conn, request, storage_srid)
     _check_requester(overlay.plan, by, request)
     _check_article_6(overlay.plan, request)
@@ -107,29 +119,9 @@ def _own_name(conn: Connection, by: Principal) -> dict[str, str] | None:
     return {k: v for k, v in named.items() if v} if own["full_name"] else None
 
 
-def preview_parcel(conn: Connection, request: NruRequest, *, storage_srid: int) -> dict[str, Any]:
-    """What the note would say, without issuing it: the web form's check before asking."""
-    parcel, geometry, overlay = locate_parcel(conn, request, storage_srid)
-    draft = build_nru("", "", dt.datetime.now(dt.UTC), parcel, overlay, request)
-    wgs84 = transform_geometry(geometry, storage_srid, WGS84)
-    return {
-        "parcel": {
-            **draft.parcel.model_dump(mode="json"),
-            "geometry": shapely.geometry.mapping(wgs84),
-        },
-        "plan": draft.plan.model_dump(mode="json"),
-        "zones": [
-            {"code": z.code, "label": z.label, "area_m2": z.area_m2, "share": z.share}
-            for z in draft.zones
-        ],
-        "servitudes": [s.model_dump(mode="json", exclude={"text"}) for s in draft.servitudes],
-        "roads": [r.model_dump(mode="json") for r in draft.roads],
-        "reservations": [r.model_dump(mode="json") for r in draft.reservations],
-        "sectors": [s.model_dump(mode="json") for s in draft.sectors],
-        "outside_plan_m2": draft.outside_plan_m2,
-        "omitted": [o.model_dump(mode="json") for o in draft.omitted],
-        "warnings": [w.model_dump(mode="json") for w in parcel.warnings],
-    }
+def is_scan_request(request: NruRequest) -> bool:
+    """True when the coordinates are an image or a PDF to be read by OCR."""
+    return isinstance(request.coordinates, bytes) and is_scan(request.coordinates, request.filename)
 
 
 def _check_article_6(plan: dict[str, Any], request: NruRequest) -> None:

@@ -69,6 +69,13 @@ class Code(StrEnum):
     IMPLAUSIBLE_SHAPE = "forme_improbable"
     # Title lines above a spreadsheet's header (« Levé topographique … »), skipped.
     TITLE_SKIPPED = "titre_ignore"
+    # scanned tables (zoning.intake.scan)
+    IMAGE_TOO_LARGE = "image_too_large"
+    TOO_MANY_PAGES = "too_many_pages"
+    NO_TABLE_FOUND = "no_table_found"
+    UNREAD_ROW = "unread_row"
+    OUTLYING_BORNE = "outlying_borne"
+    NEEDS_REVIEW = "needs_review"
 
 
 class Diagnostic(BaseModel):
