@@ -24,7 +24,7 @@ def test_drop_a_photo_correct_the_grid_and_issue(server: str) -> None:
     photo.write_bytes(scan.data)
     with chromium_page(viewport={"width": 1440, "height": 1200}) as (page, errors):
         page.goto(f"{server}/nru")
-        page.wait_for_function("zonesLayer !== null && zonesLayer.getLayers().length > 0")
+        page.wait_for_function("() => zonesLayer !== null && zonesLayer.getLayers().length > 0")
         page.select_option("#plan", "PA Ain Demo")
         page.set_input_files("#file", str(photo))
         page.wait_for_selector("#scan-grid")
@@ -38,7 +38,7 @@ def test_drop_a_photo_correct_the_grid_and_issue(server: str) -> None:
         x_cell = row.locator("input[data-key='x']")
         x_cell.fill(f"{x:.2f}".replace(".", ","))
         x_cell.dispatch_event("change")
-        page.wait_for_function("!document.getElementById('issue').disabled")
+        page.wait_for_function("() => !document.getElementById('issue').disabled")
         assert f"B7;{x:.2f}".replace(".", ",") in page.input_value("#coords")
 
         page.click("#issue")  # not yet confirmed: refused on the page
