@@ -17,13 +17,9 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import shapely
-from sqlalchemy import create_engine
 
-from bench.bench_import import scratch_database
+from bench.scratch import scratch_engine
 from geoportal.projects.batch import read_batch, run_batch, spatial_cases, summary, write_results
-from geoportal.settings import Settings
-from geoportal.setup.demo import load_demo
-from zoning.schema import upgrade
 
 SRID = 26191
 REFERENCE_PER_S = 421 / 5.3
@@ -63,10 +59,7 @@ def main() -> None:
     parser.add_argument("--parcels", type=int, default=20_000)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    url = scratch_database(Settings().database_url, suffix="_bench_batch")
-    engine = create_engine(url)
-    upgrade(engine, SRID)
-    load_demo(engine, Path("data"), SRID)
+    _, engine = scratch_engine("_bench_batch", demo=True)
     with tempfile.TemporaryDirectory() as tmp:
         source = parcels_file(args.parcels, Path(tmp))
         started = time.perf_counter()

@@ -12,38 +12,21 @@ import tempfile
 import time
 from pathlib import Path
 
-import psycopg
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
-from geoportal.settings import Settings
-from geoportal.setup.provision import libpq_url
+from bench.scratch import scratch_engine
 from zoning.package.load import ImportOptions, check_package, load_plan
 from zoning.package.reglement import parse_reglement
-from zoning.schema import upgrade
 from zoning.synthetic import plan_layers, reglement, write_geopackage, write_reglement
 
 TARGET_S = 60.0
-
-
-def scratch_database(base_url: str, suffix: str = "_bench") -> str:
-    """Create `<db><suffix>` afresh (the migration adds PostGIS); return its URL."""
-    base = make_url(base_url)
-    url = base.set(database=f"{base.database}{suffix}")
-    admin = libpq_url(base.set(database="postgres").render_as_string(hide_password=False))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{url.database}"')
-    return url.render_as_string(hide_password=False)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--zones", type=int, default=100_000)
     args = parser.parse_args()
-    url = scratch_database(Settings().database_url)
-    engine = create_engine(url)
-    upgrade(engine, 26191)
+    _, engine = scratch_engine("_bench")
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
         package = write_geopackage(plan_layers(args.zones, cell_m=20), Path(tmp) / "big.gpkg")

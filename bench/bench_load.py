@@ -36,7 +36,6 @@ from typing import Any
 import geopandas as gpd
 import httpx
 import numpy as np
-import psycopg
 import shapely
 from limits import parse
 from pyproj import Transformer
@@ -45,13 +44,12 @@ from shapely.geometry import Polygon, box, mapping
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
 
-from bench.bench_import import scratch_database
+from bench.scratch import drop_database, scratch_database
 from bench.service import running_service
 from checks.zone_rules import ZoneRules
 from geoportal.accounts import NewAccount, create_account, issue_token
 from geoportal.settings import Settings
 from geoportal.setup.demo import DEMO_PACKAGE, DEMO_RULES, load_demo, load_demo_projects
-from geoportal.setup.provision import libpq_url
 from zoning.package.reglement import parse_reglement
 from zoning.schema import upgrade
 
@@ -65,14 +63,6 @@ USER_RPS = 0.5  # tasks a second per locust user, by default: target rate / USER
 #: read by bench/load_scenario.py (not imported here: importing locust monkey-patches gevent)
 SCENARIO_ENV = "LOAD_SCENARIO_FILE"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def drop_database(url: str) -> None:
-    """Drop the scratch database (connections the service left are closed by FORCE)."""
-    target = make_url(url)
-    admin = libpq_url(target.set(database="postgres").render_as_string(hide_password=False))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
 
 
 def create_petitioners(engine: Engine, count: int) -> list[dict[str, str]]:

@@ -18,7 +18,7 @@ import httpx
 import numpy as np
 from sqlalchemy import create_engine, text
 
-from bench.bench_import import scratch_database
+from bench.scratch import scratch_database
 from bench.service import running_service
 from geoportal.settings import Settings
 from zoning.schema import upgrade

@@ -25,16 +25,15 @@ import geopandas as gpd
 import httpx
 import numpy as np
 import shapely
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, text
 
-from bench.bench_import import scratch_database
+from bench.scratch import scratch_engine
 from bench.service import running_service
 from geoportal.nru.document import nru_pdf
 from geoportal.nru.issue import NruRequest, issue_nru
 from geoportal.settings import Settings
 from zoning.package.load import ImportOptions, check_package, load_plan
 from zoning.package.reglement import parse_reglement
-from zoning.schema import upgrade
 from zoning.synthetic import grid_zones, reglement, write_geopackage, write_reglement
 
 SRID = 26191
@@ -219,9 +218,7 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=200)
     parser.add_argument("--seconds", type=float, default=10.0)
     args = parser.parse_args()
-    url = scratch_database(Settings().database_url, suffix="_bench_nru")
-    engine = create_engine(url)
-    upgrade(engine, SRID)
+    url, engine = scratch_engine("_bench_nru")
     bounds = build_store(engine, args.zones, args.servitudes, args.roads)
     samples = parcels(bounds, args.samples)
     settings = Settings(database_url=url)

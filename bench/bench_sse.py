@@ -13,18 +13,14 @@ import asyncio
 import json
 import statistics
 import time
-from pathlib import Path
 
 import httpx
 from shapely.geometry import box, mapping
 from sqlalchemy import create_engine
 
-from bench.bench_import import scratch_database
+from bench.scratch import scratch_engine
 from bench.service import running_service
 from geoportal.projects.register import ProjectRecord, record_project
-from geoportal.settings import Settings
-from geoportal.setup.demo import load_demo
-from zoning.schema import upgrade
 
 PORT = 8766
 SRID = 26191
@@ -102,10 +98,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=500)
     parser.add_argument("--events", type=int, default=20)
     args = parser.parse_args()
-    url = scratch_database(Settings().database_url, suffix="_bench_sse")
-    engine = create_engine(url)
-    upgrade(engine, SRID)
-    load_demo(engine, Path("data"), SRID)
+    url, engine = scratch_engine("_bench_sse", demo=True)
     engine.dispose()
     with running_service(url, PORT, workers=2):
         asyncio.run(run(url, args.clients, args.events))

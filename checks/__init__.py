@@ -1,1 +1,1 @@
-"""Pure rules of the decree and of the plans: no database, no HTTP (design.md)."""
+"""Pure rules of the decree and of the plans: no database, no HTTP (docs/architecture.md)."""

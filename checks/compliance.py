@@ -1,6 +1,6 @@
 """Compliance of a project with the règlement d'aménagement of the zones its parcel lies in.
 
-Each part of the parcel follows its own zone (interfaces.md §1). A check whose input is missing
+Each part of the parcel follows its own zone (docs/formats.md §1). A check whose input is missing
 is à vérifier, never guessed; the verdict is non_conforme as soon as one check fails.
 """
 

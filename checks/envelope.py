@@ -1,6 +1,6 @@
 """The buildable envelope: parcel minus rights-of-way, no-build servitudes and setback bands.
 
-A setback is the larger of a distance and a ratio of the building's height (interfaces.md §1,
+A setback is the larger of a distance and a ratio of the building's height (docs/formats.md §1,
 zone_rules.Setback); each zone part carries its own setbacks, measured from the parcel's
 front (the alignement of the planned road), side and rear boundaries.
 """

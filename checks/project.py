@@ -1,4 +1,4 @@
-"""A building project as a petitioner describes it (interfaces.md §4); unknown facts stay None."""
+"""A building project as a petitioner describes it (docs/http.md); unknown facts stay None."""
 
 from __future__ import annotations
 

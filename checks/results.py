@@ -20,7 +20,7 @@ class Reason(BaseModel):
 
 
 class Check(BaseModel):
-    """A rule's limit against the project's value (interfaces.md §4); ok None means unknown."""
+    """A rule's limit against the project's value (docs/http.md); ok None means unknown."""
 
     model_config = ConfigDict(frozen=True)
 

@@ -30,7 +30,7 @@ TISSU_ANCIEN = frozenset({"medina", "ksar", "kasbah"})
 EXCLUSION_KINDS: frozenset[Exclusion] = frozenset(
     {"bouregreg", "marchica", "militaire", "culte_musulman"}
 )
-#: The Project fields the plan's sectors bear on (interfaces.md §6 `sector_flags`).
+#: The Project fields the plan's sectors bear on (docs/http.md `sector_flags`).
 SECTOR_FACTS = (
     "in_tissu_ancien",
     "in_lotissement_receptionne",

@@ -1,7 +1,7 @@
 """A parcel as the compliance check sees it: zone parts, roads, servitudes, and its edges.
 
-Geometries are shapely objects in the plan's Lambert metres (design.md: areas and setbacks are
-never computed in degrees).
+Geometries are shapely objects in the plan's Lambert metres (docs/architecture.md: areas and
+setbacks are never computed in degrees).
 """
 
 from __future__ import annotations

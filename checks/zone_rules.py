@@ -1,4 +1,4 @@
-"""The rules of a zone of a plan d'aménagement, as written in its règlement (interfaces.md §1)."""
+"""The rules of a zone of a plan d'aménagement, as written in its règlement (docs/formats.md §1)."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ Run from the project root::
 
 It writes into ``data/demo/``:
 
-- ``ain_demo.gpkg``: the plan package of interfaces.md §1, layers ``zones``, ``perimeter``,
+- ``ain_demo.gpkg``: the plan package of docs/formats.md §1, layers ``zones``, ``perimeter``,
   ``roads``, ``servitudes``, ``reservations`` and ``sectors``;
 - ``reglement.yaml``: the plan's identity and the règlement of every zone code of the layer;
 - ``projets_autorises.gpkg``: layer ``projets_autorises``, a register of authorized projects;
@@ -1185,7 +1185,7 @@ PROJECT_FIELD_ORDER = (
 
 
 def write_plan_package(plan: Plan, out_dir: Path) -> None:
-    """Write the GeoPackage of the plan, one layer per interfaces.md §1 table row."""
+    """Write the GeoPackage of the plan, one layer per docs/formats.md §1 table row."""
     path = out_dir / PLAN_GPKG
     path.unlink(missing_ok=True)
     perimeter = [Feature({"name": f"Périmètre du {PLAN_META['name']}"}, plan.perimeter)]

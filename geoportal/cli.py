@@ -373,7 +373,7 @@ def _print_grid(preview: dict[str, Any]) -> None:
 
 @app.command()
 def classify(
-    project: Annotated[Path, typer.Argument(help="the project as JSON (interfaces.md §4)")],
+    project: Annotated[Path, typer.Argument(help="the project as JSON (docs/http.md)")],
     plan: Annotated[str | None, typer.Option(help="plan to read the sectors from")] = None,
     filed_on: Annotated[str | None, typer.Option(help="filing date YYYY-MM-DD")] = None,
 ) -> None:

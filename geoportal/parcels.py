@@ -20,7 +20,7 @@ from zoning.overlay import Overlay, ParcelOutsidePlans, overlay_parcel
 
 @dataclass(frozen=True)
 class ParcelRequest:
-    """A parcel as uploaded (interfaces.md §2): its coordinates and how to read them."""
+    """A parcel as uploaded (docs/formats.md §3): its coordinates and how to read them."""
 
     coordinates: str | bytes | Sequence[Any]
     filename: str | None = None

@@ -180,6 +180,21 @@ def server(engine: Engine, settings: Settings) -> Iterator[str]:
         conn.execute(text("DELETE FROM projects WHERE commune = 'Ain Demo'"))
 
 
+#: fixtures that reach the database: a test using one (directly or not) is marked `db`
+DB_FIXTURES = {"test_database_url", "engine", "conn", "settings", "client", "server", "demo"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `db` and `browser` tests, so `pytest -m "not db and not browser"` runs the pure
+    ones in seconds, without a database."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & DB_FIXTURES:
+            item.add_marker(pytest.mark.db)
+        if "tests/pages/" in item.nodeid or "chromium" in fixtures:
+            item.add_marker(pytest.mark.browser)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """A skipped or xfailed test fails the run: in CI nothing may be left unproven."""
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")

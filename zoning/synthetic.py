@@ -1,4 +1,4 @@
-"""Synthetic plan packages written to interfaces.md §1, for tests and benchmarks.
+"""Synthetic plan packages written to docs/formats.md §1, for tests and benchmarks.
 
 A grid of street blocks near Témara, one zone per block, codes in rotation; a few roads,
 servitudes, reservations and sectors on top. Any number of zones, in any supported format.
@@ -130,7 +130,7 @@ def reglement(
     srid: int = 26191,
     status: str = "homologue",
 ) -> dict[str, Any]:
-    """A règlement for the synthetic codes (interfaces.md §1)."""
+    """A règlement for the synthetic codes (docs/formats.md §1)."""
     return {
         "plan": {
             "name": name,

@@ -30,7 +30,7 @@ router = APIRouter(prefix="/api/v1", tags=["projects"])
 
 
 class ClassifyBody(Project):
-    """A project (interfaces.md §4), with the filing date the deadlines count from."""
+    """A project (docs/http.md), with the filing date the deadlines count from."""
 
     filed_on: dt.date | None = Field(None, description="date of filing; default today")
     plan: str | None = Field(
@@ -44,7 +44,7 @@ class ClassifyBody(Project):
 
 
 class CheckBody(BaseModel):
-    """A project on a parcel (interfaces.md §4)."""
+    """A project on a parcel (docs/http.md)."""
 
     coordinates: CoordinatesInput
     srid: int | None = None

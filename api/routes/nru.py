@@ -50,7 +50,7 @@ MAX_OWNERSHIP_PROOF = 500
 
 
 class NruBody(BaseModel):
-    """A request for a note (interfaces.md §4)."""
+    """A request for a note (docs/http.md)."""
 
     coordinates: CoordinatesInput = Field(
         description="the coordinate list as uploaded (text), or [[x, y], ...] / rings"

@@ -64,7 +64,7 @@ async def import_plan(
     package: Annotated[
         UploadFile, File(description="a .gpkg, a .dxf, or a .zip of Shapefiles/GeoJSON")
     ],
-    reglement: Annotated[UploadFile, File(description="reglement.yaml (interfaces.md §1)")],
+    reglement: Annotated[UploadFile, File(description="reglement.yaml (docs/formats.md §1)")],
     repair: Annotated[bool, Form()] = False,
     srid: Annotated[int | None, Form(description="SRID of layers that declare none")] = None,
 ) -> dict[str, Any]:

@@ -59,7 +59,7 @@ class ScanNeedsReview(ValueError):
 
 @dataclass(frozen=True)
 class NruRequest(ParcelRequest):
-    """What a petitioner sends (interfaces.md §4): the parcel, and who asks."""
+    """What a petitioner sends (docs/http.md): the parcel, and who asks."""
 
     land_reference: str | None = None
     ownership_proof: str | None = None  # reference of the document proving ownership (art. 6)

@@ -1,7 +1,7 @@
-"""The note de renseignements urbanistiques as data (interfaces.md §4; RGC art. 6-9, Annexe 1).
+"""The note de renseignements urbanistiques as data (docs/http.md; RGC art. 6-9, Annexe 1).
 
 These models are what is stored, returned as JSON and rendered to PDF; the names of
-interfaces.md §4 are kept as they are (agencies' programs depend on them).
+docs/http.md are kept as they are (agencies' programs depend on them).
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ class OtherPlan(BaseModel):
 
 
 class Nru(BaseModel):
-    """One issued note, as stored and returned (interfaces.md §4)."""
+    """One issued note, as stored and returned (docs/http.md)."""
 
     id: str
     number: str

@@ -42,6 +42,9 @@ from tests.geoportal.projects.test_feed import read_events
 from tests.geoportal.projects.test_register import project
 from zoning.schema import upgrade
 
+# a private PostgreSQL cluster of its own: a database test, whatever its fixtures
+pytestmark = pytest.mark.db
+
 STORAGE_SRID = 26191
 UNAVAILABLE = {"detail": "the database is unavailable; retry in a moment"}
 REQUEST_S = 10.0  # every request is bounded: a hang fails the test instead of stalling it

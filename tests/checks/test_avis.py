@@ -35,7 +35,7 @@ HOUSE = Project(kind="construction", use="habitation")
 
 
 def test_la_table_livree_a_les_codes_de_l_interface(table: AdministrationsTable) -> None:
-    """interfaces.md §6: the member codes beside the permanent ones."""
+    """docs/http.md: the member codes beside the permanent ones."""
     assert [line.code for line in table.administrations] == [
         "culture",
         "protection_civile",

@@ -16,7 +16,7 @@ from checks.results import Check
 from checks.site import Site, ZonePart, frontage_m, parcel_edges
 from checks.zone_rules import ZoneRules
 
-# Zone C of interfaces.md §1: rear setback max(4 m, half the height).
+# Zone C of docs/formats.md §1: rear setback max(4 m, half the height).
 ZONE_C = ZoneRules.model_validate(
     {
         "label": "Zone d'immeubles (R+4)",

@@ -29,7 +29,7 @@ def test_valeurs_negatives_refusees(field: str) -> None:
 
 
 def test_nature_inconnue_refusee() -> None:
-    """Only the kinds of interfaces.md §4 are accepted."""
+    """Only the kinds of docs/http.md are accepted."""
     with pytest.raises(ValidationError):
         Project.model_validate({"kind": "piscine"})
 

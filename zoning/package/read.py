@@ -1,4 +1,4 @@
-"""Read a plan package (interfaces.md §1): GeoPackage, folder or zip of Shapefiles/GeoJSON, DXF.
+"""Read a plan package (docs/formats.md §1): GeoPackage, folder or zip of Shapefiles/GeoJSON, DXF.
 
 Reading only: every layer comes back as a GeoDataFrame with the CRS its file declares (or none);
 checking and loading are the importer's job.

@@ -1,4 +1,4 @@
-"""The règlement YAML that comes with a plan package (interfaces.md §1), validated with pydantic.
+"""The règlement YAML that comes with a plan package (docs/formats.md §1), validated with pydantic.
 
 A bad field is reported by its path in the file (``zones.C.max_height_m``), with the line
 where the YAML parser saw it, so the agent can fix the file without guessing.
@@ -220,7 +220,7 @@ def _problems(exc: ValidationError, lines: dict[tuple[str, ...], int]) -> list[R
         loc = tuple(str(part) for part in error["loc"])
         message = error["msg"]
         if error["type"] == "extra_forbidden":
-            message = "unknown field (check its spelling against interfaces.md §1)"
+            message = "unknown field (check its spelling against docs/formats.md §1)"
         line = _nearest_line(loc, lines)
         problems.append(ReglementProblem(".".join(loc), message, line, error["type"]))
     return problems

@@ -96,7 +96,7 @@ class Validator:
                 "unknown_layer",
                 "warning",
                 f"layer {name!r} is not part of a plan package "
-                "(interfaces.md §1) and was not imported",
+                "(docs/formats.md §1) and was not imported",
                 layer=name,
             )
         prepared = {}
@@ -116,7 +116,7 @@ class Validator:
             self.add(
                 "missing_field",
                 "error",
-                f"layer {name} has no field {', '.join(missing)} (required by interfaces.md §1)",
+                f"layer {name} has no field {', '.join(missing)} (required by docs/formats.md §1)",
                 layer=name,
             )
             return None

@@ -1,4 +1,4 @@
-"""Every input format of interfaces.md §1 reads to the same plan."""
+"""Every input format of docs/formats.md §1 reads to the same plan."""
 
 from __future__ import annotations
 
