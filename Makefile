@@ -28,8 +28,8 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: setup lint  ## ruff, mypy, then pytest (a skipped test fails the run)
-	$(BIN)/pytest
+test: setup lint  ## ruff, mypy, then pytest on two workers (a skipped test fails the run)
+	$(BIN)/pytest -n 2 --dist loadfile
 
 bench: setup  ## import, NRU and batch benchmarks, with their figures
 	$(BIN)/python -m bench.bench_import
