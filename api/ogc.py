@@ -9,11 +9,23 @@ CQL2 filters are checked first (api.cql).
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-from tipg.collections import register_collection_catalog
+from typing import Annotated, Any
+
+import orjson
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from tipg.collections import CollectionList, register_collection_catalog
 from tipg.database import close_db_connection, connect_to_db
-from tipg.dependencies import bbox_query, datetime_query, filter_query
+from tipg.dependencies import (
+    CollectionsParams,
+    OutputType,
+    bbox_query,
+    datetime_query,
+    filter_query,
+)
 from tipg.factory import Endpoints
+from tipg.resources.enums import MediaType
 from tipg.settings import DatabaseSettings, PostgresSettings
 
 from api.cql import checked_bbox, checked_datetime, checked_filter
@@ -22,16 +34,73 @@ from geoportal.db import CONNECT_TIMEOUT_S
 
 OGC_PREFIX = "/ogc"
 SCHEMAS = ["opendata"]
+CollectionsDep = Annotated[CollectionList, Depends(CollectionsParams)]
+OutputTypeDep = Annotated[MediaType | None, Depends(OutputType)]
 
 
 def ogc_endpoints() -> Endpoints:
     """The OGC API Features and Tiles routes, to include under OGC_PREFIX."""
-    return Endpoints(
+    endpoints = Endpoints(
         title="Géoportail urbanisme Maroc — données ouvertes",
         router_prefix=OGC_PREFIX,
         with_tiles_viewer=False,
         templates=ogc_templates(),  # escaped, local assets, nonced scripts (api.ogc_pages)
     )
+    titled_collections_route(endpoints)
+    return endpoints
+
+
+def titled_collections_route(endpoints: Endpoints) -> None:
+    """`/collections` with each collection's title: tipg's list writes its id as the title."""
+    # tipg 1.x builds the list with `title=collection.id` and offers no hook: its answer is
+    # taken as JSON, given the catalogue's titles, then rendered as tipg would.
+    features = endpoints.ogc_features
+    router = features.router  # Endpoints includes it: a route changed here is served there
+    index, route = next(
+        (i, r)
+        for i, r in enumerate(router.routes)
+        if isinstance(r, APIRoute) and r.name == "collections"
+    )
+    untitled = route.endpoint
+
+    def collections(
+        request: Request,
+        collection_list: CollectionsDep,
+        output_type: OutputTypeDep = None,
+    ) -> Any:
+        answer = untitled(request=request, collection_list=collection_list, output_type=None)
+        data = with_titles(orjson.loads(answer.body), collection_list)
+        if output_type == MediaType.html:
+            return features._create_html_response(
+                request, data, template_name="collections", title="Collections"
+            )
+        return JSONResponse(data)
+
+    router.routes.pop(index)
+    router.add_api_route(
+        route.path,
+        collections,
+        name=route.name,
+        response_model=route.response_model,
+        response_model_exclude_none=True,
+        response_class=JSONResponse,
+        responses=route.responses,
+        tags=route.tags,
+        summary=route.summary,
+        description=route.description,
+    )
+    router.routes.insert(index, router.routes.pop())  # first, as tipg had it
+
+
+def with_titles(data: dict[str, Any], collection_list: CollectionList) -> dict[str, Any]:
+    """The collections list with the catalogue's titles and descriptions."""
+    known = {c.id: c for c in collection_list["collections"]}
+    for entry in data["collections"]:
+        if collection := known.get(entry["id"]):
+            entry["title"] = collection.title or collection.id
+            if collection.description:
+                entry["description"] = collection.description
+    return data
 
 
 def check_ogc_filters(app: FastAPI) -> None:
@@ -56,6 +125,25 @@ async def open_ogc(app: FastAPI, libpq_url: str, statement_timeout_ms: int) -> N
         server_settings={"statement_timeout": str(statement_timeout_ms)},
     )
     await register_collection_catalog(app, db_settings=DatabaseSettings(schemas=SCHEMAS))
+    await title_collections(app)
+
+
+#: each view's comment (migration 0012): its title on the first line, its description after
+_COMMENTS_SQL = """
+    SELECT n.nspname || '.' || c.relname, obj_description(c.oid, 'pg_class')
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE n.nspname = ANY($1::text[])"""
+
+
+async def title_collections(app: FastAPI) -> None:
+    """Give the catalogue's collections the French title and description of their view."""
+    # tipg reads the columns' comments but not the view's: its collections have no title.
+    async with app.state.pool.acquire() as conn:
+        comments = dict(await conn.fetch(_COMMENTS_SQL, SCHEMAS))
+    for collection_id, collection in app.state.collection_catalog["collections"].items():
+        title, _, description = (comments.get(collection_id) or "").partition("\n")
+        collection.title = title.strip() or None
+        collection.description = description.strip() or None
 
 
 async def close_ogc(app: FastAPI) -> None:
