@@ -7,7 +7,7 @@ import json
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path, PurePath
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import (
     APIRouter,
@@ -36,6 +36,8 @@ from api.deps import (
 from api.security import AgentDep
 from geoportal.projects.feed import ProjectFeed
 from geoportal.projects.register import (
+    EXCEL_FR_CSV,
+    STANDARD_CSV,
     Filters,
     ProjectRecord,
     Status,
@@ -96,9 +98,26 @@ def projects(
     return page
 
 
-@router.get(".csv", summary="Authorized projects as CSV", response_class=StreamingResponse)
-def projects_as_csv(conn: PublicConnectionDep, chosen: FiltersDep) -> StreamingResponse:
-    rows = list(projects_csv(conn, chosen))
+@router.get(
+    ".csv",
+    summary="Authorized projects as CSV (longitude, latitude and Lambert X/Y)",
+    response_class=StreamingResponse,
+)
+def projects_as_csv(
+    conn: PublicConnectionDep,
+    chosen: FiltersDep,
+    settings: SettingsDep,
+    csv_format: Annotated[
+        Literal["csv", "excel"],
+        Query(
+            alias="format",
+            description="`csv` (default): `,` and decimal points; `excel`: French Excel's "
+            "format, `;` between cells, decimal comma, UTF-8 with a byte-order mark",
+        ),
+    ] = "csv",
+) -> StreamingResponse:
+    style = EXCEL_FR_CSV if csv_format == "excel" else STANDARD_CSV
+    rows = list(projects_csv(conn, chosen, settings.storage_srid, style))
     return StreamingResponse(
         iter(rows),
         media_type="text/csv; charset=utf-8",

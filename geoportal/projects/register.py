@@ -13,6 +13,7 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -335,26 +336,55 @@ def list_projects(
     }
 
 
-def projects_csv(conn: Connection, filters: Filters) -> Iterator[str]:
-    """The projects as CSV rows (header first), Lambert-free: longitude and latitude."""
+@dataclass(frozen=True)
+class CsvFormat:
+    """How the projects' CSV is written: the standard one, or French Excel's."""
+
+    delimiter: str = ","
+    decimal: str = "."
+    bom: str = ""  # Excel reads UTF-8 only after a byte-order mark (else as Windows-1252)
+
+
+STANDARD_CSV = CsvFormat()
+#: what a French Excel opens with a double click: `;` between cells, decimal comma, UTF-8 BOM
+EXCEL_FR_CSV = CsvFormat(delimiter=";", decimal=",", bom="\ufeff")
+#: the Lambert coordinates' decimals: a centimetre
+LAMBERT_DECIMALS = 2
+
+
+def projects_csv(
+    conn: Connection, filters: Filters, srid: int, style: CsvFormat = STANDARD_CSV
+) -> Iterator[str]:
+    """The projects as CSV rows (header first): longitude, latitude and Lambert X/Y in `srid`."""
     where, params = filters.where()
     columns = ", ".join(PUBLIC_FIELDS)
+    lambert = f"ST_Transform(geom, {int(srid)})"
     result = conn.execute(
         text(
-            f"SELECT {columns}, ST_X(geom), ST_Y(geom) FROM {PUBLIC_VIEW} WHERE {where} "
-            "ORDER BY permit_date, id"
+            f"SELECT {columns}, ST_X(geom), ST_Y(geom), "
+            f"round(ST_X({lambert})::numeric, {LAMBERT_DECIMALS}), "
+            f"round(ST_Y({lambert})::numeric, {LAMBERT_DECIMALS}) "
+            f"FROM {PUBLIC_VIEW} WHERE {where} ORDER BY permit_date, id"
         ),
         params,
     )
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([*PUBLIC_FIELDS, "longitude", "latitude"])
+    buffer.write(style.bom)
+    writer = csv.writer(buffer, delimiter=style.delimiter)
+    writer.writerow([*PUBLIC_FIELDS, "longitude", "latitude", "x_lambert", "y_lambert"])
     # a chunk per CSV_CHUNK_ROWS rows: each chunk sent costs the server a thread hop
     for number, row in enumerate(result, start=1):
-        writer.writerow([csv_cell(value) for value in row])
+        writer.writerow([csv_number(csv_cell(value), style.decimal) for value in row])
         if number % CSV_CHUNK_ROWS == 0:
             yield _drain(buffer)
     yield _drain(buffer)
+
+
+def csv_number(value: Any, decimal: str) -> Any:
+    """A decimal number written with the format's decimal mark; anything else as it is."""
+    if decimal != "." and isinstance(value, float | Decimal):
+        return str(value).replace(".", decimal)
+    return value
 
 
 #: A spreadsheet runs a cell starting with one of these as a formula (=HYPERLINK(…) reaching out
