@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from html import escape
 from pathlib import Path
-from urllib.parse import quote
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
@@ -15,7 +13,6 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from api.admission import DatabaseAdmission
-from api.deps import PublicConnectionDep
 from api.docs import add_docs
 from api.errors import add_exception_handlers
 from api.headers import SecurityHeaders
@@ -29,7 +26,6 @@ from geoportal.projects.feed import ProjectFeed
 from geoportal.settings import Settings
 from geoportal.setup.provision import libpq_url
 from zoning.schema import check_storage_srid
-from zoning.store import list_plans
 
 STATIC = Path(__file__).with_name("static")
 
@@ -98,7 +94,6 @@ def create_app(
     app.include_router(ogc_endpoints().router, prefix=OGC_PREFIX, tags=["OGC API"])
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_api_route("/", public_map, response_class=HTMLResponse, include_in_schema=False)
-    app.add_api_route("/plans", home, response_class=HTMLResponse, include_in_schema=False)
     app.add_api_route("/nru", nru_form, response_class=HTMLResponse, include_in_schema=False)
     app.add_api_route("/projet", project_form, response_class=HTMLResponse, include_in_schema=False)
     app.add_api_route("/compte", account_page, response_class=HTMLResponse, include_in_schema=False)
@@ -123,22 +118,3 @@ def project_form() -> str:
 def account_page() -> str:
     """The petitioner's space: sign in or up, their notes and checks."""
     return (STATIC / "app" / "compte.html").read_text(encoding="utf-8")
-
-
-def home(conn: PublicConnectionDep) -> str:
-    """A plain entry page: the plans and where to go."""
-    items = "".join(
-        f'<li><a href="/plans/{quote(p["name"])}/map">{escape(p["name"])}</a> — '
-        f"{escape(p['commune'])}, {p['counts']['zones']} zones</li>"
-        for p in list_plans(conn)
-    )
-    return (
-        "<!doctype html><html lang=fr><meta charset=utf-8><title>Géoportail urbanisme</title>"
-        "<body style='font-family:sans-serif'><h1>Géoportail urbanisme</h1>"
-        f"<h2>Plans d'aménagement</h2><ul>{items or '<li>aucun plan</li>'}</ul>"
-        "<p><a href='/nru'>Demander une note de renseignements urbanistiques</a></p>"
-        "<p><a href='/projet'>Vérifier un projet (procédure, conformité)</a></p>"
-        "<p><a href='/compte'>Mon espace (compte, mes notes, mes vérifications)</a></p>"
-        "<p><a href='/docs'>API (OpenAPI)</a> · <a href='/api/v1/plans'>/api/v1/plans</a></p>"
-        "</body></html>"
-    )

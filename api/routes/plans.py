@@ -15,6 +15,7 @@ from api.deps import PublicConnectionDep, SettingsDep, TransactionDep
 from api.headers import csp_nonce, with_nonce
 from api.security import AgentDep
 from geoportal.maps import plan_map_html
+from geoportal.pages import plans_page
 from geoportal.plans import import_plan_files
 from zoning.package.load import ImportOptions
 from zoning.package.reglement import decode_reglement
@@ -116,6 +117,12 @@ async def _save(upload: UploadFile, path: Path, max_mb: int) -> None:
             if written > max_mb * 1024**2:
                 raise HTTPException(413, f"package: larger than {max_mb} MB")
             out.write(chunk)
+
+
+@pages.get("/plans", response_class=HTMLResponse, include_in_schema=False)
+def plans_list_page(conn: PublicConnectionDep) -> str:
+    """The plans d'aménagement: status, validity, counts, a small map, links (no script)."""
+    return plans_page(conn)
 
 
 @pages.get("/plans/{name}/map", response_class=HTMLResponse, summary="Map of the plan's zones")
