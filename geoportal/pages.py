@@ -123,9 +123,11 @@ def plan_card(conn: Connection, plan: dict[str, Any], today: dt.date) -> PlanCar
 def plan_validity(plan: dict[str, Any], today: dt.date) -> tuple[str, bool]:
     """The plan's validity in words, and whether it is in force today.
 
-    Loi 12-90 art. 28: the plan d'aménagement's effects last ten years from the publication
-    of its approval act at the Bulletin officiel (`valid_until`, from the règlement). A plan
-    *en cours* is not in force; its notes are valid twelve months (décret 2-18-577, Annexe 1).
+    `valid_until` is the end of the plan's legal effects, from its règlement: what the notes
+    issued on it are valid for (décret 2-18-577 art. 9: « La durée de validité de la note de
+    renseignements urbanistiques correspond à la durée des effets juridiques découlant de la
+    déclaration d'utilité publique en vertu du document d'urbanisme en vigueur. »). A plan
+    *en cours* is not yet in force.
     """
     if plan["status"] != "homologue":
         return "en cours d'approbation : pas encore opposable", False
