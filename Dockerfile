@@ -6,12 +6,13 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
-COPY pyproject.toml README.md ./
+COPY pyproject.toml requirements.lock README.md ./
 COPY zoning ./zoning
 COPY checks ./checks
 COPY geoportal ./geoportal
 COPY api ./api
-RUN pip install --no-cache-dir .
+# the versions `make setup` installs (requirements.lock, `make lock` to refresh it)
+RUN pip install --no-cache-dir -c requirements.lock .
 COPY data ./data
 EXPOSE 8000
 CMD ["geoportal", "demo", "--host", "0.0.0.0", "--port", "8000"]

@@ -2,19 +2,21 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib,sys;print(hashlib.sha1(open('pyproject.toml','rb').read()).hexdigest()[:12])")
+# redone when pyproject.toml or the lock changes
+STAMP := $(VENV)/.installed-$(shell $(PYTHON) -c "import hashlib;print(hashlib.sha1(open('pyproject.toml','rb').read()+open('requirements.lock','rb').read()).hexdigest()[:12])")
+LOCK_TOOLS := var/pip-tools
 
-.PHONY: setup system db demo test lint bench load clean
+.PHONY: setup system db demo test lint bench load lock clean
 
 setup: $(STAMP) system db  ## virtualenv, dependencies, system packages, database (idempotent)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[dev,bench]"
 	@rm -f $(VENV)/.installed-* && touch $@
 
-system:  ## Chromium for the browser tests (apt-get when root)
+system:  ## Pango and fonts (the NRU's PDF), Chromium (browser tests), ogrinfo (apt-get when root)
 	bash scripts/system-deps.sh
 
 db: $(STAMP)  ## find or provide PostgreSQL + PostGIS, write GEOPORTAL_DATABASE_URL to .env
@@ -41,6 +43,13 @@ bench: setup  ## import, NRU and batch benchmarks, with their figures
 
 load: setup  ## locust at 100 requests/s for 5 minutes: failures, p50/p95 (LOAD_ARGS="--seconds 60")
 	$(BIN)/python -m bench.bench_load $(LOAD_ARGS)
+
+lock:  ## requirements.lock from pyproject.toml (pip-compile); LOCK_ARGS=--upgrade: newest of all
+	@test -x $(LOCK_TOOLS)/bin/pip-compile || { $(PYTHON) -m venv $(LOCK_TOOLS) \
+		&& $(LOCK_TOOLS)/bin/python -m pip install --quiet pip-tools; }
+	$(LOCK_TOOLS)/bin/pip-compile --quiet --extra dev --extra bench --strip-extras \
+		--no-emit-index-url --no-emit-find-links --output-file requirements.lock \
+		$(LOCK_ARGS) pyproject.toml
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache

@@ -508,8 +508,15 @@ def serve(
     ] = True,
 ) -> None:
     """Run the web service."""
+    import os
+
     import uvicorn
 
+    # Each worker builds its settings from the environment: the host and port given here
+    # reach them there, and the NRU's QR code names this port (GEOPORTAL_PUBLIC_URL unset).
+    os.environ.update(
+        {k: str(v) for k, v in (("GEOPORTAL_HOST", host), ("GEOPORTAL_PORT", port)) if v}
+    )
     settings = _settings()
     uvicorn.run(
         "api.app:create_app",  # each worker builds the app from the same environment

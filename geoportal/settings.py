@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
@@ -34,7 +34,9 @@ class Settings(BaseSettings):
         26191, description="the one SRID geometries are stored in (a Moroccan Lambert zone)"
     )
     public_url: str = Field(
-        "http://127.0.0.1:8000", description="base URL printed in the NRU's QR code"
+        "",
+        description="base URL printed in the NRU's QR code; by default the serving host and "
+        "port, http://HOST:PORT (127.0.0.1 when serving on every interface)",
     )
     host: str = "127.0.0.1"
     port: int = 8000
@@ -89,6 +91,14 @@ class Settings(BaseSettings):
         description="the agency's table of public holidays as observed (checks.calendar)",
     )
 
+    @model_validator(mode="after")
+    def _served_public_url(self) -> Settings:
+        """No GEOPORTAL_PUBLIC_URL: the URL this service is served at (its host and port)."""
+        if not self.public_url:
+            self.public_url = served_url(self.host, self.port)
+        self.public_url = self.public_url.rstrip("/")
+        return self
+
     def public_database(self) -> str:
         """The public reads' URL: the setting, else the primary's with the public role."""
         if self.public_database_url:
@@ -106,3 +116,15 @@ class Settings(BaseSettings):
             known = ", ".join(str(s) for s in MOROCCAN_LAMBERT)
             raise ValueError(f"GEOPORTAL_STORAGE_SRID={self.storage_srid} is not one of {known}")
         return self
+
+
+#: addresses that mean "every interface": a browser cannot open them, the machine itself can
+WILDCARD_HOSTS = {"0.0.0.0", "::", ""}
+
+
+def served_url(host: str, port: int) -> str:
+    """http://host:port, as a browser on this machine reaches a server bound to `host`."""
+    host = "127.0.0.1" if host in WILDCARD_HOSTS else host
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address
+    return f"http://{host}:{port}"

@@ -3,8 +3,9 @@
 Each plan shows its status, its validity (the règlement's `valid_until`, the end of the plan's
 legal effects, which bounds its notes: décret 2-18-577 art. 9, « La durée de validité de la note
 de renseignements urbanistiques correspond à la durée des effets juridiques découlant de la
-déclaration d'utilité publique en vertu du document d'urbanisme en vigueur »), its counts, a small map (an SVG drawn by the
-server: no script, nothing from another host) and links to its map, zones and OGC collections.
+déclaration d'utilité publique en vertu du document d'urbanisme en vigueur »), its counts, a
+small map (an SVG drawn by the server: no script, nothing from another host) and links to its
+map, zones and OGC collections.
 """
 
 from __future__ import annotations
