@@ -227,6 +227,10 @@ def test_filters_reload_the_layer_the_links_and_the_live_feed(
     )
     csv_rows = httpx.get(f"{on_server}{page.get_attribute('#link-csv', 'href')}").text
     assert len(csv_rows.strip().splitlines()) == len(grands) + 1  # and the header
+    excel = page.get_attribute("#link-csv-excel", "href")
+    assert excel == "/api/v1/projects.csv?procedure=grands_projets&format=excel"
+    excel_rows = httpx.get(f"{on_server}{excel}").content.decode("utf-8-sig").splitlines()
+    assert excel_rows[0].startswith("id;permit_number;") and len(excel_rows) == len(grands) + 1
     geojson = httpx.get(f"{on_server}{page.get_attribute('#link-geojson', 'href')}").json()
     assert geojson["numberReturned"] == len(grands)
 

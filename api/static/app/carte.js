@@ -221,6 +221,7 @@
     const query = new URLSearchParams(chosen).toString();
     $("link-geojson").href = `/api/v1/projects?${query ? `${query}&` : ""}limit=10000`;
     $("link-csv").href = `/api/v1/projects.csv${query ? `?${query}` : ""}`;
+    $("link-csv-excel").href = `/api/v1/projects.csv?${query ? `${query}&` : ""}format=excel`;
     const here = `${location.pathname}${query ? `?${query}` : ""}`;
     history.replaceState(null, "", here);
   }
