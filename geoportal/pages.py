@@ -68,12 +68,15 @@ def render(template: str, **context: Any) -> str:
 
 @dataclass
 class Thumbnail:
-    """A plan drawn small: its zones coloured by code, its roads and perimeter (SVG paths)."""
+    """A plan drawn small (SVG paths): zones coloured by code, roads, reservations, sectors,
+    perimeter."""
 
     view_box: str
     stroke: float  # one pixel, in the plan's metres
     zones: list[dict[str, str]] = field(default_factory=list)
     roads: list[str] = field(default_factory=list)
+    reservations: list[str] = field(default_factory=list)
+    sectors: list[str] = field(default_factory=list)
     perimeter: str = ""
 
 
@@ -152,7 +155,11 @@ _THUMBNAIL_SQL = """
                 'd', ST_AsSVG(ST_SimplifyPreserveTopology(z.geom, side / :px * :detail), 0, 1)))
          FROM opendata.zones z WHERE z.plan = :name) AS zones,
         (SELECT json_agg(ST_AsSVG(ST_SimplifyPreserveTopology(r.geom, side / :px * :detail), 0, 1))
-         FROM opendata.voies_amenagement r WHERE r.plan = :name) AS roads
+         FROM opendata.voies_amenagement r WHERE r.plan = :name) AS roads,
+        (SELECT json_agg(ST_AsSVG(ST_SimplifyPreserveTopology(r.geom, side / :px * :detail), 0, 1))
+         FROM opendata.reservations r WHERE r.plan = :name) AS reservations,
+        (SELECT json_agg(ST_AsSVG(ST_SimplifyPreserveTopology(s.geom, side / :px * :detail), 0, 1))
+         FROM opendata.secteurs s WHERE s.plan = :name) AS sectors
     FROM frame"""
 
 
@@ -179,6 +186,8 @@ def plan_thumbnail(conn: Connection, name: str) -> Thumbnail | None:
             if z["d"]
         ],
         roads=[d for d in row.roads or [] if d],
+        reservations=[d for d in row.reservations or [] if d],
+        sectors=[d for d in row.sectors or [] if d],
         perimeter=row.perimeter,
     )
 

@@ -42,8 +42,10 @@ def test_plans_page_shows_status_validity_counts_map_and_links(server: str) -> N
         assert "Bulletin officiel n° 6970 du 01/04/2021" in text
         assert "122 zones, 9 voies d'aménagement, 4 servitudes, 10 réservations, 4 secteurs" in text
         # the small map: every zone drawn, coloured, with its code as a tooltip
-        assert card.locator("svg path[fill]:not(.road):not(.perimeter)").count() == 122
+        assert card.locator("svg path.zone[fill]").count() == 122
         assert card.locator("svg path.road").count() == 9
+        assert card.locator("svg path.reservation").count() == 10
+        assert card.locator("svg path.sector").count() == 4
         box = card.locator("svg").bounding_box()
         assert box is not None and box["width"] > 200 and box["height"] > 200
         # the layout's navigation
