@@ -55,7 +55,10 @@ def translate_html(html: str, lang: str) -> str:
         return f">{lead}{escape(found)}{trail}<"
 
     def attribute(match: re.Match[str]) -> str:
-        found = _(" ".join(match.group(2).split()))
+        key = " ".join(match.group(2).split())
+        found = _(key)
+        if found == key:  # left as written (entities such as &#10; included)
+            return match.group(0)
         return f'{match.group(1)}="{escape(found)}"'
 
     parts = _SCRIPT_OR_STYLE.split(html)
@@ -74,10 +77,14 @@ def render_page(name: str, lang: str) -> str:
         f'<script type="application/json" id="i18n-catalog">{catalog}</script>'
         '<script src="/static/app/i18n.js"></script>'
     )
+    if 'rel="icon"' not in html:  # else the browser asks /favicon.ico: a 404 in its console
+        head = '<link rel="icon" href="data:,">' + head
     html = html.replace("</head>", head + "</head>", 1)
     current = ' aria-current="true"'
     switch = SWITCH.format(fr=current if lang == "fr" else "", ar=current if lang == "ar" else "")
-    return re.sub(r"(<body\b[^>]*>)", lambda m: m.group(1) + switch, html, count=1)
+    # in the side panel when the page has one (the map keeps its corners for its controls)
+    where = r"(<aside\b[^>]*>)" if "<aside" in html else r"(<body\b[^>]*>)"
+    return re.sub(where, lambda m: m.group(1) + switch, html, count=1)
 
 
 def page_response(name: str, request: Request) -> HTMLResponse:
