@@ -101,8 +101,11 @@ def _setbacks(setbacks: Any) -> Markup | None:
     """The road, side and rear setbacks, one a line."""
     if not isinstance(setbacks, dict):
         return None
-    sides = (("road", "doc.rule.setback_road"), ("side", "doc.rule.setback_side"))
-    sides += (("rear", "doc.rule.setback_rear"),)
+    sides = (
+        ("road", "doc.rule.setback_road"),
+        ("side", "doc.rule.setback_side"),
+        ("rear", "doc.rule.setback_rear"),
+    )
     lines = [
         Markup("{} : {}").format(t(key), ltr(setback_text(setbacks[side])))
         for side, key in sides
