@@ -17,6 +17,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from markupsafe import escape
 
+from api.headers import NONCE_KEY
 from geoportal.i18n import DEFAULT, direction, gettext, page_catalog, request_language
 
 STATIC = Path(__file__).with_name("static")
@@ -67,14 +68,16 @@ def translate_html(html: str, lang: str) -> str:
     return "".join(parts)
 
 
-def render_page(name: str, lang: str) -> str:
+def render_page(name: str, lang: str, nonce: str = "") -> str:
     """The page `name` of static/app in `lang`: lang/dir, switch, RTL CSS, texts, catalog."""
     html = translate_html(_source(name), lang)
     html = _HTML_TAG.sub(f'<html lang="{lang}" dir="{direction(lang)}">', html, count=1)
     catalog = json.dumps(page_catalog(lang), ensure_ascii=False).replace("</", "<\\/")
     head = (
         '<link rel="stylesheet" href="/static/app/i18n.css">'
-        f'<script type="application/json" id="i18n-catalog">{catalog}</script>'
+        # data, never run; it carries the response's nonce all the same, like every inline
+        # <script> of the pages (one rule to audit)
+        f'<script type="application/json" id="i18n-catalog" nonce="{nonce}">{catalog}</script>'
         '<script src="/static/app/i18n.js"></script>'
     )
     if 'rel="icon"' not in html:  # else the browser asks /favicon.ico: a 404 in its console
@@ -91,6 +94,6 @@ def page_response(name: str, request: Request) -> HTMLResponse:
     """The page in the request's language (``?lang=``, then Accept-Language, else French)."""
     lang = request_language(request)
     return HTMLResponse(
-        render_page(name, lang),
+        render_page(name, lang, getattr(request.state, NONCE_KEY, "")),
         headers={"Vary": "Accept-Language", "Content-Language": lang},
     )
