@@ -34,3 +34,13 @@ def test_negotiation_query_then_header_then_french() -> None:
     assert negotiate(None, "ar;q=0") == "fr"
     assert negotiate("xx", None) == "fr"
     assert accept_language("de, en") is None
+
+
+def test_verification_page_is_bilingual(client: TestClient, demo: None) -> None:
+    issued = client.post("/api/v1/nru", json={**BODY, "plan": "PA Ain Demo"})
+    assert issued.status_code == 201, issued.text
+    page = client.get(issued.json()["links"]["verify"]).text
+    assert "Note de renseignements urbanistiques" in page
+    assert '<span lang="ar" dir="rtl">مذكرة المعلومات التعميرية</span>' in page
+    assert "Référence foncière" in page and "المرجع العقاري" in page
+    assert "سارية المفعول" in page  # the state, in force
