@@ -235,6 +235,7 @@ def context(nru: Nru, verify_url: str) -> dict[str, Any]:
         "agency_ar": _agency_ar(nru.plan.agency),
         "number_label": t("doc.number"),
         "number": nru.number,
+        "number_class": "nru-number",  # the footers' « NRU n° … », when the Arabic comes first
         "date_label": t("doc.date"),
         "date": f"{nru.issued_at:%d/%m/%Y}",
     }

@@ -32,5 +32,15 @@ const i18n = (() => {
       observer.observe(document.body, { childList: true, subtree: true, characterData: true });
     });
   }
+  if (lang !== "fr") {
+    // the API answers its errors in the page's language (Accept-Language), the code unchanged
+    const plainFetch = window.fetch.bind(window);
+    window.fetch = (input, init = {}) => {
+      if (typeof input !== "string") return plainFetch(input, init);
+      const headers = new Headers(init.headers || {});
+      if (!headers.has("Accept-Language")) headers.set("Accept-Language", lang);
+      return plainFetch(input, { ...init, headers });
+    };
+  }
   return { lang, t, rtl: document.documentElement.dir === "rtl" };
 })();

@@ -109,6 +109,7 @@ def test_languages_setting_orders_and_omits_the_arabic_part() -> None:
     path.write_bytes(arabic_first)
     assert "مذكرة المعلومات التعميرية" in _text(path, 1)
     assert "Objet :" in _text(path, 2, 4)  # the French letter after the Arabic part
+    assert f"NRU n° {NUMBER} — page 1" in _text(path, 1)  # the footer has the number
     assert Settings(document_languages="ar").languages() == ("ar", "fr")  # the letter stays
     with pytest.raises(ValueError, match="GEOPORTAL_DOCUMENT_LANGUAGES"):
         Settings(document_languages="fr,en").check()
