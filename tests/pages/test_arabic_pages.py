@@ -112,3 +112,20 @@ def test_arabic_page_in_chromium(server: str, path: str, ready: str) -> None:
             assert zoom["x"] > map_box["x"] + map_box["width"] / 2
         page.screenshot(path=str(OUTPUT / f"page-{name}-ar.png"))
     assert errors == [] and console == []
+
+
+@pytest.mark.parametrize("path", ["/projet", "/compte", "/indicateurs"])
+def test_other_pages_in_arabic_in_chromium(server: str, path: str) -> None:
+    with chromium_page(viewport={"width": 1280, "height": 860}) as (page, errors):
+        console = _console_errors(page)
+        page.goto(f"{server}{path}?lang=ar")
+        page.wait_for_load_state("networkidle")
+        assert page.evaluate("() => document.documentElement.dir") == "rtl"
+        # the side panel's text starts at its right edge (mirrored), the switch says where we are
+        assert page.evaluate("() => getComputedStyle(document.body).direction") == "rtl"
+        assert page.inner_text(".lang-switch [aria-current]") == "العربية"
+        page.screenshot(path=str(OUTPUT / f"page-{path.strip('/')}-ar.png"))
+        page.click(".lang-switch a[hreflang=fr]")  # the switch goes back to French
+        page.wait_for_function("() => document.documentElement.lang === 'fr'")
+        assert page.evaluate("() => document.documentElement.dir") == "ltr"
+    assert errors == [] and console == []
