@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse
 from markupsafe import escape
 
 from api.headers import NONCE_KEY
-from geoportal.i18n import DEFAULT, direction, gettext, page_catalog, request_language
+from geoportal.i18n import DEFAULT, direction, gettext, iso, page_catalog, request_language
 
 STATIC = Path(__file__).with_name("static")
 _HTML_TAG = re.compile(r"<html\b[^>]*>", re.I)
@@ -53,7 +53,9 @@ def translate_html(html: str, lang: str) -> str:
             return match.group(0)
         lead = raw[: len(raw) - len(raw.lstrip())]
         trail = raw[len(raw.rstrip()) :]
-        return f">{lead}{escape(found)}{trail}<"
+        # figures and Latin runs isolated: « 2.18.577 » keeps its dots, « 36 a » its order
+        shown = iso(found) if direction(lang) == "rtl" else escape(found)
+        return f">{lead}{shown}{trail}<"
 
     def attribute(match: re.Match[str]) -> str:
         key = " ".join(match.group(2).split())

@@ -21,11 +21,14 @@ from importlib.resources import files
 from typing import Any
 
 from babel.messages.pofile import read_po
+from markupsafe import Markup, escape
 
 LANGUAGES = ("fr", "ar")
 DEFAULT = "fr"
 #: languages written right to left
 RTL = frozenset({"ar"})
+#: a run of Latin letters, digits and the signs between them: « R+2 », « TF 12345/R », « 50 m² »
+_LTR_RUN = re.compile(r"[A-Za-zÀ-ÿ0-9][A-Za-zÀ-ÿ0-9 +/.,°²\-\u202f]*[A-Za-zÀ-ÿ0-9²]|[A-Za-z0-9]")
 _WEIGHTED = re.compile(r"^\s*([A-Za-z]{1,8})(?:-[A-Za-z0-9]{1,8})*\s*(?:;\s*q\s*=\s*([0-9.]+))?")
 
 
@@ -133,3 +136,20 @@ def _translated_item(item: Any, table: Mapping[str, str]) -> Any:
 def page_catalog(lang: str) -> dict[str, str]:
     """The pages' entries (French msgid → text): the API's and documents' keys left out."""
     return {k: v for k, v in catalog(lang).items() if not k.startswith(("error.", "doc."))}
+
+
+def ltr(value: str) -> Markup:
+    """An identifier or a number, isolated left to right inside right-to-left text."""
+    return Markup('<bdi dir="ltr">{}</bdi>').format(value)
+
+
+def iso(value: str) -> Markup:
+    """Arabic text with its Latin and digit runs isolated left to right (« منطقة (R+2) »)."""
+    out: list[str] = []
+    last = 0
+    for match in _LTR_RUN.finditer(value):
+        out.append(str(escape(value[last : match.start()])))
+        out.append(str(ltr(match.group())))
+        last = match.end()
+    out.append(str(escape(value[last:])))
+    return Markup("".join(out))

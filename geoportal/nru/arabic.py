@@ -18,9 +18,9 @@ from importlib.resources import files
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from geoportal.i18n import text
+from geoportal.i18n import iso, ltr, text
 from geoportal.nru.model import Nru, ZoneShare
 from geoportal.nru.pdf import (
     REQUISITION_RE,
@@ -33,30 +33,11 @@ from geoportal.nru.pdf import (
 )
 
 AR = "ar"
-#: a run of Latin letters, digits and the signs between them: « R+2 », « TF 12345/R », « 50 m² »
-_LTR_RUN = re.compile(r"[A-Za-zÀ-ÿ0-9][A-Za-zÀ-ÿ0-9 +/.,°²\-\u202f]*[A-Za-zÀ-ÿ0-9²]|[A-Za-z0-9]")
 
 
 def t(key: str, **values: Any) -> str:
     """An Arabic text of the catalog (French when the catalog lacks it)."""
     return text(AR, key, **values)
-
-
-def ltr(value: str) -> Markup:
-    """An identifier or a number, isolated left to right inside Arabic text."""
-    return Markup('<bdi dir="ltr">{}</bdi>').format(value)
-
-
-def iso(value: str) -> Markup:
-    """Arabic text with its Latin and digit runs isolated left to right (« منطقة (R+2) »)."""
-    out: list[str] = []
-    last = 0
-    for match in _LTR_RUN.finditer(value):
-        out.append(str(escape(value[last : match.start()])))
-        out.append(str(ltr(match.group())))
-        last = match.end()
-    out.append(str(escape(value[last:])))
-    return Markup("".join(out))
 
 
 def french(value: str) -> Markup:
@@ -89,12 +70,12 @@ def twin_list(source: dict[str, Any], key: str) -> Markup | None:
 def land_phrase(reference: str | None) -> Markup:
     """« المتعلقة بالعقار موضوع الرسم العقاري عدد 12345/R », the number isolated."""
     if not reference or not reference.strip():
-        return Markup(escape(t("doc.land.none")))
+        return iso(t("doc.land.none"))
     if match := TF_RE.match(reference):
-        return Markup(escape(t("doc.land.tf"))) + " " + ltr(match["num"].strip())
+        return iso(t("doc.land.tf")) + " " + ltr(match["num"].strip())
     if match := REQUISITION_RE.match(reference):
-        return Markup(escape(t("doc.land.requisition"))) + " " + ltr(match["num"].strip())
-    return Markup(escape(t("doc.land.other"))) + " " + ltr(reference.strip())
+        return iso(t("doc.land.requisition")) + " " + ltr(match["num"].strip())
+    return iso(t("doc.land.other")) + " " + ltr(reference.strip())
 
 
 def _setbacks(setbacks: Any) -> Markup | None:
@@ -141,14 +122,12 @@ RULES_AR: tuple[tuple[str, str, Callable[[dict[str, Any]], Markup | None]], ...]
     (
         "habitat_economique",
         "doc.rule.economic_housing",
-        lambda r: Markup(escape(t("doc.yes" if r.get("habitat_economique") else "doc.no"))),
+        lambda r: iso(t("doc.yes" if r.get("habitat_economique") else "doc.no")),
     ),
     (
         "constructible",
         "doc.rule.constructible",
-        lambda r: Markup(
-            escape(t("doc.yes" if r.get("constructible", True) else "doc.not_constructible"))
-        ),
+        lambda r: iso(t("doc.yes" if r.get("constructible", True) else "doc.not_constructible")),
     ),
 )
 
@@ -158,12 +137,14 @@ def _opt(rules: dict[str, Any], key: str, format_: Callable[[Any], Markup]) -> M
     return None if value is None else format_(value)
 
 
-def zone_rules_ar(rules: dict[str, Any]) -> list[tuple[str, Markup]]:
+def zone_rules_ar(rules: dict[str, Any]) -> list[tuple[Markup, Markup]]:
     """(Arabic label, value) rows of a zone's rules; « غير مقنن » where a figure is absent."""
     rows = []
     for _, label_key, format_ in RULES_AR:
         value = format_(rules)
-        rows.append((t(label_key), value if value is not None else Markup(t("doc.not_regulated"))))
+        rows.append(
+            (iso(t(label_key)), value if value is not None else iso(t("doc.not_regulated")))
+        )
     return rows
 
 
@@ -178,7 +159,7 @@ def zone_label_ar(zone: ZoneShare) -> Markup:
 def _agency_ar(agency: str) -> Markup:
     """« الوكالة الحضرية لـ Skhirate-Temara » from the plan's agency (full name or place)."""
     place = re.sub(r"^\s*agence\s+urbaine\s+(?:de\s+la\s+|de\s+|d['’]\s*)?", "", agency, flags=re.I)
-    return Markup(escape(t("doc.agency"))) + " " + ltr(place)
+    return iso(t("doc.agency")) + " " + ltr(place)
 
 
 def _approval(nru: Nru) -> str | None:
@@ -196,17 +177,17 @@ def _approval(nru: Nru) -> str | None:
 
 def _validity(nru: Nru) -> Markup:
     """Art. 9: valid as long as the plan's effects; the date when the plan has one."""
-    article = Markup(escape(t("doc.article_9")))
+    article = iso(t("doc.article_9"))
     if nru.valid_until:
         return (
-            Markup(escape(t("doc.valid_until")))
+            iso(t("doc.valid_until"))
             + " "
             + ltr(f"{nru.valid_until:%d/%m/%Y}")
             + " ("
             + article
             + ")"
         )
-    return Markup(escape(t("doc.valid_plan"))) + " (" + article + ")"
+    return iso(t("doc.valid_plan")) + " (" + article + ")"
 
 
 def _servitudes(nru: Nru) -> list[Markup]:
@@ -240,7 +221,9 @@ def context(nru: Nru, verify_url: str) -> dict[str, Any]:
         "date": f"{nru.issued_at:%d/%m/%Y}",
     }
     return {
-        "t": t,
+        # catalog texts with their figures isolated: « المرسوم رقم 2.18.577 » would otherwise be
+        # drawn with Arabic dots, and « 1 234,56 m² » reordered by the bidi
+        "t": lambda key: iso(t(key)),
         "header": header,
         "land": land_phrase(nru.parcel.land_reference),
         "commune": nru.plan.commune,
