@@ -113,3 +113,24 @@ def test_languages_setting_orders_and_omits_the_arabic_part() -> None:
     assert Settings(document_languages="ar").languages() == ("ar", "fr")  # the letter stays
     with pytest.raises(ValueError, match="GEOPORTAL_DOCUMENT_LANGUAGES"):
         Settings(document_languages="fr,en").check()
+
+
+def test_bilingual_macros_for_the_documents_to_come() -> None:
+    """Receipts, agendas, minutes, decisions: one title and one header in both languages."""
+    from geoportal.nru.arabic import environment
+
+    source = (
+        '{% import "bilingual.html" as bi %}'
+        "{{ bi.bilingual_title('Récépissé <de dépôt>', 'وصل الإيداع') }}"
+        "{{ bi.document_header(h) }}"
+    )
+    header = {
+        "kingdom_fr": "ROYAUME DU MAROC", "kingdom_ar": "المملكة المغربية",
+        "ministry_fr": "Ministère", "ministry_ar": "وزارة", "agency_fr": "Agence",
+        "agency_ar": "الوكالة", "number_label": "رقم", "number": "R-2026/0007",
+        "date_label": "بتاريخ", "date": "16/03/2026",
+    }  # fmt: skip
+    html = environment().from_string(source).render(h=header)
+    assert '<span class="fr" lang="fr" dir="ltr">Récépissé &lt;de dépôt&gt;</span>' in html
+    assert '<span class="ar" lang="ar" dir="rtl">وصل الإيداع</span>' in html
+    assert '<bdi dir="ltr">R-2026/0007</bdi>' in html and '<bdi dir="ltr">16/03/2026</bdi>' in html
