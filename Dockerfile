@@ -1,8 +1,10 @@
 FROM python:3.11-slim
 # GDAL, GEOS and PROJ come inside the wheels of pyogrio, shapely, pyproj and rasterio;
-# WeasyPrint (the NRU's PDF) needs Pango and fonts from the system.
+# WeasyPrint (the NRU's PDF) needs Pango and fonts from the system: DejaVu for the French,
+# Amiri (Naskh) for the Arabic part (issue 16), embedded in the PDF.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+       fonts-hosny-amiri \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
@@ -18,6 +18,7 @@ from api.errors import add_exception_handlers
 from api.headers import SecurityHeaders
 from api.limits import BodyBuffer
 from api.ogc import OGC_PREFIX, check_ogc_filters, close_ogc, ogc_endpoints, open_ogc
+from api.pages import page_response
 from api.ratelimit import RateLimits
 from api.routes import accounts, indicators, instruction, nru, plans, projects
 from geoportal.db import make_engine, make_public_engine
@@ -100,21 +101,21 @@ def create_app(
     return app
 
 
-def nru_form() -> str:
+def nru_form(request: Request) -> HTMLResponse:
     """The NRU request form: paste or drop coordinates, check them on the map, ask."""
-    return (STATIC / "app" / "nru.html").read_text(encoding="utf-8")
+    return page_response("nru.html", request)
 
 
-def public_map() -> str:
+def public_map(request: Request) -> HTMLResponse:
     """The public map of authorized projects, live (issue #5)."""
-    return (STATIC / "app" / "carte.html").read_text(encoding="utf-8")
+    return page_response("carte.html", request)
 
 
-def project_form() -> str:
+def project_form(request: Request) -> HTMLResponse:
     """The petitioner's page: a project on a parcel, its procedure, verdict and envelope."""
-    return (STATIC / "app" / "projet.html").read_text(encoding="utf-8")
+    return page_response("projet.html", request)
 
 
-def account_page() -> str:
+def account_page(request: Request) -> HTMLResponse:
     """The petitioner's space: sign in or up, their notes and checks."""
-    return (STATIC / "app" / "compte.html").read_text(encoding="utf-8")
+    return page_response("compte.html", request)

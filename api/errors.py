@@ -25,6 +25,7 @@ from geoportal.accounts import (
     InvalidAccount,
     WeakPassword,
 )
+from geoportal.i18n import translate_body
 from geoportal.nru.issue import OwnershipRequired, ScanNeedsReview
 from geoportal.nru.register import NruAlreadyRevoked, NruRevoked
 from geoportal.nru.signing import SigningError
@@ -296,6 +297,7 @@ def _handler(status: int, body: Any) -> Any:
     headers = {"Retry-After": str(RETRY_AFTER_S)} if status == 503 else None
 
     async def handle(request: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse(body(exc), status_code=status, headers=headers)
+        # issue 16: French by default, Arabic for Accept-Language: ar (keyed by `code`)
+        return JSONResponse(translate_body(body(exc), request), status_code=status, headers=headers)
 
     return handle

@@ -54,6 +54,12 @@ class ZoneRules(BaseModel):
     parking: str | None = None
     habitat_economique: bool = False
     constructible: bool = True
+    # Arabic twins of the texts (issue 16): printed in the NRU's Arabic part when present,
+    # the French standing alone where one is absent.
+    label_ar: str | None = Field(None, min_length=1)
+    affectation_ar: str | None = None
+    interdictions_ar: list[str] = Field(default_factory=list)
+    parking_ar: str | None = None
     allowed_uses: list[ProjectUse] | None = Field(
         None, description="uses the affectation admits (Project.use values); None: text only"
     )

@@ -1222,6 +1222,108 @@ def write_projects(projects: Sequence[Project], out_dir: Path) -> None:
     )
 
 
+#: Arabic twins of the règlement's texts (issue 16): printed in the NRU's Arabic part.
+ZONE_REGULATIONS_AR: dict[str, dict[str, Any]] = {
+    "B4": {
+        "label_ar": "منطقة العمارات (R+4)",
+        "affectation_ar": "السكن الجماعي؛ التجارة والمكاتب في الطابق الأرضي والطابق الأول",
+        "interdictions_ar": [
+            "المؤسسات الصناعية من الصنفين الأول والثاني",
+            "المستودعات والمخازن",
+            "البنايات ذات الاستعمال الفلاحي",
+        ],
+        "parking_ar": "موقف واحد لكل مسكن؛ موقف واحد لكل 50 m² من التجارة أو المكاتب",
+    },
+    "B3": {
+        "label_ar": "منطقة العمارات (R+3)",
+        "affectation_ar": "السكن الجماعي؛ التجارة والخدمات في الطابق الأرضي",
+        "interdictions_ar": ["المؤسسات الصناعية من الصنفين الأول والثاني", "المستودعات والمخازن"],
+        "parking_ar": "موقف واحد لكل مسكن",
+    },
+    "C": {
+        "label_ar": "منطقة السكن المسترسل (R+2)",
+        "affectation_ar": (
+            "السكن الفردي المسترسل (الدار المغربية العصرية)؛ تجارة القرب في الطابق الأرضي"
+        ),
+        "interdictions_ar": ["الصناعة", "المستودعات", "الورشات المزعجة"],
+        "parking_ar": "موقف واحد لكل مسكن بالنسبة للبقع التي تفوق مساحتها 150 m²",
+    },
+    "HE": {
+        "label_ar": "منطقة السكن الاقتصادي (R+2)",
+        "affectation_ar": "السكن الاقتصادي؛ تجارة القرب في الطابق الأرضي",
+        "interdictions_ar": ["الصناعة", "المستودعات", "الورشات المزعجة"],
+    },
+    "D1": {
+        "label_ar": "منطقة الفيلات المنفردة (R+1)",
+        "affectation_ar": "السكن الفردي المنفرد",
+        "interdictions_ar": ["التجارة", "الصناعة", "العمارات الجماعية"],
+        "parking_ar": "موقفان داخل البقعة",
+    },
+    "D2": {
+        "label_ar": "منطقة الفيلات المزدوجة (R+1)",
+        "affectation_ar": "السكن الفردي المزدوج",
+        "interdictions_ar": ["الصناعة", "العمارات الجماعية"],
+        "parking_ar": "موقف واحد داخل البقعة",
+    },
+    "M": {
+        "label_ar": "منطقة المدينة العتيقة (نسيج عتيق يتعين الحفاظ عليه)",
+        "affectation_ar": "السكن التقليدي، الصناعة التقليدية، التجارة، دور الضيافة",
+        "interdictions_ar": [
+            "التعلية فوق R+2",
+            "المواد والألوان غير التقليدية في الواجهات",
+            "هدم البنايات ذات القيمة التراثية",
+        ],
+        "parking_ar": "غير مطلوب",
+    },
+    "I": {
+        "label_ar": "المنطقة الصناعية",
+        "affectation_ar": "الصناعات من الصنفين الثاني والثالث، المستودعات، الورشات",
+        "interdictions_ar": ["السكن، باستثناء سكن الحراسة", "الصناعات غير الصحية"],
+        "parking_ar": "موقف واحد لكل 100 m² من المساحة المغطاة؛ مساحات الشحن داخل البقعة",
+    },
+    "ZA": {
+        "label_ar": "منطقة الأنشطة الاقتصادية",
+        "affectation_ar": "تجارة الجملة، الخدمات، الصناعة التقليدية، الصناعات الصغرى غير المضرة",
+        "interdictions_ar": ["السكن", "الصناعات من الصنف الأول"],
+        "parking_ar": "موقف واحد لكل 50 m² من المساحة المغطاة",
+    },
+    "ZE": {
+        "label_ar": "منطقة التجهيزات العمومية",
+        "affectation_ar": (
+            "التجهيزات العمومية وذات المصلحة العامة: التعليم، الصحة، الإدارة، العبادة، الرياضة"
+        ),
+        "interdictions_ar": ["السكن، باستثناء السكن الوظيفي", "الصناعة"],
+        "parking_ar": "حسب طبيعة التجهيز",
+    },
+    "ZT": {
+        "label_ar": "المنطقة السياحية",
+        "affectation_ar": "الفنادق، الإقامات السياحية، المطاعم، الترفيه",
+        "interdictions_ar": ["السكن الفردي خارج الإقامات السياحية", "الصناعة"],
+        "parking_ar": "موقف واحد لكل غرفتين",
+    },
+    "ZV": {
+        "label_ar": "المنطقة الخضراء (المساحات الخضراء والمنتزهات)",
+        "affectation_ar": "الحدائق العمومية، المنتزهات، فضاءات الألعاب",
+        "interdictions_ar": ["كل بناء، باستثناء الأكشاك والمرافق الصحية العمومية القابلة للتفكيك"],
+    },
+    # RA (zone agricole) keeps its French alone: the NRU prints it so, with no gap.
+}
+SERVITUDE_TEXTS_AR = {
+    "non_aedificandi": (
+        "منطقة يمنع فيها البناء (non aedificandi): يمنع فيها كل بناء، بما في ذلك الأسوار الصلبة."
+    ),
+    "ligne_ht": (
+        "ممر خط كهربائي ذي جهد عال: يمنع فيه كل بناء؛ ويخضع الغرس والأشغال "
+        "للموافقة المسبقة للمكتب الوطني للكهرباء والماء الصالح للشرب."
+    ),
+    "monument": (
+        "منطقة حماية معلمة تاريخية: يخضع كل مشروع للرأي المسبق للوزارة المكلفة "
+        "بالثقافة (القانون رقم 22-80)؛ والعلو والمواد والألوان فيها مقننة."
+    ),
+    "cimetiere": "مقبرة: يمنع فيها كل بناء غير جنائزي أو تعبدي.",
+}
+
+
 class PlainDumper(yaml.SafeDumper):
     """A safe YAML dumper writing shared values in full: no &anchors for agents to decode."""
 
@@ -1239,6 +1341,7 @@ def write_reglement(
         "zones": {
             code: {
                 **ZONE_REGULATIONS[code],
+                **ZONE_REGULATIONS_AR.get(code, {}),
                 "allowed_uses": ZONE_USES[code][0],
                 "forbidden_uses": ZONE_USES[code][1],
             }
@@ -1246,6 +1349,9 @@ def write_reglement(
             if code in zone_codes
         },
         "servitudes": {kind: SERVITUDE_TEXTS[kind] for kind in servitude_kinds},
+        "servitudes_ar": {
+            kind: SERVITUDE_TEXTS_AR[kind] for kind in servitude_kinds if kind in SERVITUDE_TEXTS_AR
+        },
         "legend": {code: ZONE_COLOURS[code] for code in ZONE_COLOURS if code in zone_codes},
     }
     text = yaml.dump(document, Dumper=PlainDumper, allow_unicode=True, sort_keys=False, width=100)

@@ -11,6 +11,9 @@ from sqlalchemy.engine import make_url
 from zoning.crs import MOROCCAN_LAMBERT
 from zoning.roles import PUBLIC_ROLE
 
+#: the languages the documents can be printed in (geoportal.i18n.LANGUAGES)
+DOCUMENT_LANGUAGES = ("fr", "ar")
+
 
 class Settings(BaseSettings):
     """Everything the service needs from its environment; built explicitly and passed down."""
@@ -86,6 +89,11 @@ class Settings(BaseSettings):
         description="slow request bodies (still arriving after 1 s) one client address may send "
         "at once (else 429)",
     )
+    document_languages: str = Field(
+        "fr,ar",
+        description="languages of the agency's documents, in print order, comma-separated: "
+        "fr (the Annexe 1 letter, always printed) and ar (the Arabic part, issue 16)",
+    )
     calendar_overrides: Path | None = Field(
         Path("data/jours_feries.yaml"),
         description="the agency's table of public holidays as observed (checks.calendar)",
@@ -110,11 +118,24 @@ class Settings(BaseSettings):
         """The database role of the public reads (the user of their URL)."""
         return make_url(self.public_database()).username or PUBLIC_ROLE
 
+    def languages(self) -> tuple[str, ...]:
+        """GEOPORTAL_DOCUMENT_LANGUAGES as a tuple, French added last when it was left out:
+        the Annexe 1 letter is the note's text (décret 2-18-577), the Arabic goes beside it."""
+        chosen = tuple(dict.fromkeys(p.strip().lower() for p in self.document_languages.split(",")))
+        chosen = tuple(p for p in chosen if p)
+        return chosen if "fr" in chosen else (*chosen, "fr")
+
     def check(self) -> Settings:
-        """Refuse a storage SRID that is not a Moroccan Lambert zone."""
+        """Refuse a storage SRID that is not a Moroccan Lambert zone, an unknown language."""
         if self.storage_srid not in MOROCCAN_LAMBERT:
             known = ", ".join(str(s) for s in MOROCCAN_LAMBERT)
             raise ValueError(f"GEOPORTAL_STORAGE_SRID={self.storage_srid} is not one of {known}")
+        unknown = [lang for lang in self.languages() if lang not in DOCUMENT_LANGUAGES]
+        if unknown:
+            raise ValueError(
+                f"GEOPORTAL_DOCUMENT_LANGUAGES={self.document_languages!r}: unknown "
+                f"{', '.join(unknown)} (known: {', '.join(DOCUMENT_LANGUAGES)})"
+            )
         return self
 
 

@@ -19,6 +19,12 @@ ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' \
   || need "Pango for the NRU's PDF (WeasyPrint)" libpango-1.0-0 libpangoft2-1.0-0
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] \
   || need "fonts with French accents for the NRU's PDF" fonts-dejavu-core
+# Arabic (issue 16): the NRU's Arabic part is set in Amiri, a Naskh face (WeasyPrint shapes it
+# with Pango and HarfBuzz and embeds it); poppler's pdftotext, pdffonts and pdftoppm read the
+# PDF back in the tests.
+ls /usr/share/fonts/opentype/fonts-hosny-amiri/Amiri-Regular.ttf >/dev/null 2>&1 \
+  || need "an Arabic font for the NRU's PDF" fonts-hosny-amiri
+command -v pdffonts >/dev/null 2>&1 || need "poppler to read PDFs back in the tests" poppler-utils
 # Scanned coordinate tables (issue 17): the tests and the benchmark render their scans with
 # Liberation fonts beside DejaVu; tesseract is the second engine the benchmark measures (the
 # service reads with RapidOCR, whose models come inside its wheel).

@@ -89,6 +89,7 @@ SELECT json_build_object(
                                     'bo', p.bo_number, 'bo_date', p.bo_date),
       'valid_until', p.valid_until, 'source_sha256', p.source_sha256,
       'raster_path', p.raster_path, 'servitude_texts', p.reglement -> 'servitudes',
+      'servitude_texts_ar', p.reglement -> 'servitudes_ar',
       'legend', p.reglement -> 'legend')
     FROM plans p JOIN chosen ON chosen.id = p.id),
   'zones', (SELECT json_agg(json_build_object('code', code, 'label', label, 'rules', rules,

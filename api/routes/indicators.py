@@ -6,10 +6,11 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 
 from api.deps import PublicConnectionDep, SettingsDep, query_date
+from api.pages import page_response
 from geoportal.projects.indicators import QuarterError, choose_quarters, indicators
 from geoportal.projects.instruction import load_calendar
 from geoportal.projects.register import Filters
@@ -58,6 +59,6 @@ def get_indicators(
 
 
 @pages.get("/indicateurs", response_class=HTMLResponse, include_in_schema=False)
-def indicators_page() -> str:
-    """The page of indicators: charts and the bulletin's rankings."""
-    return PAGE.read_text(encoding="utf-8")
+def indicators_page(request: Request) -> HTMLResponse:
+    """The page of indicators: charts and the bulletin's rankings (French or Arabic)."""
+    return page_response(PAGE.name, request)

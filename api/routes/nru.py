@@ -16,6 +16,7 @@ from api.deps import ConnectionDep, SettingsDep, TransactionDep
 from api.ratelimit import NruLimitDep
 from api.security import AgentDep, PrincipalDep
 from checks.project import MAX_AREA_M2, CoordinatesInput
+from geoportal.i18n import gettext
 from geoportal.nru.document import nru_pdf
 from geoportal.nru.issue import NruRequest, issue_nru
 from geoportal.nru.preview import ScanLimits, preview_parcel
@@ -273,9 +274,9 @@ def verify(nru_id: str, conn: ConnectionDep) -> str:
 
 
 def verification_page(facts: dict[str, Any]) -> str:
-    """What was issued, for anyone holding the paper (no personal data)."""
+    """What was issued, for anyone holding the paper (no personal data); French and Arabic."""
     rows = "".join(
-        f"<tr><th>{escape(k)}</th><td>{escape(str(v))}</td></tr>"
+        f"<tr><th>{_both(k)}</th><td>{_both(str(v))}</td></tr>"
         for k, v in facts.items()
         if k != "zones"
     )
@@ -284,11 +285,19 @@ def verification_page(facts: dict[str, Any]) -> str:
         "<!doctype html><html lang=fr><meta charset=utf-8>"
         f"<title>Vérification {escape(facts['Numéro'])}</title>"
         "<body style='font-family:sans-serif;max-width:46em;margin:2em auto'>"
-        "<h1>Note de renseignements urbanistiques</h1>"
-        "<p>Cette page confirme la délivrance de la note suivante.</p>"
+        f"<h1>{_both('Note de renseignements urbanistiques')}</h1>"
+        f"<p>{_both('Cette page confirme la délivrance de la note suivante.')}</p>"
         f"{_revoked_banner(facts)}"
-        f"<table>{rows}</table><h2>Zones</h2><ul>{zones}</ul></body></html>"
+        f"<table>{rows}</table><h2>{_both('Zones')}</h2><ul>{zones}</ul></body></html>"
     )
+
+
+def _both(french: str) -> str:
+    """A French text and, when the catalog has it, its Arabic beside it (issue 16)."""
+    arabic = gettext("ar")(french)
+    if arabic == french:
+        return str(escape(french))
+    return f'{escape(french)} <span lang="ar" dir="rtl">{escape(arabic)}</span>'
 
 
 def _revoked_banner(facts: dict[str, Any]) -> str:

@@ -41,6 +41,7 @@ def nru_pdf(conn: Connection, nru: Nru, settings: Settings) -> bytes:
         extract,
         verify_url=f"{settings.public_url}{nru.links['verify']}",
         petitioner=addressee,
+        languages=settings.languages(),
     )
     signer = agency_signer(settings)
     if signer is not None:

@@ -156,6 +156,7 @@ def build_nru(
     area = overlay.parcel_area_m2
     plan = PlanRef.model_validate(overlay.plan)
     texts = overlay.plan.get("servitude_texts") or {}
+    texts_ar = overlay.plan.get("servitude_texts_ar") or {}  # issue 16: Arabic twins
     valid_until = _valid_until(plan, issued_at.date())
     nru = Nru(
         id=nru_id,
@@ -181,6 +182,7 @@ def build_nru(
                 area_m2=s["area_m2"],
                 share=_share(s["area_m2"], area),
                 text=texts.get(s["kind"]),
+                text_ar=texts_ar.get(s["kind"]),
             )
             for s in overlay.servitudes
         ],

@@ -71,6 +71,7 @@ class ServitudeShare(BaseModel):
     area_m2: float
     share: float
     text: str | None = None  # the règlement's sentence for this kind
+    text_ar: str | None = None  # its Arabic twin (règlement's servitudes_ar), when given
 
 
 class RoadAlignment(BaseModel):

@@ -581,7 +581,12 @@ def _stylesheet() -> str:
 
 
 def nru_html(
-    nru: Nru, extract: MapExtract, *, verify_url: str, petitioner: str | None = None
+    nru: Nru,
+    extract: MapExtract,
+    *,
+    verify_url: str,
+    petitioner: str | None = None,
+    languages: Sequence[str] = ("fr", "ar"),
 ) -> str:
     """The whole note as one HTML document (title and creation date become PDF metadata)."""
     if not nru.text:
@@ -594,8 +599,10 @@ def nru_html(
         f'<meta name="dcterms.created" content="{_w3c_datetime(nru.issued_at)}">'
         f"<style>{_stylesheet()}</style></head>"
     )
+    from geoportal.nru.arabic import letters_in_languages  # it formats with this module
+
     body = (
-        letter_html(nru, petitioner)
+        letters_in_languages(letter_html(nru, petitioner), nru, verify_url, languages)
         + terrain_html(nru)
         + reglement_html(nru)
         + extrait_html(nru, extract, verify_url)
@@ -610,10 +617,15 @@ def _font_config() -> FontConfiguration:
 
 
 def render_nru_pdf(
-    nru: Nru, extract: MapExtract, *, verify_url: str, petitioner: str | None = None
+    nru: Nru,
+    extract: MapExtract,
+    *,
+    verify_url: str,
+    petitioner: str | None = None,
+    languages: Sequence[str] = ("fr", "ar"),
 ) -> bytes:
     """The note as an A4 PDF; the petitioner's name is printed here only (personal data)."""
-    html = nru_html(nru, extract, verify_url=verify_url, petitioner=petitioner)
+    html = nru_html(nru, extract, verify_url=verify_url, petitioner=petitioner, languages=languages)
     # data: URIs only: user text never makes WeasyPrint read a file or call a server.
     document = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"}))
     pdf = document.write_pdf(font_config=_font_config(), pdf_identifier=nru.id.encode())

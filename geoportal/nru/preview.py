@@ -124,7 +124,9 @@ def _preview_fields(
             {"code": z.code, "label": z.label, "area_m2": z.area_m2, "share": z.share}
             for z in draft.zones
         ],
-        "servitudes": [s.model_dump(mode="json", exclude={"text"}) for s in draft.servitudes],
+        "servitudes": [
+            s.model_dump(mode="json", exclude={"text", "text_ar"}) for s in draft.servitudes
+        ],
         "roads": [r.model_dump(mode="json") for r in draft.roads],
         "reservations": [r.model_dump(mode="json") for r in draft.reservations],
         "sectors": [s.model_dump(mode="json") for s in draft.sectors],

@@ -92,6 +92,9 @@ class Reglement(BaseModel):
     plan: PlanMeta
     zones: dict[str, ZoneRules] = Field(min_length=1)
     servitudes: dict[str, str] = Field(default_factory=dict)
+    servitudes_ar: dict[str, str] = Field(
+        default_factory=dict, description="Arabic twins of the servitude texts, by kind"
+    )
     legend: dict[str, Colour] = Field(
         default_factory=dict, description="legend colour of each zone code on the plan's maps"
     )

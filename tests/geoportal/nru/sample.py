@@ -63,6 +63,10 @@ RULES_C: dict[str, Any] = {
     "parking": "1 place par logement pour les parcelles de plus de 150 m²",
     "habitat_economique": False,
     "constructible": True,
+    "label_ar": None,  # Arabic twins (issue 16): none here, the French stands alone
+    "affectation_ar": None,
+    "interdictions_ar": [],
+    "parking_ar": None,
     "allowed_uses": ["habitation", "commerce", "bureaux"],
     "forbidden_uses": ["industrie"],
 }
@@ -84,6 +88,10 @@ RULES_D1: dict[str, Any] = {
     "parking": "2 places à l'intérieur de la parcelle",
     "habitat_economique": False,
     "constructible": True,
+    "label_ar": None,
+    "affectation_ar": None,
+    "interdictions_ar": [],
+    "parking_ar": None,
     "allowed_uses": ["habitation"],
     "forbidden_uses": [],
 }
