@@ -16,6 +16,8 @@ from collections import Counter
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from zoning.refusal import Refused
+
 #: seconds a client refused for too many bodies at once is told to wait (Retry-After)
 UPLOADS_RETRY_AFTER_S = 5
 #: a body still arriving after this long is slow: only slow bodies count against the limit per
@@ -163,9 +165,9 @@ async def refuse(
     detail: str,
     headers: list[tuple[bytes, bytes]] | None = None,
 ) -> None:
-    """A JSON refusal `{"detail", "code"}`, closing the connection: what is left of the body
-    would otherwise be read as the next request."""
-    body = json.dumps({"detail": detail, "code": code}, ensure_ascii=False).encode()
+    """A JSON refusal in the one body (zoning.refusal), closing the connection: what is left
+    of the body would otherwise be read as the next request."""
+    body = json.dumps(Refused(code, detail).body(), ensure_ascii=False).encode()
     await send(
         {
             "type": "http.response.start",

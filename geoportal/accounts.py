@@ -25,6 +25,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import IntegrityError
 
 from zoning.audit import record_act
+from zoning.refusal import Conflict, Forbidden, Invalid, NotFound, Problem
 
 Role = Literal["public", "petitioner", "agent", "admin"]
 AccountRole = Literal["petitioner", "agent", "admin"]
@@ -36,30 +37,48 @@ COMMON_PASSWORDS = "mots_de_passe_courants.txt"
 TOKEN_PREFIX = "gp_"
 
 
-class AccountRequired(PermissionError):
+class AccountRequired(Forbidden, PermissionError):
     """The act needs a signed-in account (401)."""
 
+    def __init__(self, detail: str) -> None:
+        super().__init__("account_required", detail)
 
-class AgencyForbidden(PermissionError):
+
+class AgencyForbidden(Forbidden, PermissionError):
     """The account acts for another agency, or its role may not do this (403)."""
 
+    def __init__(self, detail: str, code: str = "agency_forbidden") -> None:
+        super().__init__(code, detail)
 
-class AccountConflict(ValueError):
+
+class AccountConflict(Conflict, ValueError):
     """The login is taken (409)."""
 
+    def __init__(self, detail: str) -> None:
+        super().__init__("account_conflict", detail, [Problem("account_conflict", detail, "login")])
 
-class InvalidAccount(ValueError):
+
+class InvalidAccount(Invalid, ValueError):
     """An account's fields are inconsistent (422)."""
 
+    def __init__(
+        self, detail: str, code: str = "invalid_account", field: str | None = None
+    ) -> None:
+        super().__init__(code, detail, [Problem(code, detail, field)])
 
-class AccountNotFound(LookupError):
+
+class AccountNotFound(NotFound, LookupError):
     """No account has that login (404)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("account_not_found", detail)
 
 
 class WeakPassword(InvalidAccount):
     """A password too short, among the most common, or trivially repeated (422)."""
 
-    code = "mot_de_passe_faible"
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, "mot_de_passe_faible", "password")
 
 
 @dataclass(frozen=True)

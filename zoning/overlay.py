@@ -18,6 +18,8 @@ from typing import Any
 import shapely
 from sqlalchemy import Connection, text
 
+from zoning.refusal import Invalid
+
 OVERLAY_SQL = text("""
 WITH parcel AS (SELECT ST_GeomFromEWKB(:parcel) AS g),
 hits AS (
@@ -103,8 +105,11 @@ SELECT json_build_object(
 """)
 
 
-class ParcelOutsidePlans(LookupError):
+class ParcelOutsidePlans(Invalid, LookupError):
     """No plan (or not the plan asked for) covers the parcel."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("parcel_outside_plans", detail)
 
 
 @dataclass

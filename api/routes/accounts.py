@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
 
@@ -18,6 +18,7 @@ from api.security import (
     bearer_token,
     check_same_origin,
     csrf_proof,
+    sign_in,
 )
 from geoportal.accounts import (
     NewAccount,
@@ -33,6 +34,9 @@ from geoportal.accounts import (
 )
 from geoportal.history import my_checks, my_nrus
 from zoning.audit import audit_trail
+from zoning.refusal import Forbidden
+
+WRONG_CREDENTIALS = "Identifiant ou mot de passe incorrect."
 
 router = APIRouter(prefix="/api/v1", tags=["accounts"])
 
@@ -54,7 +58,7 @@ def login(
 ) -> Token:
     user_id = authenticate(conn, form.username, form.password)
     if user_id is None:
-        raise HTTPException(401, "wrong login or password", {"WWW-Authenticate": "Bearer"})
+        raise sign_in("invalid_credentials", WRONG_CREDENTIALS)
     token = issue_token(conn, user_id, hours=settings.token_hours)
     return Token(access_token=token, expires_in=settings.token_hours * 3600)
 
@@ -90,7 +94,7 @@ def open_session(
     check_same_origin(request)  # another site must not sign a visitor in (login CSRF)
     user_id = authenticate(conn, form.username, form.password)
     if user_id is None:
-        raise HTTPException(401, "wrong login or password")
+        raise Forbidden("invalid_credentials", WRONG_CREDENTIALS)
     token = issue_token(conn, user_id, hours=settings.token_hours, label="session")
     principal = principal_for_token(conn, token)
     assert principal is not None

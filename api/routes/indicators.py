@@ -6,13 +6,14 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
 from api.deps import PublicConnectionDep, SettingsDep, query_date
 from geoportal.projects.indicators import QuarterError, choose_quarters, indicators
 from geoportal.projects.instruction import load_calendar
 from geoportal.projects.register import Filters
+from zoning.refusal import Invalid, Problem
 
 router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
 pages = APIRouter(tags=["pages"])
@@ -45,11 +46,12 @@ def get_indicators(
         date_to=query_date("to", date_to),
     )
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        raise HTTPException(422, "from: the start date comes after the end date (to)")
+        message = "la date de début vient après la date de fin (to)"
+        raise Invalid("date_range", f"from : {message}.", [Problem("date_range", message, "from")])
     try:
         quarters = choose_quarters(conn, dt.date.today(), quarter or None, previous or None)
     except QuarterError as exc:
-        raise HTTPException(422, f"quarter: {exc}") from None
+        raise Invalid(exc.code, f"Trimestre : {exc.detail}", exc.errors) from None
     calendar = load_calendar(settings.calendar_overrides)
     return {
         "filters": {"from": date_from or None, "to": date_to or None, "commune": commune or None},

@@ -7,7 +7,7 @@ from dataclasses import replace
 from html import escape
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import ConnectionDep, SettingsDep, TransactionDep
 from api.ratelimit import NruLimitDep
 from api.security import AgentDep, PrincipalDep
+from api.validation import validation_refused
 from checks.project import MAX_AREA_M2, CoordinatesInput
 from geoportal.nru.document import nru_pdf
 from geoportal.nru.issue import NruRequest, issue_nru
@@ -28,6 +29,7 @@ from geoportal.nru.register import (
 )
 from geoportal.nru.store import get_nru
 from geoportal.nru.verification import verification
+from zoning.refusal import Invalid, Problem
 
 router = APIRouter(prefix="/api/v1/nru", tags=["nru"])
 preview = APIRouter(prefix="/api/v1/parcels", tags=["nru"])
@@ -170,28 +172,18 @@ async def _read_request(request: Request) -> NruRequest:
             return await _from_form(request)
         return NruBody.model_validate_json(await request.body()).to_request()
     except ValidationError as exc:
-        raise HTTPException(422, validation_detail(exc)) from None
-
-
-def validation_detail(exc: ValidationError) -> list[dict[str, Any]]:
-    """Where and what, without echoing the input back (it may not even be valid UTF-8)."""
-    return [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+        raise validation_refused(exc.errors()) from None
 
 
 async def _from_form(request: Request) -> NruRequest:
     form = await request.form()
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
-        raise HTTPException(
-            422,
-            [
-                {
-                    "loc": ["body", "file"],
-                    "msg": "a coordinates file is required (txt, csv, xlsx, geojson, dxf; "
-                    "or a scan to review: jpg, png, tiff, pdf)",
-                }
-            ],
+        message = (
+            "un fichier de coordonnées est requis (txt, csv, xlsx, geojson, dxf ; ou un scan à "
+            "relire : jpg, png, tiff, pdf)"
         )
+        raise Invalid("missing", f"file : {message}.", [Problem("missing", message, "file")])
     fields = {k: v for k, v in form.items() if k != "file" and isinstance(v, str) and v != ""}
     body = NruBody.model_validate({"coordinates": "", **fields})
     return replace(body.to_request(), coordinates=await upload.read(), filename=upload.filename)

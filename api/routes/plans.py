@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path, PurePath, PureWindowsPath
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -18,6 +18,7 @@ from geoportal.maps import plan_map_html
 from geoportal.plans import import_plan_files
 from zoning.package.load import ImportOptions
 from zoning.package.reglement import decode_reglement
+from zoning.refusal import Invalid, Problem
 from zoning.store import (
     LAYER_PROPERTIES,
     get_plan,
@@ -70,8 +71,11 @@ async def import_plan(
 ) -> dict[str, Any]:
     suffix = PurePath(package.filename or "").suffix.lower()
     if suffix not in PACKAGE_SUFFIXES:
-        raise HTTPException(
-            422, f"package: expected one of {', '.join(PACKAGE_SUFFIXES)}, got {package.filename!r}"
+        message = f"attendu : {', '.join(PACKAGE_SUFFIXES)} ; reçu : {package.filename!r}"
+        raise Invalid(
+            "package_format",
+            f"package : {message}.",
+            [Problem("package_format", message, "package")],
         )
     rules_source = reglement.filename or "reglement.yaml"
     rules_text = decode_reglement(await reglement.read(), source=rules_source)
@@ -114,7 +118,10 @@ async def _save(upload: UploadFile, path: Path, max_mb: int) -> None:
         while chunk := await upload.read(1 << 20):
             written += len(chunk)
             if written > max_mb * 1024**2:
-                raise HTTPException(413, f"package: larger than {max_mb} MB")
+                raise Invalid(
+                    "body_too_large",
+                    f"package : le fichier dépasse {max_mb} Mo, la taille maximale.",
+                )
             out.write(chunk)
 
 

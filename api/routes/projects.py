@@ -15,7 +15,6 @@ from fastapi import (
     File,
     Form,
     Header,
-    HTTPException,
     Query,
     Request,
     UploadFile,
@@ -46,6 +45,7 @@ from geoportal.projects.register import (
     record_project,
     update_project_status,
 )
+from zoning.refusal import Invalid, Problem
 
 router = APIRouter(prefix="/api/v1/projects", tags=["projects register"])
 IMPORT_SUFFIXES = (".csv", ".geojson", ".json", ".gpkg")
@@ -68,7 +68,10 @@ async def filters(
         try:
             west, south, east, north = (float(v) for v in bbox.split(","))
         except ValueError:
-            raise HTTPException(422, "bbox: four numbers minlon,minlat,maxlon,maxlat") from None
+            message = "quatre nombres minlon,minlat,maxlon,maxlat"
+            raise Invalid(
+                "bbox_invalid", f"bbox : {message}.", [Problem("bbox_invalid", message, "bbox")]
+            ) from None
         box = (west, south, east, north)
     return Filters(
         box, commune, kind, procedure, query_date("from", date_from), query_date("to", date_to)
@@ -139,7 +142,10 @@ async def import_register(
 ) -> dict[str, Any]:
     suffix = PurePath(file.filename or "").suffix.lower()
     if suffix not in IMPORT_SUFFIXES:
-        raise HTTPException(422, f"file: expected {', '.join(IMPORT_SUFFIXES)}")
+        message = f"attendu : {', '.join(IMPORT_SUFFIXES)}"
+        raise Invalid(
+            "file_format", f"file : {message}.", [Problem("file_format", message, "file")]
+        )
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"projets{suffix}"
         path.write_bytes(await file.read())

@@ -11,10 +11,14 @@ from sqlalchemy import Connection
 from geoportal.accounts import AccountRequired, AgencyForbidden, Principal
 from geoportal.nru.store import access_row, agency_notes, lock_for_revocation, mark_revoked
 from zoning.audit import record_act
+from zoning.refusal import Conflict, NotFound
 
 
-class NruAlreadyRevoked(ValueError):
+class NruAlreadyRevoked(Conflict, ValueError):
     """The note was revoked before (409)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("nru_already_revoked", detail)
 
 
 @dataclass(frozen=True)
@@ -34,18 +38,19 @@ class NoteState:
         return {"status": "revoquee", "revocation": revocation}
 
 
-class NruRevoked(LookupError):
+class NruRevoked(NotFound, LookupError):
     """The note was revoked: its signed PDF, whose bytes never change, is no longer served (410)."""
-
-    code = "nru_revoked"
 
     def __init__(self, nru_id: str, state: NoteState) -> None:
         self.state = state
         assert state.revoked_at is not None
         super().__init__(
+            "nru_revoked",
             f"la note {state.number} a été révoquée le {state.revoked_at:%d/%m/%Y} (motif : "
             f"{state.reason or '—'}) : son PDF n'est plus délivré ; la page /verify/{nru_id} "
-            "dit son état"
+            "dit son état",
+            revoked_at=state.revoked_at.isoformat(),
+            reason=state.reason,
         )
 
 

@@ -23,6 +23,7 @@ from pyhanko.sign import fields, signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from geoportal.settings import Settings
+from zoning.refusal import Unavailable
 
 SIGNATURE_FIELD = "SignatureAgence"
 CERT_SETTING = "GEOPORTAL_SIGNING_CERT"
@@ -30,8 +31,11 @@ KEY_SETTING = "GEOPORTAL_SIGNING_KEY"
 PASSPHRASE_SETTING = "GEOPORTAL_SIGNING_KEY_PASSPHRASE"
 
 
-class SigningError(RuntimeError):
+class SigningError(Unavailable, RuntimeError):
     """The configured certificate or key cannot be used: which setting, which file, what."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("signing_unavailable", detail)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, text
 
 from checks.calendar import WorkingCalendar, working_days_between
 from geoportal.projects.register import Filters
+from zoning.refusal import Invalid, Problem
 
 GRANDS, PETITS = "grands_projets", "petits_projets"
 RANKED_PROCEDURES = (GRANDS, PETITS)
@@ -29,8 +30,11 @@ TOP = 10
 _QUARTER = re.compile(r"^\s*(\d{4})\s*-?\s*[TQ]\s*([1-4])\s*$", re.IGNORECASE)
 
 
-class QuarterError(ValueError):
+class QuarterError(Invalid, ValueError):
     """A quarter that cannot be read, or two quarters that cannot be compared."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("quarter_invalid", detail, [Problem("quarter_invalid", detail, "quarter")])
 
 
 @dataclass(frozen=True, order=True)

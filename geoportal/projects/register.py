@@ -45,6 +45,7 @@ from geoportal.accounts import SYSTEM, AgencyForbidden, Principal
 from zoning.audit import record_act
 from zoning.crs import MOROCCAN_LAMBERT, transform_geometry
 from zoning.intake.location import srid_domain
+from zoning.refusal import Conflict, Invalid, NotFound, Problem
 from zoning.territory import encroachments, majority_agency
 
 CHANNEL = "projects"
@@ -276,18 +277,26 @@ def update_project_status(
     return project_feature(conn, project_id)
 
 
-class ProjectNotFound(LookupError):
+class ProjectNotFound(NotFound, LookupError):
     """No project has that id."""
+
+    def __init__(self, project_id: object) -> None:
+        super().__init__("project_not_found", f"Aucun projet n'a l'identifiant {project_id!r}.")
 
 
 class OtherAgencyTerritory(AgencyForbidden):
     """An agent's project lies partly in another agency's plan (403)."""
 
-    code = "territoire_autre_agence"
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, "territoire_autre_agence")
 
 
-class PermitAlreadyRecorded(ValueError):
+class PermitAlreadyRecorded(Conflict, ValueError):
     """A permit number is recorded once (409)."""
+
+    def __init__(self, detail: str) -> None:
+        problem = Problem("permit_already_recorded", detail, "permit_number")
+        super().__init__("permit_already_recorded", detail, [problem])
 
 
 #: the public reads (map, open data, feed) go through the open data view, as the public role
@@ -388,12 +397,13 @@ def events_after(conn: Connection, last_event: int, limit: int = 1000) -> list[d
     return [{"event": int(event_id), "feature": feature} for event_id, feature in rows]
 
 
-class RegisterImportError(ValueError):
+class RegisterImportError(Invalid, ValueError):
     """Rows of an import file are invalid; nothing was recorded."""
 
     def __init__(self, problems: list[dict[str, Any]]) -> None:
         self.problems = problems
-        super().__init__(f"{len(problems)} problem(s) in the file; nothing was recorded")
+        detail = f"{len(problems)} problème(s) dans le fichier ; rien n'a été enregistré."
+        super().__init__("register_import", detail, problems)
 
 
 def read_register_file(path: Path, srid: int) -> list[ProjectRecord]:

@@ -20,6 +20,7 @@ import pandas as pd
 import pyogrio
 
 from zoning.messages import printable
+from zoning.refusal import Invalid, Problem
 
 LAYER_NAMES = ("zones", "roads", "servitudes", "reservations", "sectors", "perimeter")
 VECTOR_SUFFIXES = (".gpkg", ".shp", ".geojson", ".json")
@@ -30,8 +31,13 @@ MAX_ZIP_MEMBERS = 2_000
 MAX_ZIP_RATIO = 500
 
 
-class PackageError(ValueError):
+class PackageError(Invalid, ValueError):
     """The package cannot be read at all (not a known format, unreadable file)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            "package_unreadable", detail, [Problem("package_unreadable", detail, "package")]
+        )
 
 
 @dataclass

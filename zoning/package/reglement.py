@@ -25,6 +25,7 @@ from pydantic_core import PydanticCustomError
 
 from checks.zone_rules import ZoneRules
 from zoning.crs import MOROCCAN_LAMBERT
+from zoning.refusal import Invalid
 
 PlanKind = Literal["plan_amenagement", "pdar"]
 Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
@@ -116,14 +117,21 @@ class ReglementProblem:
         return f"{self.path}{where}: {self.message}"
 
 
-class ReglementError(ValueError):
+class ReglementError(Invalid, ValueError):
     """The règlement file cannot be used; `problems` says where and why."""
 
     def __init__(self, source: str, problems: list[ReglementProblem]) -> None:
         self.source = source
         self.problems = problems
         listing = "; ".join(str(p) for p in problems)
-        super().__init__(f"{source}: invalid règlement: {listing}")
+        errors = [
+            {"code": p.code, "field": p.path, "path": p.path, "line": p.line, "message": p.message}
+            for p in problems
+        ]
+        super().__init__("reglement_invalid", f"Règlement invalide : {listing}", errors)
+
+    def __str__(self) -> str:
+        return f"{self.source} : {self.detail}"
 
 
 def load_reglement(path: Path) -> Reglement:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from zoning.refusal import Invalid, Problem
+
 Severity = Literal["error", "warning", "info"]
 
 
@@ -69,10 +71,14 @@ class ImportReport:
         return data
 
 
-class ImportRefused(ValueError):
+class ImportRefused(Invalid, ValueError):
     """The package has errors: nothing was written; `report` names each problem."""
 
     def __init__(self, report: ImportReport) -> None:
         self.report = report
-        lines = "\n".join(f"  - {f.describe()}" for f in report.errors)
-        super().__init__(f"plan {report.plan!r} refused, {len(report.errors)} error(s):\n{lines}")
+        detail = (
+            f"Le dossier du plan « {report.plan} » comporte {len(report.errors)} erreur(s) ; "
+            "rien n'a été écrit."
+        )
+        errors = [Problem(f.code, f.describe(), f.layer) for f in report.errors]
+        super().__init__("import_refused", detail, errors, report=report.to_dict())

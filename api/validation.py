@@ -1,0 +1,106 @@
+"""FastAPI's and pydantic's validation errors, said in French, one problem per bad input.
+
+The input itself is never echoed back: a NaN or an infinity there cannot be written as JSON (a
+500 instead of the 422), and a body may hold personal data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from zoning.refusal import Invalid, Problem
+
+#: pydantic's error types → a French sentence (its `ctx` fills the braces)
+MESSAGES: dict[str, str] = {
+    "missing": "champ obligatoire",
+    "extra_forbidden": "champ inconnu",
+    "string_type": "texte attendu",
+    "string_too_short": "au moins {min_length} caractère(s)",
+    "string_too_long": "au plus {max_length} caractère(s)",
+    "string_pattern_mismatch": "format invalide (motif attendu : {pattern})",
+    "string_unicode": "texte UTF-8 attendu",
+    "int_type": "nombre entier attendu",
+    "int_parsing": "nombre entier attendu",
+    "int_from_float": "nombre entier attendu (sans décimales)",
+    "float_type": "nombre attendu",
+    "float_parsing": "nombre attendu",
+    "finite_number": "nombre fini attendu (ni NaN ni infini)",
+    "bool_type": "booléen attendu (true ou false)",
+    "bool_parsing": "booléen attendu (true ou false)",
+    "greater_than": "doit être supérieur à {gt}",
+    "greater_than_equal": "doit être supérieur ou égal à {ge}",
+    "less_than": "doit être inférieur à {lt}",
+    "less_than_equal": "doit être inférieur ou égal à {le}",
+    "multiple_of": "doit être un multiple de {multiple_of}",
+    "too_short": "au moins {min_length} élément(s)",
+    "too_long": "au plus {max_length} élément(s)",
+    "list_type": "liste attendue",
+    "tuple_type": "liste attendue",
+    "dict_type": "objet attendu",
+    "model_type": "objet attendu",
+    "model_attributes_type": "objet attendu",
+    "literal_error": "valeur permise : {expected}",
+    "enum": "valeur permise : {expected}",
+    "date_type": "date attendue (AAAA-MM-JJ)",
+    "date_parsing": "date attendue (AAAA-MM-JJ)",
+    "date_from_datetime_parsing": "date attendue (AAAA-MM-JJ)",
+    "datetime_type": "date et heure attendues (ISO 8601)",
+    "datetime_parsing": "date et heure attendues (ISO 8601)",
+    "datetime_from_date_parsing": "date et heure attendues (ISO 8601)",
+    "uuid_type": "identifiant UUID attendu",
+    "uuid_parsing": "identifiant UUID attendu",
+    "json_invalid": "JSON invalide",
+    "json_type": "JSON attendu",
+    "bytes_type": "fichier attendu",
+    "url_parsing": "adresse URL invalide",
+    "value_error": "valeur invalide",
+    "assertion_error": "valeur invalide",
+    "union_tag_invalid": "type d'objet inconnu",
+    "none_required": "doit être vide",
+}
+#: the first element of FastAPI's locations, which says where the value was sent
+WHERE = {"body": "", "query": "", "path": "", "header": "en-tête ", "cookie": "cookie "}
+
+
+def field_of(loc: Sequence[Any]) -> str:
+    """The dotted place of a value, without FastAPI's « body »/« query » prefix."""
+    parts = [str(p) for p in loc]
+    if parts and parts[0] in WHERE:
+        prefix, parts = WHERE[parts[0]], parts[1:]
+        return prefix + ".".join(parts) if parts else "corps de la requête"
+    return ".".join(parts) or "corps de la requête"
+
+
+def message_of(error: Mapping[str, Any]) -> str:
+    """The French sentence of one pydantic error, by its type."""
+    template = MESSAGES.get(str(error.get("type")))
+    ctx = error.get("ctx") or {}
+    if template is None:
+        return "valeur invalide"
+    if error.get("type") == "value_error" and isinstance(ctx.get("error"), Exception):
+        said = str(ctx["error"])
+        return said if _looks_french(said) else template
+    try:
+        return template.format(**{k: _plain(v) for k, v in ctx.items()})
+    except (KeyError, IndexError):
+        return template.split(" {")[0].split(" (")[0]
+
+
+def _plain(value: Any) -> str:
+    return str(value).replace("'", "")
+
+
+def _looks_french(text: str) -> bool:
+    return any(c in text for c in "éèàçêùô«")
+
+
+def validation_refused(errors: Sequence[Mapping[str, Any]]) -> Invalid:
+    """A 422 naming each bad value: its field and, in French, what is expected."""
+    problems = [
+        Problem(str(e.get("type", "value_error")), message_of(e), field_of(e.get("loc", ())))
+        for e in errors
+    ]
+    shown = "; ".join(f"{p.field} : {p.message}" for p in problems[:3])
+    more = f" (et {len(problems) - 3} autre(s))" if len(problems) > 3 else ""
+    return Invalid("validation", f"Requête invalide — {shown}{more}.", problems)
