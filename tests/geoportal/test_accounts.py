@@ -118,7 +118,7 @@ def test_expired_and_closed_accounts_lose_their_tokens(
 
 def test_a_forged_token_is_401(client: TestClient) -> None:
     response = client.get("/api/v1/me", headers={"Authorization": "Bearer gp_forged"})
-    assert response.status_code == 401 and "unknown" in response.json()["detail"]
+    assert response.status_code == 401 and "inconnu" in response.json()["detail"]
 
 
 def test_cli_user_add_prints_a_working_token(
@@ -215,7 +215,7 @@ def test_nru_issuance_is_rate_limited_per_client(
         for _ in range(2):
             assert client.post("/api/v1/nru", json=NRU).status_code == 201
         third = client.post("/api/v1/nru", json=NRU)
-        assert third.status_code == 429 and "2 per minute" in third.json()["detail"]
+        assert third.status_code == 429 and "2 par minute" in third.json()["detail"]
         assert 1 <= int(third.headers["Retry-After"]) <= 60
         # another client (an account) still has its own allowance
         assert client.post("/api/v1/nru", json=NRU, headers=PETITIONER).status_code == 201
