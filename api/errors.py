@@ -18,7 +18,6 @@ import asyncpg  # type: ignore[import-untyped]
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -75,35 +74,6 @@ CODE_STATUS: dict[str, int] = {
 
 RETRY_AFTER_S = 5
 QUERY_CANCELED = "57014"  # SQLSTATE of a statement cancelled, e.g. by statement_timeout
-
-
-class ProblemItem(BaseModel):
-    """One thing wrong, and where (a field, a line of a file, a point)."""
-
-    model_config = ConfigDict(extra="allow")
-
-    code: str
-    message: str
-    field: str | None = None
-    line: int | None = None
-    point: str | None = None
-
-
-class ProblemBody(BaseModel):
-    """The body of every refusal (4xx, 5xx): a French sentence, a stable code, each problem."""
-
-    model_config = ConfigDict(extra="allow")
-
-    detail: str
-    code: str
-    errors: list[ProblemItem]
-
-
-#: declared on the routers: the error answers in /openapi.json, with the one body's schema
-PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    "4XX": {"model": ProblemBody, "description": "Requête refusée (corps unique des refus)"},
-    "5XX": {"model": ProblemBody, "description": "Service momentanément indisponible"},
-}
 
 
 def status_of(exc: Refused) -> int:

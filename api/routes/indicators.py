@@ -9,18 +9,23 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 
+from api.answers import PROBLEM_RESPONSES, Indicators
 from api.deps import PublicConnectionDep, SettingsDep, query_date
 from geoportal.projects.indicators import QuarterError, choose_quarters, indicators
 from geoportal.projects.instruction import load_calendar
 from geoportal.projects.register import Filters
 from zoning.refusal import Invalid, Problem
 
-router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
+router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"], responses=PROBLEM_RESPONSES)
 pages = APIRouter(tags=["pages"])
 PAGE = Path(__file__).parents[1] / "static" / "app" / "indicateurs.html"
 
 
-@router.get("", summary="Counts, delays in working days, and the quarterly rankings")
+@router.get(
+    "",
+    response_model=Indicators,
+    summary="Counts, delays in working days, and the quarterly rankings",
+)
 def get_indicators(
     conn: PublicConnectionDep,
     settings: SettingsDep,

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from api.answers import PROBLEM_RESPONSES, NoteInForce, NruRegister, Preview, Revoked
 from api.deps import ConnectionDep, SettingsDep, TransactionDep
 from api.ratelimit import NruLimitDep
 from api.security import AgentDep, PrincipalDep
@@ -31,8 +32,8 @@ from geoportal.nru.store import get_nru
 from geoportal.nru.verification import verification
 from zoning.refusal import Invalid, Problem
 
-router = APIRouter(prefix="/api/v1/nru", tags=["nru"])
-preview = APIRouter(prefix="/api/v1/parcels", tags=["nru"])
+router = APIRouter(prefix="/api/v1/nru", tags=["nru"], responses=PROBLEM_RESPONSES)
+preview = APIRouter(prefix="/api/v1/parcels", tags=["nru"], responses=PROBLEM_RESPONSES)
 pages = APIRouter(tags=["pages"])
 
 
@@ -138,6 +139,7 @@ MULTIPART_SCHEMA: dict[str, Any] = {
 
 @router.post(
     "",
+    response_model=NoteInForce,
     status_code=201,
     summary="Issue a note de renseignements urbanistiques",
     openapi_extra=MULTIPART_SCHEMA,
@@ -191,6 +193,7 @@ async def _from_form(request: Request) -> NruRequest:
 
 @preview.post(
     "/preview",
+    response_model=Preview,
     summary="Check coordinates and see what the note would say",
     openapi_extra=MULTIPART_SCHEMA,
 )
@@ -206,7 +209,11 @@ async def preview_nru(request: Request, conn: ConnectionDep, settings: SettingsD
     )
 
 
-@router.get("", summary="The agency's register of notes (agents: their agency; admins: any)")
+@router.get(
+    "",
+    response_model=NruRegister,
+    summary="The agency's register of notes (agents: their agency; admins: any)",
+)
 def register(
     principal: AgentDep,
     conn: ConnectionDep,
@@ -223,7 +230,9 @@ class Revocation(BaseModel):
     reason: str = Field(min_length=3, max_length=500)
 
 
-@router.post("/{nru_id}/revoke", summary="Revoke a note of your agency (agents)")
+@router.post(
+    "/{nru_id}/revoke", response_model=Revoked, summary="Revoke a note of your agency (agents)"
+)
 def revoke(
     nru_id: str, body: Revocation, principal: AgentDep, conn: TransactionDep
 ) -> dict[str, Any]:
@@ -250,7 +259,11 @@ def get_nru_pdf(
     )
 
 
-@router.get("/{nru_id}", summary="The note as issued, and whether it is still in force")
+@router.get(
+    "/{nru_id}",
+    response_model=NoteInForce,
+    summary="The note as issued, and whether it is still in force",
+)
 def get_nru_json(nru_id: str, principal: PrincipalDep, conn: ConnectionDep) -> dict[str, Any]:
     """The same access as its PDF; `status` and `revocation` say whether it was revoked."""
     state = check_note_access(conn, nru_id, principal)

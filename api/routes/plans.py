@@ -11,6 +11,13 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
+from api.answers import (
+    PROBLEM_RESPONSES,
+    FeatureCollection,
+    ImportReportAnswer,
+    PlanDetail,
+    PlanSummary,
+)
 from api.deps import PublicConnectionDep, SettingsDep, TransactionDep
 from api.headers import csp_nonce, with_nonce
 from api.security import AgentDep
@@ -27,36 +34,47 @@ from zoning.store import (
     zones_geojson,
 )
 
-router = APIRouter(prefix="/api/v1/plans", tags=["plans"])
+router = APIRouter(prefix="/api/v1/plans", tags=["plans"], responses=PROBLEM_RESPONSES)
 pages = APIRouter(tags=["pages"])
 PACKAGE_SUFFIXES = (".gpkg", ".zip", ".dxf")
 Layer = Literal["roads", "servitudes", "reservations", "sectors"]
 
 
-@router.get("", summary="Plans with status and layer counts")
+@router.get("", response_model=list[PlanSummary], summary="Plans with status and layer counts")
 def plans(conn: PublicConnectionDep) -> list[dict[str, Any]]:
     return list_plans(conn)
 
 
-@router.get("/{name}", summary="One plan: metadata, counts, zone codes, extent")
+@router.get(
+    "/{name}", response_model=PlanDetail, summary="One plan: metadata, counts, zone codes, extent"
+)
 def plan(name: str, conn: PublicConnectionDep) -> dict[str, Any]:
     return get_plan(conn, name)
 
 
-@router.get("/{name}/zones", summary="The plan's zones as GeoJSON (WGS 84, for display)")
+@router.get(
+    "/{name}/zones",
+    response_model=FeatureCollection,
+    summary="The plan's zones as GeoJSON (WGS 84, for display)",
+)
 def plan_zones(name: str, conn: PublicConnectionDep) -> dict[str, Any]:
     return zones_geojson(conn, name)
 
 
 @router.get(
-    "/{name}/layers/{layer}", summary="Roads, servitudes, reservations or sectors (GeoJSON)"
+    "/{name}/layers/{layer}",
+    response_model=FeatureCollection,
+    summary="Roads, servitudes, reservations or sectors (GeoJSON)",
 )
 def plan_layer(name: str, layer: Layer, conn: PublicConnectionDep) -> dict[str, Any]:
     return layer_geojson(conn, name, layer)
 
 
 @router.post(
-    "", status_code=201, summary="Import or atomically replace a plan (agents, own agency)"
+    "",
+    response_model=ImportReportAnswer,
+    status_code=201,
+    summary="Import or atomically replace a plan (agents, own agency)",
 )
 async def import_plan(
     principal: AgentDep,

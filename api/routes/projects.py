@@ -25,6 +25,7 @@ from pydantic import BaseModel
 from sse_starlette.sse import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
+from api.answers import PROBLEM_RESPONSES, Feature, ProjectEvent, ProjectPage, RegisterImported
 from api.deps import (
     PublicConnectionDep,
     PublicEngineDep,
@@ -47,7 +48,9 @@ from geoportal.projects.register import (
 )
 from zoning.refusal import Invalid, Problem
 
-router = APIRouter(prefix="/api/v1/projects", tags=["projects register"])
+router = APIRouter(
+    prefix="/api/v1/projects", tags=["projects register"], responses=PROBLEM_RESPONSES
+)
 IMPORT_SUFFIXES = (".csv", ".geojson", ".json", ".gpkg")
 KEEPALIVE_S = 15
 
@@ -81,7 +84,9 @@ async def filters(
 FiltersDep = Annotated[Filters, Depends(filters)]
 
 
-@router.get("", summary="Authorized projects as GeoJSON (bbox, filters, paging)")
+@router.get(
+    "", response_model=ProjectPage, summary="Authorized projects as GeoJSON (bbox, filters, paging)"
+)
 def projects(
     conn: PublicConnectionDep,
     request: Request,
@@ -109,7 +114,12 @@ def projects_as_csv(conn: PublicConnectionDep, chosen: FiltersDep) -> StreamingR
     )
 
 
-@router.post("", status_code=201, summary="Record an authorized project (agents)")
+@router.post(
+    "",
+    response_model=ProjectEvent,
+    status_code=201,
+    summary="Record an authorized project (agents)",
+)
 def record(
     body: ProjectRecord, principal: AgentDep, conn: TransactionDep, settings: SettingsDep
 ) -> dict[str, Any]:
@@ -122,7 +132,11 @@ class StatusChange(BaseModel):
     status: Status
 
 
-@router.patch("/{project_id}", summary="Mark a project en chantier or achevé (agents, own agency)")
+@router.patch(
+    "/{project_id}",
+    response_model=Feature,
+    summary="Mark a project en chantier or achevé (agents, own agency)",
+)
 def change_status(
     project_id: Annotated[int, PathParam(ge=1, le=2**62)],
     body: StatusChange,
@@ -132,7 +146,12 @@ def change_status(
     return update_project_status(conn, project_id, body.status, principal)
 
 
-@router.post("/import", status_code=201, summary="Record a batch from CSV/GeoJSON/GeoPackage")
+@router.post(
+    "/import",
+    response_model=RegisterImported,
+    status_code=201,
+    summary="Record a batch from CSV/GeoJSON/GeoPackage",
+)
 async def import_register(
     principal: AgentDep,
     conn: TransactionDep,
@@ -157,7 +176,11 @@ async def import_register(
     return {"recorded": len(recorded), "first_event": recorded[0]["event"] if recorded else None}
 
 
-@router.get("/events", summary="Server-Sent Events: one per newly authorized project")
+@router.get(
+    "/events",
+    response_class=EventSourceResponse,
+    summary="Server-Sent Events: one per newly authorized project",
+)
 async def events(
     request: Request,
     engine: PublicEngineDep,
