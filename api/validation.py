@@ -88,7 +88,7 @@ def message_of(error: Mapping[str, Any]) -> str:
 
 
 def _plain(value: Any) -> str:
-    return str(value).replace("'", "")
+    return str(value).replace("'", "").replace(" or ", " ou ")
 
 
 def _looks_french(text: str) -> bool:

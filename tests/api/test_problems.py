@@ -52,14 +52,14 @@ SAMPLE: list[tuple[str, str, str, dict[str, str], dict[str, Any] | None, int, st
     ("instruction", "POST", "/api/v1/fees", {}, {"project": 3}, 422, "validation"),
     ("projects", "GET", "/api/v1/projects?bbox=1,2", {}, None, 422, "bbox_invalid"),
     ("projects", "GET", "/api/v1/projects?from=hier", {}, None, 422, "date_invalid"),
-    ("projects", "PATCH", "/api/v1/projects/999999", AGENT, {"status": "achevé"}, 404, ""),
+    ("projects", "PATCH", "/api/v1/projects/999999", AGENT, {"status": "acheve"}, 404, ""),
     ("projects", "POST", "/api/v1/projects", PETITIONER, {}, 403, "role_forbidden"),
     (
         "accounts",
         "POST",
         "/api/v1/accounts",
         {},
-        {"login": "nouveau.compte", "password": "court"},
+        {"login": "nouveau.compte", "password": "court", "full_name": "Salma Bennani"},
         422,
         "validation",
     ),
@@ -73,7 +73,7 @@ SAMPLE: list[tuple[str, str, str, dict[str, str], dict[str, Any] | None, int, st
     (
         "ogc",
         "GET",
-        "/ogc/collections/opendata.zones/items?filter=code%20LIKE",
+        "/ogc/collections/opendata.zones/items?filter=inconnu%3D1",
         {},
         None,
         400,
@@ -115,7 +115,8 @@ def test_every_router_refuses_in_one_french_body(
 
 def test_a_short_password_is_said_in_french_with_its_field(client: TestClient) -> None:
     signed_up = client.post(
-        "/api/v1/accounts", json={"login": "nouveau.compte", "password": "court"}
+        "/api/v1/accounts",
+        json={"login": "nouveau.compte", "password": "court", "full_name": "Salma Bennani"},
     )
     [error] = signed_up.json()["errors"]
     assert error == {
