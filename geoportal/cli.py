@@ -91,7 +91,7 @@ def _print_refusal(exc: Refused) -> None:
             where = f"ligne {diagnostic.line} : " if diagnostic.line else ""
             console.print(f"[red]•[/] {escape(where + diagnostic.message)}", highlight=False)
         return
-    console.print(f"[red]refusé :[/] {escape(str(exc))}", highlight=False)
+    console.print(f"[red]refusé :[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
 
 
 @db_app.command("upgrade")
