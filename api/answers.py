@@ -73,11 +73,10 @@ class ProjectPage(FeatureCollection):
     offset: int
 
 
-class ProjectEvent(Open):
-    """A project as recorded, with the live feed's event number."""
+class ProjectEvent(Feature):
+    """A project as recorded (a Feature), with the live feed's event number."""
 
     event: int
-    feature: Feature
 
 
 class RegisterImported(Open):

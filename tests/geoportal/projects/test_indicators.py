@@ -331,7 +331,7 @@ def test_api_filters_by_commune(settings: Settings, engine: Engine, register: Co
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"from": "2027-13-01"}, "from: '2027-13-01' is not a date as YYYY-MM-DD"),
+        ({"from": "2027-13-01"}, "from : '2027-13-01' n'est pas une date AAAA-MM-JJ"),
         ({"to": "31/12/2027"}, "to : '31/12/2027' n'est pas une date AAAA-MM-JJ"),
         ({"from": "2027-06-01", "to": "2027-01-01"}, "from : la date de début vient après"),
         ({"quarter": "2027-T5"}, "Trimestre : '2027-T5' n'est pas un trimestre : AAAA-Tn attendu"),
