@@ -142,13 +142,11 @@ function diagnosticItems(list, kind, prefix = "") {
 }
 
 function refusal(data) {
-  if (data.errors) return diagnosticItems(data.errors, "error");
-  if (Array.isArray(data.detail)) {  // request validation: where and what
-    return data.detail.map((d) => `<li class="error">${escapeHtml((d.loc || []).slice(1).join(" › "))}` +
-      ` : ${escapeHtml(d.msg)}</li>`).join("");
-  }
-  const detail = typeof data.detail === "string" ? data.detail : JSON.stringify(data.detail);
-  return `<li class="error">${escapeHtml(detail)}</li>`;
+  const { detail, code, items } = readRefusal(data);
+  if (code === "invalid_coordinates") return diagnosticItems(items, "error");
+  if (!items.length) return `<li class="error">${escapeHtml(detail)}</li>`;
+  return items.map((e) => `<li class="error">${e.where ? `${escapeHtml(e.where)} : ` : ""}` +
+    `${escapeHtml(e.message)}</li>`).join("");
 }
 
 // ---------------------------------------------------------------- results
