@@ -112,8 +112,8 @@ class Principal:
         """AgencyForbidden unless they act for `agency`."""
         if not self.acts_for(agency):
             raise AgencyForbidden(
-                f"{what} belongs to {agency or 'no agency'}; your account acts for "
-                f"{self.agency or 'no agency'}"
+                f"{what} relève de {agency or 'aucune agence'} ; votre compte agit pour "
+                f"{self.agency or 'aucune agence'}"
             )
 
 
@@ -182,7 +182,7 @@ def normalise_login(login: str) -> str:
     cleaned = login.strip().lower()
     if not LOGIN_PATTERN.match(cleaned):
         raise InvalidAccount(
-            f"login {login!r}: 3 to 64 characters, letters, digits and . _ @ - only"
+            f"identifiant {login!r} : de 3 à 64 caractères, lettres, chiffres et . _ @ - seulement"
         )
     return cleaned
 
@@ -205,7 +205,7 @@ def create_account(conn: Connection, account: NewAccount, by: Principal = SYSTEM
     """Insert an account; return its id (409 when the login is taken)."""
     login = normalise_login(account.login)
     if (account.role == "agent") != bool(account.agency):
-        raise InvalidAccount("agency: required for an agent, and only for an agent")
+        raise InvalidAccount("agence : obligatoire pour un agent, et pour un agent seulement")
     password_hash = None if account.password is None else hash_password(account.password, login)
     try:
         with conn.begin_nested():
@@ -226,7 +226,7 @@ def create_account(conn: Connection, account: NewAccount, by: Principal = SYSTEM
                 },
             ).scalar_one()
     except IntegrityError:
-        raise AccountConflict(f"login {login!r} is already taken") from None
+        raise AccountConflict(f"l'identifiant {login!r} est déjà pris") from None
     details = {"role": account.role, "agency": account.agency}
     record_act(conn, "account.create", f"user#{user_id}", details, actor=by.actor)
     return int(user_id)
@@ -300,7 +300,7 @@ def account_id(conn: Connection, login: str) -> int:
         text("SELECT id FROM users WHERE login = :login"), {"login": login.strip().lower()}
     ).scalar()
     if found is None:
-        raise AccountNotFound(f"no account with login {login!r}")
+        raise AccountNotFound(f"aucun compte n'a l'identifiant {login!r}")
     return int(found)
 
 

@@ -144,8 +144,8 @@ def overlay_parcel(
     raw = conn.execute(OVERLAY_SQL, {"parcel": ewkb, "plan": plan}).scalar_one()
     data = json.loads(raw) if isinstance(raw, str) else raw
     if data["chosen"] is None:
-        where = f"the plan {plan!r}" if plan else "any stored plan"
-        raise ParcelOutsidePlans(f"the parcel lies outside {where}")
+        where = f"du plan {plan!r}" if plan else "de tout plan enregistré"
+        raise ParcelOutsidePlans(f"la parcelle est en dehors {where}")
     return _overlay(data)
 
 

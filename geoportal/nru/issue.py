@@ -110,8 +110,8 @@ def _check_requester(plan: dict[str, Any], by: Principal, request: NruRequest) -
         )
     if request.petitioner:
         raise AccountRequired(
-            "petitioner: a name and an address are printed on the note only for a signed-in "
-            "account (its PDF is then served only to that account and the agency)"
+            "petitioner : un nom et une adresse ne sont imprimés sur la note que pour un compte "
+            "connecté (son PDF n'est alors servi qu'à ce compte et à l'agence)"
         )
 
 

@@ -64,18 +64,20 @@ def check_note_access(conn: Connection, nru_id: str, by: Principal) -> NoteState
         return state
     if not by.signed_in:
         raise AccountRequired(
-            "this note names its petitioner: it is served to the account that asked for it "
-            "and to the agency; sign in (POST /api/v1/token)"
+            "cette note nomme son pétitionnaire : elle n'est servie qu'au compte qui l'a "
+            "demandée et à l'agence ; connectez-vous (POST /api/v1/token)"
         )
-    raise AgencyForbidden("this note names its petitioner and was asked for by another account")
+    raise AgencyForbidden(
+        "cette note nomme son pétitionnaire et a été demandée par un autre compte"
+    )
 
 
 def revoke_nru(conn: Connection, nru_id: str, reason: str, by: Principal) -> dict[str, Any]:
     """Revoke a note of the agent's own agency; it stays in the register, marked revoked."""
     agency, number, revoked_at = lock_for_revocation(conn, nru_id)
-    by.require_agency(agency, f"the note {number}")
+    by.require_agency(agency, f"la note {number}")
     if revoked_at is not None:
-        raise NruAlreadyRevoked(f"the note {number} was already revoked on {revoked_at:%d/%m/%Y}")
+        raise NruAlreadyRevoked(f"la note {number} a déjà été révoquée le {revoked_at:%d/%m/%Y}")
     revoked = mark_revoked(conn, nru_id, reason, by.user_id)
     # The reason is free text an agent typed: it stays in the register, not in the audit trail.
     record_act(conn, "nru.revoke", number, {"id": nru_id, "agency": agency}, actor=by.actor)

@@ -372,7 +372,9 @@ def _front_edges(
                 segment = LineString([first.xy, second.xy])
                 edges.append(transform_geometry(segment, parcel.srid, storage_srid))
     if not edges:
-        raise FrontBornesError(f"front_bornes: no side of the parcel joins two of {sorted(wanted)}")
+        raise FrontBornesError(
+            f"front_bornes : aucun côté de la parcelle ne joint deux des bornes {sorted(wanted)}"
+        )
     return edges
 
 

@@ -230,7 +230,9 @@ def record_project(
         },
     ).first()
     if inserted is None:
-        raise PermitAlreadyRecorded(f"permit {record.permit_number!r} is already in the register")
+        raise PermitAlreadyRecorded(
+            f"l'autorisation {record.permit_number!r} est déjà inscrite au registre"
+        )
     event_id, project_id = inserted
     feature = project_feature(conn, int(project_id))
     details = {"id": int(project_id), "agency": agency}
@@ -268,7 +270,7 @@ def update_project_status(
     ).first()
     if row is None:
         raise ProjectNotFound(project_id)
-    by.require_agency(row[0], f"the project {row[1]!r}")
+    by.require_agency(row[0], f"le projet {row[1]!r}")
     conn.execute(
         text("UPDATE projects SET status = :status WHERE id = :id"),
         {"status": status, "id": project_id},

@@ -302,7 +302,7 @@ def test_a_revoked_note_says_so_and_its_pdf_is_gone(client: TestClient, demo: No
 def test_the_public_cannot_have_a_name_printed(client: TestClient, demo: None) -> None:
     body = {**NRU, "petitioner": {"name": "Quelqu'un"}}
     response = client.post("/api/v1/nru", json=body)
-    assert response.status_code == 401 and "signed-in account" in response.json()["detail"]
+    assert response.status_code == 401 and "compte connecté" in response.json()["detail"]
 
 
 def test_revocation_by_the_agency_only(client: TestClient, demo: None) -> None:
@@ -341,7 +341,7 @@ def test_agent_cannot_touch_another_agency_plan(
     package, text_ = write_plan(tmp_path / "b", name="PA Téléversé", rules=rules)
     files = {"package": ("p.gpkg", package.read_bytes()), "reglement": ("r.yaml", text_.encode())}
     replaced = client.post("/api/v1/plans", files=files, headers=OTHER_AGENT)
-    assert replaced.status_code == 403 and "in service" in replaced.json()["detail"]
+    assert replaced.status_code == 403 and "en vigueur" in replaced.json()["detail"]
     assert conn.execute(text("SELECT count(*) FROM plans")).scalar() == before + 1
     kept = conn.execute(text("SELECT agency FROM plans WHERE name = 'PA Téléversé'"))
     assert kept.scalar_one() == AGENCY
