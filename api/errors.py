@@ -61,6 +61,7 @@ CODE_STATUS: dict[str, int] = {
             "ogc_parametre",
             "ogc_sans_cle",
             "ogc_requete_invalide",
+            "cql_fonction_interdite",
             "cql_langage",
             "cql_propriete_inconnue",
             "cql_syntaxe",

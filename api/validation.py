@@ -78,9 +78,8 @@ def message_of(error: Mapping[str, Any]) -> str:
     ctx = error.get("ctx") or {}
     if template is None:
         return "valeur invalide"
-    if error.get("type") == "value_error" and isinstance(ctx.get("error"), Exception):
-        said = str(ctx["error"])
-        return said if _looks_french(said) else template
+    if error.get("type") in {"value_error", "assertion_error"} and ctx.get("error") is not None:
+        return str(ctx["error"])  # our validators' own sentence (the product's, in French)
     try:
         return template.format(**{k: _plain(v) for k, v in ctx.items()})
     except (KeyError, IndexError):
@@ -89,10 +88,6 @@ def message_of(error: Mapping[str, Any]) -> str:
 
 def _plain(value: Any) -> str:
     return str(value).replace("'", "").replace(" or ", " ou ")
-
-
-def _looks_french(text: str) -> bool:
-    return any(c in text for c in "éèàçêùô«")
 
 
 def validation_refused(errors: Sequence[Mapping[str, Any]]) -> Invalid:

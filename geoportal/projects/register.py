@@ -116,14 +116,16 @@ class ProjectRecord(BaseModel):
     def _after_filing(cls, decided: dt.date | None, info: ValidationInfo) -> dt.date | None:
         filed = info.data.get("filed_on")
         if decided and filed and decided < filed:
-            raise ValueError(f"decided on {decided} before it was filed on {filed} (filed_on)")
+            raise ValueError(f"décidé le {decided}, avant son dépôt le {filed} (filed_on)")
         return decided
 
     @field_validator("srid")
     @classmethod
     def _lambert(cls, srid: int) -> int:
         if srid not in MOROCCAN_LAMBERT:
-            raise ValueError(f"{srid} is not a Moroccan Lambert zone ({sorted(MOROCCAN_LAMBERT)})")
+            raise ValueError(
+                f"{srid} n'est pas une zone Lambert du Maroc ({sorted(MOROCCAN_LAMBERT)})"
+            )
         return srid
 
     @field_validator("footprint")
@@ -139,7 +141,7 @@ class ProjectRecord(BaseModel):
 def _without_nul(value: str) -> str:
     """PostgreSQL text cannot hold a NUL character: refuse it by its field, not by the database."""
     if "\x00" in value:
-        raise ValueError("contains a NUL character (\\x00), which cannot be stored")
+        raise ValueError("contient un caractère NUL (\\x00), qui ne peut être enregistré")
     return value
 
 
@@ -150,8 +152,8 @@ def _inside_zone(footprint: Any, srid: int) -> None:
     if domain is not None and not domain.intersects(footprint):
         x, y = shapely.get_coordinates(footprint)[0]
         raise ValueError(
-            f"the first point ({x:g}, {y:g}) is outside the area of EPSG:{srid}: Lambert "
-            "metres of that zone are expected (degrees, or another zone?)"
+            f"le premier point ({x:g}, {y:g}) est hors de l'étendue d'EPSG:{srid} : des mètres "
+            "Lambert de cette zone sont attendus (des degrés, ou une autre zone ?)"
         )
 
 

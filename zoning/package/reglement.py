@@ -81,7 +81,9 @@ class PlanMeta(BaseModel):
     @classmethod
     def _moroccan_lambert(cls, srid: int) -> int:
         if srid not in MOROCCAN_LAMBERT:
-            raise ValueError(f"{srid} is not a Moroccan Lambert zone ({sorted(MOROCCAN_LAMBERT)})")
+            raise ValueError(
+                f"{srid} n'est pas une zone Lambert du Maroc ({sorted(MOROCCAN_LAMBERT)})"
+            )
         return srid
 
 
