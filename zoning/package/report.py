@@ -88,3 +88,7 @@ class ImportRefused(Invalid, ValueError):
         )
         errors = [Problem(f.code, f.describe(), f.layer) for f in report.errors]
         super().__init__("import_refused", detail, errors, report=report.to_dict())
+
+    def __str__(self) -> str:
+        lines = "\n".join(f"  - {f.describe()}" for f in self.report.errors)
+        return f"{self.detail}\n{lines}"

@@ -118,7 +118,8 @@ class Validator:
             self.add(
                 "missing_field",
                 "error",
-                f"la couche {name} n'a pas le champ {', '.join(missing)} (requis, docs/formats.md §1)",
+                f"la couche {name} n'a pas le champ {', '.join(missing)} "
+                "(requis, docs/formats.md §1)",
                 layer=name,
             )
             return None
@@ -145,7 +146,8 @@ class Validator:
                 self.add(
                     "crs_assumed",
                     "info",
-                    f"la couche {name} ne déclare aucun système : lue en EPSG:{self.assumed_srid} (--srid)",
+                    f"la couche {name} ne déclare aucun système : "
+                    f"lue en EPSG:{self.assumed_srid} (--srid)",
                     layer=name,
                 )
                 frame = frame.set_crs(self.assumed_srid)
@@ -307,7 +309,8 @@ class Validator:
             self.add(
                 "unused_zone_code",
                 "warning",
-                f"le code de zone {code!r} est dans le règlement mais aucune zone de la couche ne le porte",
+                f"le code de zone {code!r} est dans le règlement mais aucune zone de la "
+                "couche ne le porte",
                 layer="zones",
             )
 
@@ -327,7 +330,8 @@ class Validator:
             self.add(
                 "zone_overlap",
                 "error",
-                f"les zones {za.code} (n° {za.feature}) et {zb.code} (n° {zb.feature}) se chevauchent",
+                f"les zones {za.code} (n° {za.feature}) et {zb.code} (n° {zb.feature}) "
+                "se chevauchent",
                 layer="zones",
                 feature=int(za.feature),
                 area_m2=round(float(overlap.area), 2),
