@@ -206,7 +206,8 @@ def _check_member(archive: str, member: zipfile.ZipInfo) -> None:
     ratio = member.file_size / max(member.compress_size, 1)
     if member.file_size > MAX_ZIP_RATIO * max(member.compress_size, 1024):
         raise PackageError(
-            f"{archive} : membre {member.filename!r} refusé (comprimé {ratio:,.0f} fois : une bombe zip)"
+            f"{archive} : membre {member.filename!r} refusé "
+            f"(comprimé {ratio:,.0f} fois : une bombe zip)"
         )
 
 
