@@ -13,16 +13,14 @@ from zoning.pydantic_fr import message_of
 from zoning.refusal import Invalid, Problem
 
 #: the first element of FastAPI's locations, which says where the value was sent
-WHERE = {"body": "", "query": "", "path": "", "header": "en-tête ", "cookie": "cookie "}
+WHERE = ("body", "query", "path", "header", "cookie")
 
 
 def field_of(loc: Sequence[Any]) -> str:
-    """The dotted place of a value, without FastAPI's « body »/« query » prefix."""
+    """The dotted place of a value, without FastAPI's « body »/« query » prefix ("" for the
+    body itself)."""
     parts = [str(p) for p in loc]
-    if parts and parts[0] in WHERE:
-        prefix, parts = WHERE[parts[0]], parts[1:]
-        return prefix + ".".join(parts) if parts else "corps de la requête"
-    return ".".join(parts) or "corps de la requête"
+    return ".".join(parts[1:] if parts[:1] and parts[0] in WHERE else parts)
 
 
 def validation_refused(errors: Sequence[Mapping[str, Any]]) -> Invalid:
@@ -31,6 +29,6 @@ def validation_refused(errors: Sequence[Mapping[str, Any]]) -> Invalid:
         Problem(str(e.get("type", "value_error")), message_of(e), field_of(e.get("loc", ())))
         for e in errors
     ]
-    shown = "; ".join(f"{p.field} : {p.message}" for p in problems[:3])
+    shown = "; ".join(f"{p.field or 'corps de la requête'} : {p.message}" for p in problems[:3])
     more = f" (et {len(problems) - 3} autre(s))" if len(problems) > 3 else ""
     return Invalid("validation", f"Requête invalide — {shown}{more}.", problems)

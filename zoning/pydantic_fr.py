@@ -61,7 +61,8 @@ def message_of(error: Mapping[str, Any]) -> str:
     template = MESSAGES.get(str(error.get("type")))
     ctx = error.get("ctx") or {}
     if template is None:
-        return "valeur invalide"
+        # not one of pydantic's own types: a PydanticCustomError of ours, said in French
+        return str(error.get("msg") or "valeur invalide")
     if error.get("type") in {"value_error", "assertion_error"} and ctx.get("error") is not None:
         return str(ctx["error"])  # our validators' own sentence (the product's, in French)
     try:

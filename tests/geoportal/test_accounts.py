@@ -135,7 +135,7 @@ def test_cli_user_add_prints_a_working_token(
         me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json()
     assert me["login"] == login and me["agency"] == OTHER_AGENCY
     refused = CliRunner().invoke(cli, ["user", "add", "x.agent", "--role", "agent"], env=env)
-    assert refused.exit_code == 1 and "agency" in refused.output
+    assert refused.exit_code == 1 and "agence" in refused.output
 
 
 def _user_add(url: str, login: str, *options: str, stdin: str) -> subprocess.CompletedProcess[str]:
