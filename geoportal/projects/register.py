@@ -45,6 +45,7 @@ from geoportal.accounts import SYSTEM, AgencyForbidden, Principal
 from zoning.audit import record_act
 from zoning.crs import MOROCCAN_LAMBERT, transform_geometry
 from zoning.intake.location import srid_domain
+from zoning.pydantic_fr import message_of
 from zoning.refusal import Conflict, Invalid, NotFound, Problem
 from zoning.territory import encroachments, majority_agency
 
@@ -413,7 +414,7 @@ class RegisterImportError(Invalid, ValueError):
 def read_register_file(path: Path, srid: int) -> list[ProjectRecord]:
     """Projects from a GeoJSON, GeoPackage or CSV (with `footprint_wkt`) file; all or nothing."""
     if srid not in MOROCCAN_LAMBERT:
-        message = f"{srid} is not a Moroccan Lambert zone ({sorted(MOROCCAN_LAMBERT)})"
+        message = f"{srid} n'est pas une zone Lambert du Maroc ({sorted(MOROCCAN_LAMBERT)})"
         raise RegisterImportError([_problem(None, "srid", "value_error", message)])
     frame, geometry_field = _read_frame(path, srid)
     records, problems, permits = [], [], []
@@ -424,7 +425,7 @@ def read_register_file(path: Path, srid: int) -> list[ProjectRecord]:
         }
         permits.append((row_number, fields.get("permit_number")))
         if geometry is None:
-            message = "no footprint, or not a geometry (WKT) that can be read"
+            message = "pas d'emprise, ou une géométrie (WKT) illisible"
             problems.append(_problem(row_number, geometry_field, "invalid_geometry", message))
             continue
         try:
@@ -435,7 +436,7 @@ def read_register_file(path: Path, srid: int) -> list[ProjectRecord]:
             )
         except ValidationError as exc:
             problems += [
-                _problem(row_number, ".".join(map(str, e["loc"])) or None, e["type"], e["msg"])
+                _problem(row_number, ".".join(map(str, e["loc"])) or None, e["type"], message_of(e))
                 for e in exc.errors()
             ]
     problems += _repeated_permits(permits)
@@ -457,7 +458,7 @@ def _repeated_permits(permits: list[tuple[int, Any]]) -> list[dict[str, Any]]:
         if permit is None:
             continue
         if permit in first_row:
-            message = f"permit {permit!r} is already on row {first_row[permit]}"
+            message = f"l'autorisation {permit!r} figure déjà ligne {first_row[permit]}"
             problems.append(_problem(row, "permit_number", "duplicate_permit", message))
         else:
             first_row[permit] = row
@@ -471,10 +472,10 @@ def _read_frame(path: Path, srid: int) -> tuple[gpd.GeoDataFrame, str]:
             return _read_csv(path, srid), "footprint_wkt"
         frame = gpd.read_file(path, engine="pyogrio")
     except (pd.errors.EmptyDataError, pd.errors.ParserError, DataSourceError) as exc:
-        message = f"the file cannot be read: {str(exc).replace(str(path), path.name)}"
+        message = f"le fichier est illisible : {str(exc).replace(str(path), path.name)}"
         raise RegisterImportError([_problem(None, None, "unreadable_file", message)]) from None
     except UnicodeDecodeError:
-        message = "the file is not UTF-8 text: save it as CSV UTF-8"
+        message = "le fichier n'est pas du texte UTF-8 : enregistrez-le en CSV UTF-8"
         raise RegisterImportError([_problem(None, None, "unreadable_file", message)]) from None
     return (frame.set_crs(srid) if frame.crs is None else frame.to_crs(srid)), "geometry"
 
@@ -483,7 +484,7 @@ def _read_csv(path: Path, srid: int) -> gpd.GeoDataFrame:
     """A CSV's rows, their footprint read from the `footprint_wkt` column."""
     table = pd.read_csv(path, dtype=str)
     if "footprint_wkt" not in table.columns:
-        message = "a CSV needs a footprint_wkt column"
+        message = "un CSV doit avoir une colonne footprint_wkt"
         raise RegisterImportError([_problem(None, "footprint_wkt", "missing_column", message)])
     wkt = table.pop("footprint_wkt")
     # A WKT that cannot be read is its row's problem (None here, named by row), not a crash.
