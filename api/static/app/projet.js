@@ -142,11 +142,11 @@ function diagnosticItems(list, kind, prefix = "") {
 }
 
 function refusal(data) {
-  const { detail, code, items } = readRefusal(data);
-  if (code === "invalid_coordinates") return diagnosticItems(items, "error");
+  const { detail, items } = readRefusal(data);
   if (!items.length) return `<li class="error">${escapeHtml(detail)}</li>`;
-  return items.map((e) => `<li class="error">${e.where ? `${escapeHtml(e.where)} : ` : ""}` +
-    `${escapeHtml(e.message)}</li>`).join("");
+  // a request field is named before its message; a file's line by diagnosticItems
+  return diagnosticItems(items.map((e) => (e.field && !e.line
+    ? { ...e, message: `${e.field} : ${e.message}` } : e)), "error");
 }
 
 // ---------------------------------------------------------------- results
