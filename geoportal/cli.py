@@ -25,6 +25,7 @@ from typer.core import TyperGroup
 from geoportal.accounts import AccountRole
 from geoportal.db import database_refusal
 from geoportal.settings import Settings
+from zoning import wording
 from zoning.package.report import Finding
 from zoning.refusal import Refused
 
@@ -497,8 +498,8 @@ def batch(
     elapsed = time.perf_counter() - started
     counts = ", ".join(f"{n} {verdict}" for verdict, n in sorted(summary(results).items()))
     console.print(
-        f"{len(results)} parcels in {elapsed:.1f} s ({len(results) / elapsed:,.0f}/s): "
-        f"{counts}; written to {out}"
+        f"{wording.number(len(results), 0)} parcelles en {wording.number(elapsed, 1)} s "
+        f"({wording.number(len(results) / elapsed, 0)}/s) : {counts} ; écrites dans {out}"
     )
 
 
