@@ -17,7 +17,14 @@ from api.docs import add_docs
 from api.errors import add_exception_handlers
 from api.headers import SecurityHeaders
 from api.limits import BodyBuffer
-from api.ogc import OGC_PREFIX, check_ogc_filters, close_ogc, ogc_endpoints, open_ogc
+from api.ogc import (
+    OGC_PREFIX,
+    check_ogc_filters,
+    close_ogc,
+    document_ogc_answers,
+    ogc_endpoints,
+    open_ogc,
+)
 from api.pages import page_response
 from api.ratelimit import RateLimits
 from api.routes import accounts, indicators, instruction, nru, plans, projects
@@ -93,6 +100,7 @@ def create_app(
     app.include_router(indicators.router)
     app.include_router(indicators.pages)
     app.include_router(ogc_endpoints().router, prefix=OGC_PREFIX, tags=["OGC API"])
+    document_ogc_answers(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_api_route("/", public_map, response_class=HTMLResponse, include_in_schema=False)
     app.add_api_route("/nru", nru_form, response_class=HTMLResponse, include_in_schema=False)

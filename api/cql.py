@@ -19,6 +19,8 @@ from fastapi import Depends, Query
 from tipg.collections import Collection
 from tipg.dependencies import CollectionParams
 
+from zoning.refusal import Invalid, Problem
+
 MAX_FILTER_CHARS = 4_000
 MAX_NODES = 500
 
@@ -43,12 +45,12 @@ GEOMETRY_TYPES = frozenset(
 LITERAL_KEYS = frozenset({"date", "timestamp"})
 
 
-class FilterRefused(ValueError):
+class FilterRefused(Invalid, ValueError):
     """A filter that is not standard CQL2 over the collection's properties (400)."""
 
     def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
+        field = code.split("_")[1] if code.startswith("ogc_") else "filter"
+        super().__init__(code, message, [Problem(code, message, field)])
         self.message = message
 
 

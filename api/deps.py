@@ -6,10 +6,11 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine
 
 from geoportal.settings import Settings
+from zoning.refusal import bad_field
 
 
 # The two below are async for their cost: FastAPI runs a plain `def` dependency in a worker
@@ -69,4 +70,5 @@ def query_date(name: str, value: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise HTTPException(422, f"{name}: {value!r} is not a date as YYYY-MM-DD") from None
+        message = f"{value!r} n'est pas une date AAAA-MM-JJ"
+        raise bad_field("date_invalid", name, message) from None

@@ -16,6 +16,9 @@ from collections import Counter
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.errors import status_of
+from zoning.refusal import Refused
+
 #: seconds a client refused for too many bodies at once is told to wait (Retry-After)
 UPLOADS_RETRY_AFTER_S = 5
 #: a body still arriving after this long is slow: only slow bodies count against the limit per
@@ -54,7 +57,6 @@ class BodyBuffer:
         except TooManySlowBodies:
             await refuse(
                 send,
-                429,
                 "too_many_uploads",
                 f"Cette adresse envoie déjà {self.per_client} corps de requête lents à la fois ; "
                 f"réessayez dans {UPLOADS_RETRY_AFTER_S} s.",
@@ -64,7 +66,6 @@ class BodyBuffer:
         except TimeoutError:
             await refuse(
                 send,
-                408,
                 "body_timeout",
                 "Le corps de la requête n'est pas arrivé en entier dans les "
                 f"{self.timeout_s:g} s permises ; renvoyez la requête.",
@@ -104,7 +105,6 @@ class BodyBuffer:
         megabytes = self.max_bytes // 1024**2
         await refuse(
             send,
-            413,
             "body_too_large",
             f"Le corps de la requête dépasse {megabytes} Mo, la taille maximale acceptée.",
         )
@@ -158,14 +158,15 @@ def replay(body: bytes, receive: Receive) -> Receive:
 
 async def refuse(
     send: Send,
-    status: int,
     code: str,
     detail: str,
     headers: list[tuple[bytes, bytes]] | None = None,
 ) -> None:
-    """A JSON refusal `{"detail", "code"}`, closing the connection: what is left of the body
-    would otherwise be read as the next request."""
-    body = json.dumps({"detail": detail, "code": code}, ensure_ascii=False).encode()
+    """A JSON refusal in the one body (zoning.refusal), closing the connection: what is left
+    of the body would otherwise be read as the next request."""
+    refused = Refused(code, detail)
+    status = status_of(refused)  # the one table (api.errors)
+    body = json.dumps(refused.body(), ensure_ascii=False).encode()
     await send(
         {
             "type": "http.response.start",

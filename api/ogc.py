@@ -15,6 +15,7 @@ import orjson
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
+from pydantic.json_schema import models_json_schema
 from tipg.collections import CollectionList, register_collection_catalog
 from tipg.database import close_db_connection, connect_to_db
 from tipg.dependencies import (
@@ -28,6 +29,7 @@ from tipg.factory import Endpoints
 from tipg.resources.enums import MediaType
 from tipg.settings import DatabaseSettings, PostgresSettings
 
+from api.answers import PROBLEM_RESPONSES, Feature, FeatureCollection, ProblemBody
 from api.cql import checked_bbox, checked_datetime, checked_filter
 from api.ogc_pages import ogc_templates
 from geoportal.db import CONNECT_TIMEOUT_S
@@ -149,3 +151,52 @@ async def title_collections(app: FastAPI) -> None:
 async def close_ogc(app: FastAPI) -> None:
     """Close tipg's pool."""
     await close_db_connection(app)
+
+
+def document_ogc_answers(app: FastAPI) -> None:
+    """tipg's items answer GeoJSON without declaring it: /openapi.json says so, with the one
+    error body on tipg's routes too."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        spec = build()
+        for path, operations in spec["paths"].items():
+            if not path.startswith(OGC_PREFIX):
+                continue
+            for operation in operations.values():
+                _declare(path, operation["responses"])
+        spec.setdefault("components", {}).setdefault("schemas", {}).update(_schemas())
+        app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _declare(path: str, responses: dict[str, Any]) -> None:
+    """An empty application/json answer of tipg gets its GeoJSON schema; errors the problem."""
+    answer = "Feature" if path.endswith("{itemId}") else "FeatureCollection"
+    for status, response in responses.items():
+        json = response.get("content", {}).get("application/json")
+        if status.startswith("2") and json is not None and not json.get("schema"):
+            json["schema"] = {"$ref": f"#/components/schemas/{answer}"}
+    for code, declared in PROBLEM_RESPONSES.items():
+        responses.setdefault(
+            str(code),
+            {
+                "description": declared["description"],
+                "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/ProblemBody"}}
+                },
+            },
+        )
+
+
+def _schemas() -> dict[str, Any]:
+    """The components the declarations above refer to."""
+    models = (Feature, FeatureCollection, ProblemBody)
+    _, definitions = models_json_schema(
+        [(m, "serialization") for m in models], ref_template="#/components/schemas/{model}"
+    )
+    return dict(definitions.get("$defs", {}))

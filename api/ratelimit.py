@@ -7,7 +7,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 from limits import RateLimitItem, parse
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
@@ -15,6 +15,7 @@ from limits.storage import storage_from_string
 from api.security import PrincipalDep
 from geoportal.accounts import Principal
 from geoportal.settings import Settings
+from zoning.refusal import Unavailable
 
 
 class RateLimits:
@@ -37,17 +38,22 @@ class RateLimits:
             return
         reset = (await self.limiter.get_window_stats(item, name, client)).reset_time
         wait = max(1, math.ceil(reset - time.time()))
-        raise HTTPException(
-            429,
-            f"too many requests: {_describe(item)} per client; retry in {wait} s",
-            {"Retry-After": str(wait)},
+        refused = Unavailable(
+            "rate_limited",
+            f"Trop de requêtes : {_describe(item)} par client ; réessayez dans {wait} s.",
         )
+        refused.headers = {"Retry-After": str(wait)}  # type: ignore[attr-defined]
+        raise refused
+
+
+#: the limits' units, in French
+UNITS = {"second": "seconde", "minute": "minute", "hour": "heure", "day": "jour"}
 
 
 def _describe(item: RateLimitItem) -> str:
-    unit = item.GRANULARITY.name
+    unit = UNITS.get(item.GRANULARITY.name, item.GRANULARITY.name)
     per = unit if item.multiples == 1 else f"{item.multiples} {unit}s"
-    return f"{item.amount} per {per}"
+    return f"{item.amount} par {per}"
 
 
 def client_key(request: Request, principal: Principal) -> str:

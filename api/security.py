@@ -18,12 +18,13 @@ import hmac
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import EngineDep
 from geoportal.accounts import PUBLIC, Principal, Role, principal_for_token
+from zoning.refusal import Forbidden
 
 TOKEN_URL = "/api/v1/token"
 bearer_token = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
@@ -32,15 +33,13 @@ SESSION_COOKIE = "geoportal_session"  # HttpOnly: the token
 CSRF_COOKIE = "geoportal_csrf"  # readable by the pages: the proof they send back
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+#: the roles as the refusals name them
+ROLE_NAMES = {"admin": "administrateur", "agent": "agent", "petitioner": "pétitionnaire"}
 
 
-class CsrfRefused(PermissionError):
+class CsrfRefused(Forbidden, PermissionError):
     """A request the session cookie would authenticate, without the proof it comes from the
     pages (403)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 def csrf_proof(session_token: str) -> str:
@@ -110,10 +109,15 @@ async def current_principal(
         return await run_in_threadpool(read, cookie) or PUBLIC
     principal = await run_in_threadpool(read, token)
     if principal is None:
-        raise HTTPException(
-            401, "the token is unknown, expired or revoked", {"WWW-Authenticate": "Bearer"}
-        )
+        raise sign_in("token_invalid", "Le jeton est inconnu, expiré ou révoqué.")
     return principal
+
+
+def sign_in(code: str, detail: str) -> Forbidden:
+    """A 401: the caller must (again) show who they are (RFC 6750 names the scheme)."""
+    refused = Forbidden(code, detail)
+    refused.headers = {"WWW-Authenticate": "Bearer"}  # type: ignore[attr-defined]
+    return refused
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
@@ -126,10 +130,10 @@ def require(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
         if principal.role in roles:
             return principal
         if not principal.signed_in:
-            raise HTTPException(
-                401, "sign in first (POST /api/v1/token)", {"WWW-Authenticate": "Bearer"}
-            )
-        raise HTTPException(403, f"{' or '.join(roles)} only; your account is {principal.role}")
+            raise sign_in("account_required", "Connectez-vous d'abord (POST /api/v1/token).")
+        allowed = " ou ".join(ROLE_NAMES.get(r, r) for r in roles)
+        yours = ROLE_NAMES.get(principal.role, principal.role)
+        raise Forbidden("role_forbidden", f"Réservé aux comptes {allowed} ; le vôtre est {yours}.")
 
     return gate
 

@@ -80,15 +80,15 @@ def polygon_geojson(value: dict[str, Any]) -> dict[str, Any]:
     try:
         geometry = shapely.geometry.shape(value)
     except (AttributeError, KeyError, TypeError, ValueError, IndexError, GEOSException):
-        raise ValueError("not a GeoJSON geometry") from None
+        raise ValueError("pas une géométrie GeoJSON") from None
     if geometry.geom_type not in ("Polygon", "MultiPolygon"):
-        raise ValueError(f"a Polygon or MultiPolygon is expected, not {geometry.geom_type}")
+        raise ValueError(f"un Polygon ou un MultiPolygon est attendu, pas un {geometry.geom_type}")
     if geometry.is_empty:
-        raise ValueError("the polygon is empty")
+        raise ValueError("le polygone est vide")
     _within_limits(shapely.get_coordinates(geometry))
     if not geometry.is_valid:
         # GEOS says what and where, e.g. « Self-intersection[358720 366620] »
-        raise ValueError(f"the polygon is invalid: {explain_validity(geometry)}")
+        raise ValueError(f"le polygone est invalide : {explain_validity(geometry)}")
     return value
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.exc import IntegrityError
 
 from zoning.audit import record_act
+from zoning.refusal import Conflict, Forbidden, Invalid, NotFound, Problem
 
 Role = Literal["public", "petitioner", "agent", "admin"]
 AccountRole = Literal["petitioner", "agent", "admin"]
@@ -36,30 +37,48 @@ COMMON_PASSWORDS = "mots_de_passe_courants.txt"
 TOKEN_PREFIX = "gp_"
 
 
-class AccountRequired(PermissionError):
+class AccountRequired(Forbidden, PermissionError):
     """The act needs a signed-in account (401)."""
 
+    def __init__(self, detail: str) -> None:
+        super().__init__("account_required", detail)
 
-class AgencyForbidden(PermissionError):
+
+class AgencyForbidden(Forbidden, PermissionError):
     """The account acts for another agency, or its role may not do this (403)."""
 
+    def __init__(self, detail: str, code: str = "agency_forbidden") -> None:
+        super().__init__(code, detail)
 
-class AccountConflict(ValueError):
+
+class AccountConflict(Conflict, ValueError):
     """The login is taken (409)."""
 
+    def __init__(self, detail: str) -> None:
+        super().__init__("account_conflict", detail, [Problem("account_conflict", detail, "login")])
 
-class InvalidAccount(ValueError):
+
+class InvalidAccount(Invalid, ValueError):
     """An account's fields are inconsistent (422)."""
 
+    def __init__(
+        self, detail: str, code: str = "invalid_account", field: str | None = None
+    ) -> None:
+        super().__init__(code, detail, [Problem(code, detail, field)])
 
-class AccountNotFound(LookupError):
+
+class AccountNotFound(NotFound, LookupError):
     """No account has that login (404)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("account_not_found", detail)
 
 
 class WeakPassword(InvalidAccount):
     """A password too short, among the most common, or trivially repeated (422)."""
 
-    code = "mot_de_passe_faible"
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, "mot_de_passe_faible", "password")
 
 
 @dataclass(frozen=True)
@@ -93,8 +112,8 @@ class Principal:
         """AgencyForbidden unless they act for `agency`."""
         if not self.acts_for(agency):
             raise AgencyForbidden(
-                f"{what} belongs to {agency or 'no agency'}; your account acts for "
-                f"{self.agency or 'no agency'}"
+                f"{what} relève de {agency or 'aucune agence'} ; votre compte agit pour "
+                f"{self.agency or 'aucune agence'}"
             )
 
 
@@ -163,7 +182,7 @@ def normalise_login(login: str) -> str:
     cleaned = login.strip().lower()
     if not LOGIN_PATTERN.match(cleaned):
         raise InvalidAccount(
-            f"login {login!r}: 3 to 64 characters, letters, digits and . _ @ - only"
+            f"identifiant {login!r} : de 3 à 64 caractères, lettres, chiffres et . _ @ - seulement"
         )
     return cleaned
 
@@ -186,7 +205,7 @@ def create_account(conn: Connection, account: NewAccount, by: Principal = SYSTEM
     """Insert an account; return its id (409 when the login is taken)."""
     login = normalise_login(account.login)
     if (account.role == "agent") != bool(account.agency):
-        raise InvalidAccount("agency: required for an agent, and only for an agent")
+        raise InvalidAccount("agence : obligatoire pour un agent, et pour un agent seulement")
     password_hash = None if account.password is None else hash_password(account.password, login)
     try:
         with conn.begin_nested():
@@ -207,7 +226,7 @@ def create_account(conn: Connection, account: NewAccount, by: Principal = SYSTEM
                 },
             ).scalar_one()
     except IntegrityError:
-        raise AccountConflict(f"login {login!r} is already taken") from None
+        raise AccountConflict(f"l'identifiant {login!r} est déjà pris") from None
     details = {"role": account.role, "agency": account.agency}
     record_act(conn, "account.create", f"user#{user_id}", details, actor=by.actor)
     return int(user_id)
@@ -281,7 +300,7 @@ def account_id(conn: Connection, login: str) -> int:
         text("SELECT id FROM users WHERE login = :login"), {"login": login.strip().lower()}
     ).scalar()
     if found is None:
-        raise AccountNotFound(f"no account with login {login!r}")
+        raise AccountNotFound(f"aucun compte n'a l'identifiant {login!r}")
     return int(found)
 
 

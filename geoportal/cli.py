@@ -19,12 +19,38 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 from rich.table import Table
+from sqlalchemy.exc import DBAPIError
+from typer.core import TyperGroup
 
 from geoportal.accounts import AccountRole
+from geoportal.db import database_refusal
 from geoportal.settings import Settings
+from zoning import wording
 from zoning.package.report import Finding
+from zoning.refusal import Refused
 
-app = typer.Typer(help="Géoportail urbanisme Maroc: plans, NRU, conformité.", no_args_is_help=True)
+
+class _Refusing(TyperGroup):
+    """The command line's one handler of refusals: one French line (or one per problem), exit
+    1, never a traceback; a database not reachable or not migrated says what to run."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Refused as exc:
+            _print_refusal(exc)
+            raise typer.Exit(1) from exc
+        except DBAPIError as exc:
+            said = database_refusal(exc)
+            if said is None:
+                raise
+            _print_refusal(said)
+            raise typer.Exit(1) from exc
+
+
+app = typer.Typer(
+    help="Géoportail urbanisme Maroc: plans, NRU, conformité.", no_args_is_help=True, cls=_Refusing
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 plan_app = typer.Typer(help="Plans d'aménagement.", no_args_is_help=True)
 user_app = typer.Typer(help="Accounts: agents, admins, petitioners.", no_args_is_help=True)
@@ -53,12 +79,20 @@ def _engine(settings: Settings):  # type: ignore[no-untyped-def]
         with engine.connect():
             pass
     except OperationalError as exc:
-        console.print(
-            f"[red]cannot reach the database[/] {engine.url!r}: run `make setup` "
-            f"(or set GEOPORTAL_DATABASE_URL).\n{exc.orig}"
-        )
-        raise typer.Exit(1) from exc
+        raise database_refusal(exc) or exc from None
     return engine
+
+
+def _print_refusal(exc: Refused) -> None:
+    """A refusal on stderr: its sentence, then each problem with its line or point."""
+    from zoning.intake import ParcelInputError
+
+    if isinstance(exc, ParcelInputError):
+        for diagnostic in exc.diagnostics:
+            where = f"ligne {diagnostic.line} : " if diagnostic.line else ""
+            console.print(f"[red]•[/] {escape(where + diagnostic.message)}", highlight=False)
+        return
+    console.print(f"[red]refusé :[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
 
 
 @db_app.command("upgrade")
@@ -86,8 +120,7 @@ def plan_import(
     """Import (or atomically replace) a plan; print the validation report."""
     from geoportal.plans import import_plan_files
     from zoning.package.load import ImportOptions
-    from zoning.package.read import PackageError
-    from zoning.package.reglement import ReglementError, decode_reglement
+    from zoning.package.reglement import decode_reglement
     from zoning.package.report import ImportRefused
 
     settings = _settings()
@@ -108,10 +141,10 @@ def plan_import(
             )
     except ImportRefused as exc:
         _print_report(exc.report.to_dict(), as_json)
-        console.print(f"[red]refused:[/] {len(exc.report.errors)} error(s); nothing was written")
+        console.print(f"[red]refusé :[/] {exc.detail}")
         raise typer.Exit(1) from exc
-    except (ReglementError, PackageError, OSError) as exc:
-        console.print(f"[red]refused:[/] {exc}")
+    except OSError as exc:
+        console.print(f"[red]refusé :[/] {escape(str(exc))}")
         raise typer.Exit(1) from exc
     _print_report(report.to_dict(), as_json)
     verb = "checked (dry run)" if dry_run else "imported"
@@ -177,11 +210,8 @@ def user_add(
     secret = _new_password(password, password_stdin)
     settings = _settings()
     with _engine(settings).begin() as conn:
-        user_id = _accounts_refusing(
-            lambda: create_account(
-                conn, NewAccount(login=login, role=role, agency=agency, password=secret)
-            )
-        )
+        account = NewAccount(login=login, role=role, agency=agency, password=secret)
+        user_id = create_account(conn, account)
         token = issue_token(conn, user_id, hours=days * 24 or None, label="cli")
     console.print(f"[green]✓[/] account {login!r} ({role}{f', {agency}' if agency else ''})")
     print(token)
@@ -210,7 +240,7 @@ def user_token(
     from geoportal.accounts import account_id, issue_token
 
     with _engine(_settings()).begin() as conn:
-        user_id = _accounts_refusing(lambda: account_id(conn, login))
+        user_id = account_id(conn, login)
         print(issue_token(conn, user_id, hours=days * 24 or None, label="cli"))
 
 
@@ -240,19 +270,8 @@ def user_disable(login: Annotated[str, typer.Argument(help="the account to close
     from geoportal.accounts import deactivate_account
 
     with _engine(_settings()).begin() as conn:
-        _accounts_refusing(lambda: deactivate_account(conn, login))
+        deactivate_account(conn, login)
     console.print(f"[green]✓[/] account {login!r} closed")
-
-
-def _accounts_refusing(action: Any) -> Any:
-    """Run an account action; a refusal prints its reason and exits 1."""
-    from geoportal.accounts import AccountConflict, AccountNotFound, InvalidAccount
-
-    try:
-        return action()
-    except (AccountConflict, AccountNotFound, InvalidAccount) as exc:
-        console.print(f"[red]refused:[/] {escape(str(exc))}")
-        raise typer.Exit(1) from exc
 
 
 @app.command()
@@ -445,22 +464,8 @@ def _project(path: Path, model: Any) -> Any:
 
 
 def _refusing(action: Any) -> Any:
-    """Run an action; parcel and plan refusals print their reasons and exit 1."""
-    from geoportal.nru.issue import OwnershipRequired
-    from geoportal.nru.signing import SigningError
-    from zoning.intake import ParcelInputError
-    from zoning.overlay import ParcelOutsidePlans
-
-    try:
-        return action()
-    except ParcelInputError as exc:
-        for diagnostic in exc.diagnostics:
-            where = f"line {diagnostic.line}: " if diagnostic.line else ""
-            console.print(f"[red]•[/] {escape(where + diagnostic.message)}", highlight=False)
-        raise typer.Exit(1) from exc
-    except (ParcelOutsidePlans, OwnershipRequired, SigningError) as exc:
-        console.print(f"[red]refused:[/] {escape(str(exc))}")
-        raise typer.Exit(1) from exc
+    """Run an action (its refusals go to the one handler, _Refusing)."""
+    return action()
 
 
 @app.command()
@@ -493,8 +498,8 @@ def batch(
     elapsed = time.perf_counter() - started
     counts = ", ".join(f"{n} {verdict}" for verdict, n in sorted(summary(results).items()))
     console.print(
-        f"{len(results)} parcels in {elapsed:.1f} s ({len(results) / elapsed:,.0f}/s): "
-        f"{counts}; written to {out}"
+        f"{wording.number(len(results), 0)} parcelles en {wording.number(elapsed, 1)} s "
+        f"({wording.number(len(results) / elapsed, 0)}/s) : {counts} ; écrites dans {out}"
     )
 
 

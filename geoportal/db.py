@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from geoportal.settings import Settings
+from zoning.refusal import Unavailable
 
 CONNECT_TIMEOUT_S = 5  # an unreachable server fails a request (503) instead of hanging it
 
@@ -59,3 +61,26 @@ def migrate(engine: Engine, settings: Settings) -> None:
         public_role=settings.public_role(),
         public_password=str(password) if password else None,
     )
+
+
+#: SQLSTATEs of a schema not (yet) migrated: a table or a column the migrations create
+SCHEMA_MISSING = {"42P01", "42703", "3F000"}
+
+
+def database_refusal(exc: DBAPIError) -> Unavailable | None:
+    """A database out of reach, or one whose schema is not migrated, said as what to run;
+    None for any other database error (a bug, not a state)."""
+    cause = exc.orig
+    if getattr(cause, "sqlstate", None) in SCHEMA_MISSING:
+        return Unavailable(
+            "schema_missing",
+            "La base de données n'a pas encore son schéma (ou pas le dernier) : lancez "
+            "`geoportal db upgrade` (ou `make setup`).",
+        )
+    if isinstance(exc, OperationalError) and getattr(cause, "sqlstate", None) is None:
+        return Unavailable(
+            "database_unreachable",
+            "La base de données est injoignable : lancez `make setup` (ou démarrez "
+            "PostgreSQL et vérifiez GEOPORTAL_DATABASE_URL).",
+        )
+    return None

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, text
 from zoning.crs import transform_geometry
 from zoning.intake import Code, ParcelInput, ParcelInputError, PlanPerimeter, read_coordinates
 from zoning.overlay import Overlay, ParcelOutsidePlans, overlay_parcel
+from zoning.refusal import Invalid, Problem
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,9 @@ class UnknownPlan(ParcelOutsidePlans):
 
     def __init__(self, plan: str) -> None:
         self.plan = plan
-        super().__init__(f"no plan named {plan!r}")
+        message = f"aucun plan nommé « {plan} » (GET /api/v1/plans les liste)"
+        problem = Problem("unknown_plan", message, "plan")
+        Invalid.__init__(self, "unknown_plan", f"Plan : {message}.", [problem])
 
 
 def locate_parcel(
@@ -104,7 +107,7 @@ def locate(conn: Connection, request: ParcelRequest, storage_srid: int) -> Locat
     try:
         parcel, geometry, overlay = locate_parcel(conn, request, storage_srid)
     except ParcelInputError as exc:
-        if not exc.errors or any(d.code != Code.OUTSIDE_PLANS for d in exc.errors):
+        if not exc.fatal or any(d.code != Code.OUTSIDE_PLANS for d in exc.fatal):
             raise
         srid = request.srid or plan_srid(conn, request.plan) or storage_srid
         parcel = read_parcel(request, srid, ())

@@ -64,7 +64,7 @@ def check_plan_agency(conn: Connection, by: Principal, name: str, agency: str) -
         text("SELECT agency FROM plans WHERE name = :name FOR UPDATE"), {"name": name}
     ).first()
     if in_service is not None:
-        by.require_agency(in_service[0], f"the plan {name!r} in service")
+        by.require_agency(in_service[0], f"le plan {name!r} en vigueur")
 
 
 def territory_findings(conn: Connection, checked: CheckedPlan, storage_srid: int) -> list[Finding]:

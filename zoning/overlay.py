@@ -18,6 +18,8 @@ from typing import Any
 import shapely
 from sqlalchemy import Connection, text
 
+from zoning.refusal import Invalid
+
 OVERLAY_SQL = text("""
 WITH parcel AS (SELECT ST_GeomFromEWKB(:parcel) AS g),
 hits AS (
@@ -104,8 +106,11 @@ SELECT json_build_object(
 """)
 
 
-class ParcelOutsidePlans(LookupError):
+class ParcelOutsidePlans(Invalid, LookupError):
     """No plan (or not the plan asked for) covers the parcel."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("parcel_outside_plans", detail)
 
 
 @dataclass
@@ -140,8 +145,8 @@ def overlay_parcel(
     raw = conn.execute(OVERLAY_SQL, {"parcel": ewkb, "plan": plan}).scalar_one()
     data = json.loads(raw) if isinstance(raw, str) else raw
     if data["chosen"] is None:
-        where = f"the plan {plan!r}" if plan else "any stored plan"
-        raise ParcelOutsidePlans(f"the parcel lies outside {where}")
+        where = f"du plan {plan!r}" if plan else "de tout plan enregistré"
+        raise ParcelOutsidePlans(f"la parcelle est en dehors {where}")
     return _overlay(data)
 
 

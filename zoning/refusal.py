@@ -86,3 +86,8 @@ class Unavailable(Refused):
     """A passing state: the database or the signing certificate is out of reach (503)."""
 
     kind = "unavailable"
+
+
+def bad_field(code: str, field: str, message: str) -> Invalid:
+    """A refusal of one field of the request: « field : message. », with the field beside."""
+    return Invalid(code, f"{field} : {message}.", [Problem(code, message, field)])

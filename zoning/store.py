@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, text
 
 from zoning.crs import WGS84, to_lonlat
+from zoning.refusal import NotFound, Problem
 
 LAYER_TABLES = ("zones", "roads", "servitudes", "reservations", "sectors")
 
@@ -28,8 +29,13 @@ LAYER_VIEWS = {
 }
 
 
-class PlanNotFound(LookupError):
+class PlanNotFound(NotFound, LookupError):
     """No plan of that name is stored."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        detail = f"Aucun plan nommé « {name} » (GET /api/v1/plans les liste)."
+        super().__init__("plan_not_found", detail, [Problem("plan_not_found", detail, "name")])
 
 
 def list_plans(conn: Connection) -> list[dict[str, Any]]:

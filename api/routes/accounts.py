@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
 
+from api.answers import (
+    PROBLEM_RESPONSES,
+    AccountCreated,
+    AccountRow,
+    AuditEntry,
+    MyCheck,
+    MyNote,
+    Profile,
+)
 from api.deps import ConnectionDep, SettingsDep, TransactionDep
 from api.ratelimit import LoginLimitDep
 from api.security import (
@@ -18,6 +27,7 @@ from api.security import (
     bearer_token,
     check_same_origin,
     csrf_proof,
+    sign_in,
 )
 from geoportal.accounts import (
     NewAccount,
@@ -33,8 +43,11 @@ from geoportal.accounts import (
 )
 from geoportal.history import my_checks, my_nrus
 from zoning.audit import audit_trail
+from zoning.refusal import Forbidden
 
-router = APIRouter(prefix="/api/v1", tags=["accounts"])
+WRONG_CREDENTIALS = "Identifiant ou mot de passe incorrect."
+
+router = APIRouter(prefix="/api/v1", tags=["accounts"], responses=PROBLEM_RESPONSES)
 
 
 class Token(BaseModel):
@@ -54,7 +67,7 @@ def login(
 ) -> Token:
     user_id = authenticate(conn, form.username, form.password)
     if user_id is None:
-        raise HTTPException(401, "wrong login or password", {"WWW-Authenticate": "Bearer"})
+        raise sign_in("invalid_credentials", WRONG_CREDENTIALS)
     token = issue_token(conn, user_id, hours=settings.token_hours)
     return Token(access_token=token, expires_in=settings.token_hours * 3600)
 
@@ -90,7 +103,7 @@ def open_session(
     check_same_origin(request)  # another site must not sign a visitor in (login CSRF)
     user_id = authenticate(conn, form.username, form.password)
     if user_id is None:
-        raise HTTPException(401, "wrong login or password")
+        raise Forbidden("invalid_credentials", WRONG_CREDENTIALS)
     token = issue_token(conn, user_id, hours=settings.token_hours, label="session")
     principal = principal_for_token(conn, token)
     assert principal is not None
@@ -137,25 +150,30 @@ class SignUp(BaseModel):
     address: str | None = Field(None, max_length=500, description="printed on the notes")
 
 
-@router.post("/accounts", status_code=201, summary="Create a petitioner's account")
+@router.post(
+    "/accounts",
+    response_model=AccountCreated,
+    status_code=201,
+    summary="Create a petitioner's account",
+)
 def sign_up(body: SignUp, _: LoginLimitDep, conn: TransactionDep) -> dict[str, Any]:
     account = NewAccount(role="petitioner", **body.model_dump())
     user_id = create_account(conn, account)
     return {"id": user_id, "login": normalise_login(account.login), "role": "petitioner"}
 
 
-@router.get("/me", summary="Your account")
+@router.get("/me", response_model=Profile, summary="Your account")
 def me(principal: SignedInDep, conn: ConnectionDep) -> dict[str, Any]:
     assert principal.user_id is not None
     return profile(conn, principal.user_id)
 
 
-@router.get("/me/nrus", summary="The notes you asked for")
+@router.get("/me/nrus", response_model=list[MyNote], summary="The notes you asked for")
 def own_nrus(principal: SignedInDep, conn: ConnectionDep) -> list[dict[str, Any]]:
     return my_nrus(conn, principal)
 
 
-@router.get("/me/checks", summary="The compliance checks you ran")
+@router.get("/me/checks", response_model=list[MyCheck], summary="The compliance checks you ran")
 def own_checks(principal: SignedInDep, conn: ConnectionDep) -> list[dict[str, Any]]:
     return my_checks(conn, principal)
 
@@ -170,12 +188,18 @@ class AccountBody(BaseModel):
     full_name: str | None = Field(None, max_length=200)
 
 
-@router.get("/users", summary="Accounts (admin): login, role, agency, state")
+@router.get(
+    "/users",
+    response_model=list[AccountRow],
+    summary="Accounts (admin): login, role, agency, state",
+)
 def users(_: AdminDep, conn: ConnectionDep) -> list[dict[str, Any]]:
     return list_accounts(conn)
 
 
-@router.post("/users", status_code=201, summary="Create an account (admin)")
+@router.post(
+    "/users", response_model=AccountCreated, status_code=201, summary="Create an account (admin)"
+)
 def add_user(body: AccountBody, admin: AdminDep, conn: TransactionDep) -> dict[str, Any]:
     user_id = create_account(conn, NewAccount(**body.model_dump()), by=admin)
     return {"id": user_id, "login": normalise_login(body.login), "role": body.role}
@@ -187,7 +211,11 @@ def close_user(login: str, admin: AdminDep, conn: TransactionDep) -> Response:
     return Response(status_code=204)
 
 
-@router.get("/audit", summary="The audit trail (admin): who did what and when, newest first")
+@router.get(
+    "/audit",
+    response_model=list[AuditEntry],
+    summary="The audit trail (admin): who did what and when, newest first",
+)
 def audit(
     _: AdminDep,
     conn: ConnectionDep,

@@ -6,21 +6,27 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from api.answers import PROBLEM_RESPONSES, Indicators
 from api.deps import PublicConnectionDep, SettingsDep, query_date
 from api.pages import page_response
 from geoportal.projects.indicators import QuarterError, choose_quarters, indicators
 from geoportal.projects.instruction import load_calendar
 from geoportal.projects.register import Filters
+from zoning.refusal import Invalid, Problem
 
-router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"])
+router = APIRouter(prefix="/api/v1/indicators", tags=["indicators"], responses=PROBLEM_RESPONSES)
 pages = APIRouter(tags=["pages"])
 PAGE = Path(__file__).parents[1] / "static" / "app" / "indicateurs.html"
 
 
-@router.get("", summary="Counts, delays in working days, and the quarterly rankings")
+@router.get(
+    "",
+    response_model=Indicators,
+    summary="Counts, delays in working days, and the quarterly rankings",
+)
 def get_indicators(
     conn: PublicConnectionDep,
     settings: SettingsDep,
@@ -46,11 +52,12 @@ def get_indicators(
         date_to=query_date("to", date_to),
     )
     if filters.date_from and filters.date_to and filters.date_from > filters.date_to:
-        raise HTTPException(422, "from: the start date comes after the end date (to)")
+        message = "la date de début vient après la date de fin (to)"
+        raise Invalid("date_range", f"from : {message}.", [Problem("date_range", message, "from")])
     try:
         quarters = choose_quarters(conn, dt.date.today(), quarter or None, previous or None)
     except QuarterError as exc:
-        raise HTTPException(422, f"quarter: {exc}") from None
+        raise Invalid(exc.code, f"Trimestre : {exc.detail}", exc.errors) from None
     calendar = load_calendar(settings.calendar_overrides)
     return {
         "filters": {"from": date_from or None, "to": date_to or None, "commune": commune or None},

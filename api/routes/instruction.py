@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, field_validator
 from starlette.concurrency import run_in_threadpool
 
+from api.answers import PROBLEM_RESPONSES, CheckAnswer, Classification, FeeAnswer
 from api.deps import ConnectionDep, SettingsDep, TransactionDep
 from api.security import PrincipalDep
 from checks.deadlines import Events
@@ -26,7 +27,7 @@ from geoportal.projects.instruction import (
     quote_fee,
 )
 
-router = APIRouter(prefix="/api/v1", tags=["projects"])
+router = APIRouter(prefix="/api/v1", tags=["projects"], responses=PROBLEM_RESPONSES)
 
 
 class ClassifyBody(Project):
@@ -88,7 +89,11 @@ class FeeBody(FeeFacts):
         return value
 
 
-@router.post("/classify", summary="Procedure, commission and deadlines for a project")
+@router.post(
+    "/classify",
+    response_model=Classification,
+    summary="Procedure, commission and deadlines for a project",
+)
 async def classify(
     body: ClassifyBody, request: Request, conn: ConnectionDep, settings: SettingsDep
 ) -> dict[str, Any]:
@@ -106,7 +111,11 @@ async def classify(
     )
 
 
-@router.post("/check", summary="Compliance of a project on a parcel, and its envelope")
+@router.post(
+    "/check",
+    response_model=CheckAnswer,
+    summary="Compliance of a project on a parcel, and its envelope",
+)
 async def check(
     body: CheckBody, principal: PrincipalDep, conn: TransactionDep, settings: SettingsDep
 ) -> dict[str, Any]:
@@ -128,7 +137,11 @@ async def check(
     return {**result, "saved_as": saved} if saved is not None else result
 
 
-@router.post("/fees", summary="The urban agency's fee (rémunération pour services rendus)")
+@router.post(
+    "/fees",
+    response_model=FeeAnswer,
+    summary="The urban agency's fee (rémunération pour services rendus)",
+)
 def fees(body: FeeBody) -> dict[str, Any]:
     facts = FeeFacts.model_validate(body.model_dump(exclude={"project"}))
     return quote_fee(body.project, facts)

@@ -7,14 +7,16 @@ from dataclasses import replace
 from html import escape
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
+from api.answers import PROBLEM_RESPONSES, NoteInForce, NruRegister, Preview, Revoked
 from api.deps import ConnectionDep, SettingsDep, TransactionDep
 from api.ratelimit import NruLimitDep
 from api.security import AgentDep, PrincipalDep
+from api.validation import validation_refused
 from checks.project import MAX_AREA_M2, CoordinatesInput
 from geoportal.i18n import gettext
 from geoportal.nru.document import nru_pdf
@@ -29,9 +31,10 @@ from geoportal.nru.register import (
 )
 from geoportal.nru.store import get_nru
 from geoportal.nru.verification import verification
+from zoning.refusal import Invalid, Problem
 
-router = APIRouter(prefix="/api/v1/nru", tags=["nru"])
-preview = APIRouter(prefix="/api/v1/parcels", tags=["nru"])
+router = APIRouter(prefix="/api/v1/nru", tags=["nru"], responses=PROBLEM_RESPONSES)
+preview = APIRouter(prefix="/api/v1/parcels", tags=["nru"], responses=PROBLEM_RESPONSES)
 pages = APIRouter(tags=["pages"])
 
 
@@ -137,6 +140,7 @@ MULTIPART_SCHEMA: dict[str, Any] = {
 
 @router.post(
     "",
+    response_model=NoteInForce,
     status_code=201,
     summary="Issue a note de renseignements urbanistiques",
     openapi_extra=MULTIPART_SCHEMA,
@@ -171,28 +175,18 @@ async def _read_request(request: Request) -> NruRequest:
             return await _from_form(request)
         return NruBody.model_validate_json(await request.body()).to_request()
     except ValidationError as exc:
-        raise HTTPException(422, validation_detail(exc)) from None
-
-
-def validation_detail(exc: ValidationError) -> list[dict[str, Any]]:
-    """Where and what, without echoing the input back (it may not even be valid UTF-8)."""
-    return [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+        raise validation_refused(exc.errors()) from None
 
 
 async def _from_form(request: Request) -> NruRequest:
     form = await request.form()
     upload = form.get("file")
     if upload is None or isinstance(upload, str):
-        raise HTTPException(
-            422,
-            [
-                {
-                    "loc": ["body", "file"],
-                    "msg": "a coordinates file is required (txt, csv, xlsx, geojson, dxf; "
-                    "or a scan to review: jpg, png, tiff, pdf)",
-                }
-            ],
+        message = (
+            "un fichier de coordonnées est requis (txt, csv, xlsx, geojson, dxf ; ou un scan à "
+            "relire : jpg, png, tiff, pdf)"
         )
+        raise Invalid("missing", f"file : {message}.", [Problem("missing", message, "file")])
     fields = {k: v for k, v in form.items() if k != "file" and isinstance(v, str) and v != ""}
     body = NruBody.model_validate({"coordinates": "", **fields})
     return replace(body.to_request(), coordinates=await upload.read(), filename=upload.filename)
@@ -200,6 +194,7 @@ async def _from_form(request: Request) -> NruRequest:
 
 @preview.post(
     "/preview",
+    response_model=Preview,
     summary="Check coordinates and see what the note would say",
     openapi_extra=MULTIPART_SCHEMA,
 )
@@ -215,7 +210,11 @@ async def preview_nru(request: Request, conn: ConnectionDep, settings: SettingsD
     )
 
 
-@router.get("", summary="The agency's register of notes (agents: their agency; admins: any)")
+@router.get(
+    "",
+    response_model=NruRegister,
+    summary="The agency's register of notes (agents: their agency; admins: any)",
+)
 def register(
     principal: AgentDep,
     conn: ConnectionDep,
@@ -232,7 +231,9 @@ class Revocation(BaseModel):
     reason: str = Field(min_length=3, max_length=500)
 
 
-@router.post("/{nru_id}/revoke", summary="Revoke a note of your agency (agents)")
+@router.post(
+    "/{nru_id}/revoke", response_model=Revoked, summary="Revoke a note of your agency (agents)"
+)
 def revoke(
     nru_id: str, body: Revocation, principal: AgentDep, conn: TransactionDep
 ) -> dict[str, Any]:
@@ -259,7 +260,11 @@ def get_nru_pdf(
     )
 
 
-@router.get("/{nru_id}", summary="The note as issued, and whether it is still in force")
+@router.get(
+    "/{nru_id}",
+    response_model=NoteInForce,
+    summary="The note as issued, and whether it is still in force",
+)
 def get_nru_json(nru_id: str, principal: PrincipalDep, conn: ConnectionDep) -> dict[str, Any]:
     """The same access as its PDF; `status` and `revocation` say whether it was revoked."""
     state = check_note_access(conn, nru_id, principal)

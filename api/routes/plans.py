@@ -7,10 +7,17 @@ import tempfile
 from pathlib import Path, PurePath, PureWindowsPath
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
+from api.answers import (
+    PROBLEM_RESPONSES,
+    FeatureCollection,
+    ImportReportAnswer,
+    PlanDetail,
+    PlanSummary,
+)
 from api.deps import PublicConnectionDep, SettingsDep, TransactionDep
 from api.headers import csp_nonce, with_nonce
 from api.security import AgentDep
@@ -19,6 +26,7 @@ from geoportal.pages import plans_page
 from geoportal.plans import import_plan_files
 from zoning.package.load import ImportOptions
 from zoning.package.reglement import decode_reglement
+from zoning.refusal import Invalid, Problem
 from zoning.store import (
     LAYER_PROPERTIES,
     get_plan,
@@ -27,36 +35,47 @@ from zoning.store import (
     zones_geojson,
 )
 
-router = APIRouter(prefix="/api/v1/plans", tags=["plans"])
+router = APIRouter(prefix="/api/v1/plans", tags=["plans"], responses=PROBLEM_RESPONSES)
 pages = APIRouter(tags=["pages"])
 PACKAGE_SUFFIXES = (".gpkg", ".zip", ".dxf")
 Layer = Literal["roads", "servitudes", "reservations", "sectors"]
 
 
-@router.get("", summary="Plans with status and layer counts")
+@router.get("", response_model=list[PlanSummary], summary="Plans with status and layer counts")
 def plans(conn: PublicConnectionDep) -> list[dict[str, Any]]:
     return list_plans(conn)
 
 
-@router.get("/{name}", summary="One plan: metadata, counts, zone codes, extent")
+@router.get(
+    "/{name}", response_model=PlanDetail, summary="One plan: metadata, counts, zone codes, extent"
+)
 def plan(name: str, conn: PublicConnectionDep) -> dict[str, Any]:
     return get_plan(conn, name)
 
 
-@router.get("/{name}/zones", summary="The plan's zones as GeoJSON (WGS 84, for display)")
+@router.get(
+    "/{name}/zones",
+    response_model=FeatureCollection,
+    summary="The plan's zones as GeoJSON (WGS 84, for display)",
+)
 def plan_zones(name: str, conn: PublicConnectionDep) -> dict[str, Any]:
     return zones_geojson(conn, name)
 
 
 @router.get(
-    "/{name}/layers/{layer}", summary="Roads, servitudes, reservations or sectors (GeoJSON)"
+    "/{name}/layers/{layer}",
+    response_model=FeatureCollection,
+    summary="Roads, servitudes, reservations or sectors (GeoJSON)",
 )
 def plan_layer(name: str, layer: Layer, conn: PublicConnectionDep) -> dict[str, Any]:
     return layer_geojson(conn, name, layer)
 
 
 @router.post(
-    "", status_code=201, summary="Import or atomically replace a plan (agents, own agency)"
+    "",
+    response_model=ImportReportAnswer,
+    status_code=201,
+    summary="Import or atomically replace a plan (agents, own agency)",
 )
 async def import_plan(
     principal: AgentDep,
@@ -71,8 +90,11 @@ async def import_plan(
 ) -> dict[str, Any]:
     suffix = PurePath(package.filename or "").suffix.lower()
     if suffix not in PACKAGE_SUFFIXES:
-        raise HTTPException(
-            422, f"package: expected one of {', '.join(PACKAGE_SUFFIXES)}, got {package.filename!r}"
+        message = f"attendu : {', '.join(PACKAGE_SUFFIXES)} ; reçu : {package.filename!r}"
+        raise Invalid(
+            "package_format",
+            f"package : {message}.",
+            [Problem("package_format", message, "package")],
         )
     rules_source = reglement.filename or "reglement.yaml"
     rules_text = decode_reglement(await reglement.read(), source=rules_source)
@@ -115,7 +137,10 @@ async def _save(upload: UploadFile, path: Path, max_mb: int) -> None:
         while chunk := await upload.read(1 << 20):
             written += len(chunk)
             if written > max_mb * 1024**2:
-                raise HTTPException(413, f"package: larger than {max_mb} MB")
+                raise Invalid(
+                    "body_too_large",
+                    f"package : le fichier dépasse {max_mb} Mo, la taille maximale.",
+                )
             out.write(chunk)
 
 

@@ -15,7 +15,6 @@ from fastapi import (
     File,
     Form,
     Header,
-    HTTPException,
     Query,
     Request,
     UploadFile,
@@ -26,6 +25,7 @@ from pydantic import BaseModel
 from sse_starlette.sse import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
+from api.answers import PROBLEM_RESPONSES, Feature, ProjectEvent, ProjectPage, RegisterImported
 from api.deps import (
     PublicConnectionDep,
     PublicEngineDep,
@@ -48,8 +48,11 @@ from geoportal.projects.register import (
     record_project,
     update_project_status,
 )
+from zoning.refusal import Invalid, Problem
 
-router = APIRouter(prefix="/api/v1/projects", tags=["projects register"])
+router = APIRouter(
+    prefix="/api/v1/projects", tags=["projects register"], responses=PROBLEM_RESPONSES
+)
 IMPORT_SUFFIXES = (".csv", ".geojson", ".json", ".gpkg")
 KEEPALIVE_S = 15
 
@@ -70,7 +73,10 @@ async def filters(
         try:
             west, south, east, north = (float(v) for v in bbox.split(","))
         except ValueError:
-            raise HTTPException(422, "bbox: four numbers minlon,minlat,maxlon,maxlat") from None
+            message = "quatre nombres minlon,minlat,maxlon,maxlat"
+            raise Invalid(
+                "bbox_invalid", f"bbox : {message}.", [Problem("bbox_invalid", message, "bbox")]
+            ) from None
         box = (west, south, east, north)
     return Filters(
         box, commune, kind, procedure, query_date("from", date_from), query_date("to", date_to)
@@ -80,7 +86,9 @@ async def filters(
 FiltersDep = Annotated[Filters, Depends(filters)]
 
 
-@router.get("", summary="Authorized projects as GeoJSON (bbox, filters, paging)")
+@router.get(
+    "", response_model=ProjectPage, summary="Authorized projects as GeoJSON (bbox, filters, paging)"
+)
 def projects(
     conn: PublicConnectionDep,
     request: Request,
@@ -125,7 +133,12 @@ def projects_as_csv(
     )
 
 
-@router.post("", status_code=201, summary="Record an authorized project (agents)")
+@router.post(
+    "",
+    response_model=ProjectEvent,
+    status_code=201,
+    summary="Record an authorized project (agents)",
+)
 def record(
     body: ProjectRecord, principal: AgentDep, conn: TransactionDep, settings: SettingsDep
 ) -> dict[str, Any]:
@@ -138,7 +151,11 @@ class StatusChange(BaseModel):
     status: Status
 
 
-@router.patch("/{project_id}", summary="Mark a project en chantier or achevé (agents, own agency)")
+@router.patch(
+    "/{project_id}",
+    response_model=Feature,
+    summary="Mark a project en chantier or achevé (agents, own agency)",
+)
 def change_status(
     project_id: Annotated[int, PathParam(ge=1, le=2**62)],
     body: StatusChange,
@@ -148,7 +165,12 @@ def change_status(
     return update_project_status(conn, project_id, body.status, principal)
 
 
-@router.post("/import", status_code=201, summary="Record a batch from CSV/GeoJSON/GeoPackage")
+@router.post(
+    "/import",
+    response_model=RegisterImported,
+    status_code=201,
+    summary="Record a batch from CSV/GeoJSON/GeoPackage",
+)
 async def import_register(
     principal: AgentDep,
     conn: TransactionDep,
@@ -158,7 +180,10 @@ async def import_register(
 ) -> dict[str, Any]:
     suffix = PurePath(file.filename or "").suffix.lower()
     if suffix not in IMPORT_SUFFIXES:
-        raise HTTPException(422, f"file: expected {', '.join(IMPORT_SUFFIXES)}")
+        message = f"attendu : {', '.join(IMPORT_SUFFIXES)}"
+        raise Invalid(
+            "file_format", f"file : {message}.", [Problem("file_format", message, "file")]
+        )
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"projets{suffix}"
         path.write_bytes(await file.read())
@@ -170,7 +195,11 @@ async def import_register(
     return {"recorded": len(recorded), "first_event": recorded[0]["event"] if recorded else None}
 
 
-@router.get("/events", summary="Server-Sent Events: one per newly authorized project")
+@router.get(
+    "/events",
+    response_class=EventSourceResponse,
+    summary="Server-Sent Events: one per newly authorized project",
+)
 async def events(
     request: Request,
     engine: PublicEngineDep,

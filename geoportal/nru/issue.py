@@ -36,25 +36,30 @@ from zoning.audit import record_act
 from zoning.intake import ParcelInput
 from zoning.intake.scan import is_scan
 from zoning.overlay import Overlay
+from zoning.refusal import Forbidden, Invalid, Problem
 
 #: Annexe 1 / loi 12-90 art. 27: a plan under approval is cited for twelve months.
 EN_COURS_MONTHS = 12
 
 
-class OwnershipRequired(PermissionError):
+class OwnershipRequired(Forbidden, PermissionError):
     """Art. 6: for a plan not yet approved, only the owner (or with the owner's consent) may ask."""
 
+    def __init__(self, detail: str) -> None:
+        super().__init__("ownership_required", detail)
 
-class ScanNeedsReview(ValueError):
+
+class ScanNeedsReview(Invalid, ValueError):
     """An image or a PDF was sent to be issued: a note never comes from an unchecked reading."""
 
     def __init__(self, filename: str | None) -> None:
         self.filename = filename
-        super().__init__(
+        detail = (
             "Le fichier est une image ou un PDF : sa lecture doit d'abord être relue. Envoyez-le "
             "à POST /api/v1/parcels/preview (ou déposez-le sur la page /nru), corrigez la grille "
             "des bornes, puis demandez la note avec les points confirmés dans « coordinates »."
         )
+        super().__init__("needs_review", detail, [Problem("needs_review", detail, "file")])
 
 
 @dataclass(frozen=True)
@@ -105,8 +110,8 @@ def _check_requester(plan: dict[str, Any], by: Principal, request: NruRequest) -
         )
     if request.petitioner:
         raise AccountRequired(
-            "petitioner: a name and an address are printed on the note only for a signed-in "
-            "account (its PDF is then served only to that account and the agency)"
+            "petitioner : un nom et une adresse ne sont imprimés sur la note que pour un compte "
+            "connecté (son PDF n'est alors servi qu'à ce compte et à l'agence)"
         )
 
 

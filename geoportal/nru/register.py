@@ -11,10 +11,14 @@ from sqlalchemy import Connection
 from geoportal.accounts import AccountRequired, AgencyForbidden, Principal
 from geoportal.nru.store import access_row, agency_notes, lock_for_revocation, mark_revoked
 from zoning.audit import record_act
+from zoning.refusal import Conflict, NotFound
 
 
-class NruAlreadyRevoked(ValueError):
+class NruAlreadyRevoked(Conflict, ValueError):
     """The note was revoked before (409)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("nru_already_revoked", detail)
 
 
 @dataclass(frozen=True)
@@ -34,18 +38,19 @@ class NoteState:
         return {"status": "revoquee", "revocation": revocation}
 
 
-class NruRevoked(LookupError):
+class NruRevoked(NotFound, LookupError):
     """The note was revoked: its signed PDF, whose bytes never change, is no longer served (410)."""
-
-    code = "nru_revoked"
 
     def __init__(self, nru_id: str, state: NoteState) -> None:
         self.state = state
         assert state.revoked_at is not None
         super().__init__(
+            "nru_revoked",
             f"la note {state.number} a été révoquée le {state.revoked_at:%d/%m/%Y} (motif : "
             f"{state.reason or '—'}) : son PDF n'est plus délivré ; la page /verify/{nru_id} "
-            "dit son état"
+            "dit son état",
+            revoked_at=state.revoked_at.isoformat(),
+            reason=state.reason,
         )
 
 
@@ -59,18 +64,20 @@ def check_note_access(conn: Connection, nru_id: str, by: Principal) -> NoteState
         return state
     if not by.signed_in:
         raise AccountRequired(
-            "this note names its petitioner: it is served to the account that asked for it "
-            "and to the agency; sign in (POST /api/v1/token)"
+            "cette note nomme son pétitionnaire : elle n'est servie qu'au compte qui l'a "
+            "demandée et à l'agence ; connectez-vous (POST /api/v1/token)"
         )
-    raise AgencyForbidden("this note names its petitioner and was asked for by another account")
+    raise AgencyForbidden(
+        "cette note nomme son pétitionnaire et a été demandée par un autre compte"
+    )
 
 
 def revoke_nru(conn: Connection, nru_id: str, reason: str, by: Principal) -> dict[str, Any]:
     """Revoke a note of the agent's own agency; it stays in the register, marked revoked."""
     agency, number, revoked_at = lock_for_revocation(conn, nru_id)
-    by.require_agency(agency, f"the note {number}")
+    by.require_agency(agency, f"la note {number}")
     if revoked_at is not None:
-        raise NruAlreadyRevoked(f"the note {number} was already revoked on {revoked_at:%d/%m/%Y}")
+        raise NruAlreadyRevoked(f"la note {number} a déjà été révoquée le {revoked_at:%d/%m/%Y}")
     revoked = mark_revoked(conn, nru_id, reason, by.user_id)
     # The reason is free text an agent typed: it stays in the register, not in the audit trail.
     record_act(conn, "nru.revoke", number, {"id": nru_id, "agency": agency}, actor=by.actor)

@@ -23,6 +23,7 @@ from pyhanko.sign import fields, signers
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from geoportal.settings import Settings
+from zoning.refusal import Unavailable
 
 SIGNATURE_FIELD = "SignatureAgence"
 CERT_SETTING = "GEOPORTAL_SIGNING_CERT"
@@ -30,8 +31,11 @@ KEY_SETTING = "GEOPORTAL_SIGNING_KEY"
 PASSPHRASE_SETTING = "GEOPORTAL_SIGNING_KEY_PASSPHRASE"
 
 
-class SigningError(RuntimeError):
+class SigningError(Unavailable, RuntimeError):
     """The configured certificate or key cannot be used: which setting, which file, what."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("signing_unavailable", detail)
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,9 @@ def agency_signer(settings: Settings) -> signers.SimpleSigner | None:
         given, missing = (
             (KEY_SETTING, CERT_SETTING) if cert_path is None else (CERT_SETTING, KEY_SETTING)
         )
-        raise SigningError(f"{given} is set but {missing} is not: both are needed to sign")
+        raise SigningError(
+            f"{given} est défini mais pas {missing} : les deux sont nécessaires pour signer"
+        )
     secret = settings.signing_key_passphrase
     passphrase = secret.get_secret_value() if secret is not None else None
     # the modification times are part of the cache key: a renewed certificate is used at once
@@ -75,7 +81,7 @@ def _mtime(path: Path, setting: str) -> int:
     try:
         return path.stat().st_mtime_ns
     except OSError as exc:
-        raise SigningError(f"{setting}={path}: cannot be read ({exc.strerror})") from exc
+        raise SigningError(f"{setting}={path} : illisible ({exc.strerror})") from exc
 
 
 @functools.lru_cache(maxsize=4)
@@ -89,7 +95,7 @@ def _load_signer(
     own = [c for c in certificates if _public_der(c) == public]
     if not own:
         raise SigningError(
-            f"{KEY_SETTING}={key_path} is not the private key of the certificate in "
+            f"{KEY_SETTING}={key_path} n'est pas la clé privée du certificat de "
             f"{CERT_SETTING}={cert_path}"
         )
     _check_validity(own[0], cert_path)
@@ -116,7 +122,7 @@ def _certificates(path: Path) -> list[x509.Certificate]:
             return x509.load_pem_x509_certificates(data)
         return [x509.load_der_x509_certificate(data)]
     except ValueError as exc:
-        raise SigningError(f"{CERT_SETTING}={path}: not a certificate (PEM or DER)") from exc
+        raise SigningError(f"{CERT_SETTING}={path} : pas un certificat (PEM ou DER)") from exc
 
 
 def _private_key(path: Path, passphrase: str | None) -> PrivateKeyTypes:
@@ -131,10 +137,10 @@ def _private_key(path: Path, passphrase: str | None) -> PrivateKeyTypes:
     try:
         return load(data, password=password)
     except TypeError as exc:  # encrypted without a passphrase, or a passphrase for a clear key
-        raise SigningError(f"{KEY_SETTING}={path}: {exc} (see {PASSPHRASE_SETTING})") from exc
+        raise SigningError(f"{KEY_SETTING}={path} : {exc} (voir {PASSPHRASE_SETTING})") from exc
     except ValueError as exc:
         raise SigningError(
-            f"{KEY_SETTING}={path}: not a private key, or a wrong {PASSPHRASE_SETTING}"
+            f"{KEY_SETTING}={path} : pas une clé privée, ou un mauvais {PASSPHRASE_SETTING}"
         ) from exc
 
 
@@ -143,7 +149,7 @@ def _read(path: Path, setting: str) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise SigningError(f"{setting}={path}: cannot be read ({exc.strerror})") from exc
+        raise SigningError(f"{setting}={path} : illisible ({exc.strerror})") from exc
 
 
 def _public_der(item: x509.Certificate | PrivateKeyTypes) -> bytes:
@@ -159,10 +165,12 @@ def _check_validity(certificate: x509.Certificate, path: Path) -> None:
     now = dt.datetime.now(dt.UTC)
     if certificate.not_valid_after_utc < now:
         expired = certificate.not_valid_after_utc.date().isoformat()
-        raise SigningError(f"{CERT_SETTING}={path}: the certificate expired on {expired}")
+        raise SigningError(f"{CERT_SETTING}={path} : le certificat a expiré le {expired}")
     if certificate.not_valid_before_utc > now:
         start = certificate.not_valid_before_utc.isoformat()
-        raise SigningError(f"{CERT_SETTING}={path}: the certificate is not valid before {start}")
+        raise SigningError(
+            f"{CERT_SETTING}={path} : le certificat n'est pas valide avant le {start}"
+        )
 
 
 def _asn1_certificate(certificate: x509.Certificate) -> object:

@@ -16,10 +16,14 @@ from sqlalchemy import Connection, text
 
 from geoportal.nru.model import Nru
 from zoning.overlay import Overlay
+from zoning.refusal import NotFound
 
 
-class NruNotFound(LookupError):
+class NruNotFound(NotFound, LookupError):
     """No note has that id."""
+
+    def __init__(self, nru_id: object) -> None:
+        super().__init__("nru_not_found", f"Aucune note n'a l'identifiant {nru_id!r}.")
 
 
 STORE_SQL = text("""

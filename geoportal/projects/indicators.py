@@ -22,6 +22,7 @@ from sqlalchemy import Connection, text
 
 from checks.calendar import WorkingCalendar, working_days_between
 from geoportal.projects.register import Filters
+from zoning.refusal import Invalid, Problem
 
 GRANDS, PETITS = "grands_projets", "petits_projets"
 RANKED_PROCEDURES = (GRANDS, PETITS)
@@ -29,8 +30,11 @@ TOP = 10
 _QUARTER = re.compile(r"^\s*(\d{4})\s*-?\s*[TQ]\s*([1-4])\s*$", re.IGNORECASE)
 
 
-class QuarterError(ValueError):
+class QuarterError(Invalid, ValueError):
     """A quarter that cannot be read, or two quarters that cannot be compared."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("quarter_invalid", detail, [Problem("quarter_invalid", detail, "quarter")])
 
 
 @dataclass(frozen=True, order=True)
@@ -42,7 +46,7 @@ class Quarter:
 
     def __post_init__(self) -> None:
         if not 1 <= self.number <= 4 or not 1 < self.year < 9999:
-            raise QuarterError(f"no quarter {self.number} of year {self.year}")
+            raise QuarterError(f"l'année {self.year} n'a pas de trimestre {self.number}")
 
     @classmethod
     def parse(cls, value: str | tuple[int, int] | Quarter) -> Quarter:
@@ -53,7 +57,9 @@ class Quarter:
             return cls(*value)
         found = _QUARTER.match(value)
         if found is None:
-            raise QuarterError(f"{value!r} is not a quarter: expected YYYY-Tn, e.g. 2026-T3")
+            raise QuarterError(
+                f"{value!r} n'est pas un trimestre : AAAA-Tn attendu, par exemple 2026-T3"
+            )
         return cls(int(found[1]), int(found[2]))
 
     @classmethod
@@ -274,7 +280,7 @@ def choose_quarters(
         after = defaults[1]
     before = chosen_before or after.previous()
     if before >= after:
-        raise QuarterError(f"the quarter compared ({before}) must come before {after}")
+        raise QuarterError(f"le trimestre comparé ({before}) doit précéder {after}")
     return before, after
 
 

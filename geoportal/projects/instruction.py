@@ -54,6 +54,7 @@ from geoportal.parcels import Located, ParcelRequest, locate
 from zoning.crs import WGS84, transform_geometry
 from zoning.intake import ParcelInput
 from zoning.overlay import Overlay
+from zoning.refusal import Invalid, Problem
 from zoning.site import site_geometries
 
 #: A road whose right-of-way comes this close to the parcel runs along it (art. 26: the road
@@ -66,8 +67,11 @@ GROUP BY ref ORDER BY ref
 """)
 
 
-class FrontBornesError(ValueError):
+class FrontBornesError(Invalid, ValueError):
     """The bornes named as the street front do not form a side of the parcel."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("front_bornes", detail, [Problem("front_bornes", detail, "front_bornes")])
 
 
 def load_calendar(path: Path | None) -> WorkingCalendar:
@@ -368,7 +372,9 @@ def _front_edges(
                 segment = LineString([first.xy, second.xy])
                 edges.append(transform_geometry(segment, parcel.srid, storage_srid))
     if not edges:
-        raise FrontBornesError(f"front_bornes: no side of the parcel joins two of {sorted(wanted)}")
+        raise FrontBornesError(
+            f"front_bornes : aucun côté de la parcelle ne joint deux des bornes {sorted(wanted)}"
+        )
     return edges
 
 

@@ -46,6 +46,8 @@ from geoportal.accounts import SYSTEM, AgencyForbidden, Principal
 from zoning.audit import record_act
 from zoning.crs import MOROCCAN_LAMBERT, transform_geometry
 from zoning.intake.location import srid_domain
+from zoning.pydantic_fr import message_of
+from zoning.refusal import Conflict, Invalid, NotFound, Problem
 from zoning.territory import encroachments, majority_agency
 
 CHANNEL = "projects"
@@ -116,14 +118,16 @@ class ProjectRecord(BaseModel):
     def _after_filing(cls, decided: dt.date | None, info: ValidationInfo) -> dt.date | None:
         filed = info.data.get("filed_on")
         if decided and filed and decided < filed:
-            raise ValueError(f"decided on {decided} before it was filed on {filed} (filed_on)")
+            raise ValueError(f"décidé le {decided}, avant son dépôt le {filed} (filed_on)")
         return decided
 
     @field_validator("srid")
     @classmethod
     def _lambert(cls, srid: int) -> int:
         if srid not in MOROCCAN_LAMBERT:
-            raise ValueError(f"{srid} is not a Moroccan Lambert zone ({sorted(MOROCCAN_LAMBERT)})")
+            raise ValueError(
+                f"{srid} n'est pas une zone Lambert du Maroc ({sorted(MOROCCAN_LAMBERT)})"
+            )
         return srid
 
     @field_validator("footprint")
@@ -139,7 +143,7 @@ class ProjectRecord(BaseModel):
 def _without_nul(value: str) -> str:
     """PostgreSQL text cannot hold a NUL character: refuse it by its field, not by the database."""
     if "\x00" in value:
-        raise ValueError("contains a NUL character (\\x00), which cannot be stored")
+        raise ValueError("contient un caractère NUL (\\x00), qui ne peut être enregistré")
     return value
 
 
@@ -150,8 +154,8 @@ def _inside_zone(footprint: Any, srid: int) -> None:
     if domain is not None and not domain.intersects(footprint):
         x, y = shapely.get_coordinates(footprint)[0]
         raise ValueError(
-            f"the first point ({x:g}, {y:g}) is outside the area of EPSG:{srid}: Lambert "
-            "metres of that zone are expected (degrees, or another zone?)"
+            f"le premier point ({x:g}, {y:g}) est hors de l'étendue d'EPSG:{srid} : des mètres "
+            "Lambert de cette zone sont attendus (des degrés, ou une autre zone ?)"
         )
 
 
@@ -230,7 +234,9 @@ def record_project(
         },
     ).first()
     if inserted is None:
-        raise PermitAlreadyRecorded(f"permit {record.permit_number!r} is already in the register")
+        raise PermitAlreadyRecorded(
+            f"l'autorisation {record.permit_number!r} est déjà inscrite au registre"
+        )
     event_id, project_id = inserted
     feature = project_feature(conn, int(project_id))
     details = {"id": int(project_id), "agency": agency}
@@ -268,7 +274,7 @@ def update_project_status(
     ).first()
     if row is None:
         raise ProjectNotFound(project_id)
-    by.require_agency(row[0], f"the project {row[1]!r}")
+    by.require_agency(row[0], f"le projet {row[1]!r}")
     conn.execute(
         text("UPDATE projects SET status = :status WHERE id = :id"),
         {"status": status, "id": project_id},
@@ -277,18 +283,26 @@ def update_project_status(
     return project_feature(conn, project_id)
 
 
-class ProjectNotFound(LookupError):
+class ProjectNotFound(NotFound, LookupError):
     """No project has that id."""
+
+    def __init__(self, project_id: object) -> None:
+        super().__init__("project_not_found", f"Aucun projet n'a l'identifiant {project_id!r}.")
 
 
 class OtherAgencyTerritory(AgencyForbidden):
     """An agent's project lies partly in another agency's plan (403)."""
 
-    code = "territoire_autre_agence"
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail, "territoire_autre_agence")
 
 
-class PermitAlreadyRecorded(ValueError):
+class PermitAlreadyRecorded(Conflict, ValueError):
     """A permit number is recorded once (409)."""
+
+    def __init__(self, detail: str) -> None:
+        problem = Problem("permit_already_recorded", detail, "permit_number")
+        super().__init__("permit_already_recorded", detail, [problem])
 
 
 #: the public reads (map, open data, feed) go through the open data view, as the public role
@@ -418,18 +432,19 @@ def events_after(conn: Connection, last_event: int, limit: int = 1000) -> list[d
     return [{"event": int(event_id), "feature": feature} for event_id, feature in rows]
 
 
-class RegisterImportError(ValueError):
+class RegisterImportError(Invalid, ValueError):
     """Rows of an import file are invalid; nothing was recorded."""
 
     def __init__(self, problems: list[dict[str, Any]]) -> None:
         self.problems = problems
-        super().__init__(f"{len(problems)} problem(s) in the file; nothing was recorded")
+        detail = f"{len(problems)} problème(s) dans le fichier ; rien n'a été enregistré."
+        super().__init__("register_import", detail, problems)
 
 
 def read_register_file(path: Path, srid: int) -> list[ProjectRecord]:
     """Projects from a GeoJSON, GeoPackage or CSV (with `footprint_wkt`) file; all or nothing."""
     if srid not in MOROCCAN_LAMBERT:
-        message = f"{srid} is not a Moroccan Lambert zone ({sorted(MOROCCAN_LAMBERT)})"
+        message = f"{srid} n'est pas une zone Lambert du Maroc ({sorted(MOROCCAN_LAMBERT)})"
         raise RegisterImportError([_problem(None, "srid", "value_error", message)])
     frame, geometry_field = _read_frame(path, srid)
     records, problems, permits = [], [], []
@@ -440,7 +455,7 @@ def read_register_file(path: Path, srid: int) -> list[ProjectRecord]:
         }
         permits.append((row_number, fields.get("permit_number")))
         if geometry is None:
-            message = "no footprint, or not a geometry (WKT) that can be read"
+            message = "pas d'emprise, ou une géométrie (WKT) illisible"
             problems.append(_problem(row_number, geometry_field, "invalid_geometry", message))
             continue
         try:
@@ -451,7 +466,7 @@ def read_register_file(path: Path, srid: int) -> list[ProjectRecord]:
             )
         except ValidationError as exc:
             problems += [
-                _problem(row_number, ".".join(map(str, e["loc"])) or None, e["type"], e["msg"])
+                _problem(row_number, ".".join(map(str, e["loc"])) or None, e["type"], message_of(e))
                 for e in exc.errors()
             ]
     problems += _repeated_permits(permits)
@@ -473,7 +488,7 @@ def _repeated_permits(permits: list[tuple[int, Any]]) -> list[dict[str, Any]]:
         if permit is None:
             continue
         if permit in first_row:
-            message = f"permit {permit!r} is already on row {first_row[permit]}"
+            message = f"l'autorisation {permit!r} figure déjà ligne {first_row[permit]}"
             problems.append(_problem(row, "permit_number", "duplicate_permit", message))
         else:
             first_row[permit] = row
@@ -487,10 +502,10 @@ def _read_frame(path: Path, srid: int) -> tuple[gpd.GeoDataFrame, str]:
             return _read_csv(path, srid), "footprint_wkt"
         frame = gpd.read_file(path, engine="pyogrio")
     except (pd.errors.EmptyDataError, pd.errors.ParserError, DataSourceError) as exc:
-        message = f"the file cannot be read: {str(exc).replace(str(path), path.name)}"
+        message = f"le fichier est illisible : {str(exc).replace(str(path), path.name)}"
         raise RegisterImportError([_problem(None, None, "unreadable_file", message)]) from None
     except UnicodeDecodeError:
-        message = "the file is not UTF-8 text: save it as CSV UTF-8"
+        message = "le fichier n'est pas du texte UTF-8 : enregistrez-le en CSV UTF-8"
         raise RegisterImportError([_problem(None, None, "unreadable_file", message)]) from None
     return (frame.set_crs(srid) if frame.crs is None else frame.to_crs(srid)), "geometry"
 
@@ -499,7 +514,7 @@ def _read_csv(path: Path, srid: int) -> gpd.GeoDataFrame:
     """A CSV's rows, their footprint read from the `footprint_wkt` column."""
     table = pd.read_csv(path, dtype=str)
     if "footprint_wkt" not in table.columns:
-        message = "a CSV needs a footprint_wkt column"
+        message = "un CSV doit avoir une colonne footprint_wkt"
         raise RegisterImportError([_problem(None, "footprint_wkt", "missing_column", message)])
     wkt = table.pop("footprint_wkt")
     # A WKT that cannot be read is its row's problem (None here, named by row), not a crash.

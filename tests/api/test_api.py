@@ -114,7 +114,7 @@ def test_zip_with_path_traversal_is_422_over_http(
         archive.writestr("../../tmp/zones.geojson", "{}")
     files = {**_upload(tmp_path), "package": ("plan.zip", evil.getvalue())}
     response = client.post("/api/v1/plans", headers=AGENT, files=files)
-    assert response.status_code == 422 and "path outside the zip" in response.json()["detail"]
+    assert response.status_code == 422 and "chemin hors du zip" in response.json()["detail"]
     assert conn.execute(text("SELECT count(*) FROM plans")).scalar() == 0
 
 

@@ -46,7 +46,12 @@ from zoning.schema import upgrade
 pytestmark = pytest.mark.db
 
 STORAGE_SRID = 26191
-UNAVAILABLE = {"detail": "the database is unavailable; retry in a moment"}
+UNAVAILABLE_DETAIL = "La base de données est indisponible ; réessayez dans un instant."
+UNAVAILABLE = {
+    "detail": UNAVAILABLE_DETAIL,
+    "code": "database_unavailable",
+    "errors": [{"code": "database_unavailable", "message": UNAVAILABLE_DETAIL}],
+}
 REQUEST_S = 10.0  # every request is bounded: a hang fails the test instead of stalling it
 RECOVERY_S = 15.0  # the service is back this long after the server, without a restart
 MAX_503_AFTER_RESTART = 5  # in all, while the server finishes starting

@@ -28,7 +28,7 @@ def test_invalid_utf8_body_is_422(client: TestClient) -> None:
 
 def test_nul_byte_in_a_filter_is_422(client: TestClient) -> None:
     response = client.get("/api/v1/projects", params={"commune": "Ain\x00Demo"})
-    assert response.status_code == 422 and "invalid text" in response.json()["detail"]
+    assert response.status_code == 422 and "texte invalide" in response.json()["detail"]
 
 
 def test_huge_offset_is_422(client: TestClient) -> None:

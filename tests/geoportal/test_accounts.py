@@ -118,7 +118,7 @@ def test_expired_and_closed_accounts_lose_their_tokens(
 
 def test_a_forged_token_is_401(client: TestClient) -> None:
     response = client.get("/api/v1/me", headers={"Authorization": "Bearer gp_forged"})
-    assert response.status_code == 401 and "unknown" in response.json()["detail"]
+    assert response.status_code == 401 and "inconnu" in response.json()["detail"]
 
 
 def test_cli_user_add_prints_a_working_token(
@@ -135,7 +135,7 @@ def test_cli_user_add_prints_a_working_token(
         me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json()
     assert me["login"] == login and me["agency"] == OTHER_AGENCY
     refused = CliRunner().invoke(cli, ["user", "add", "x.agent", "--role", "agent"], env=env)
-    assert refused.exit_code == 1 and "agency" in refused.output
+    assert refused.exit_code == 1 and "agence" in refused.output
 
 
 def _user_add(url: str, login: str, *options: str, stdin: str) -> subprocess.CompletedProcess[str]:
@@ -215,7 +215,7 @@ def test_nru_issuance_is_rate_limited_per_client(
         for _ in range(2):
             assert client.post("/api/v1/nru", json=NRU).status_code == 201
         third = client.post("/api/v1/nru", json=NRU)
-        assert third.status_code == 429 and "2 per minute" in third.json()["detail"]
+        assert third.status_code == 429 and "2 par minute" in third.json()["detail"]
         assert 1 <= int(third.headers["Retry-After"]) <= 60
         # another client (an account) still has its own allowance
         assert client.post("/api/v1/nru", json=NRU, headers=PETITIONER).status_code == 201
@@ -302,7 +302,7 @@ def test_a_revoked_note_says_so_and_its_pdf_is_gone(client: TestClient, demo: No
 def test_the_public_cannot_have_a_name_printed(client: TestClient, demo: None) -> None:
     body = {**NRU, "petitioner": {"name": "Quelqu'un"}}
     response = client.post("/api/v1/nru", json=body)
-    assert response.status_code == 401 and "signed-in account" in response.json()["detail"]
+    assert response.status_code == 401 and "compte connecté" in response.json()["detail"]
 
 
 def test_revocation_by_the_agency_only(client: TestClient, demo: None) -> None:
@@ -341,7 +341,7 @@ def test_agent_cannot_touch_another_agency_plan(
     package, text_ = write_plan(tmp_path / "b", name="PA Téléversé", rules=rules)
     files = {"package": ("p.gpkg", package.read_bytes()), "reglement": ("r.yaml", text_.encode())}
     replaced = client.post("/api/v1/plans", files=files, headers=OTHER_AGENT)
-    assert replaced.status_code == 403 and "in service" in replaced.json()["detail"]
+    assert replaced.status_code == 403 and "en vigueur" in replaced.json()["detail"]
     assert conn.execute(text("SELECT count(*) FROM plans")).scalar() == before + 1
     kept = conn.execute(text("SELECT agency FROM plans WHERE name = 'PA Téléversé'"))
     assert kept.scalar_one() == AGENCY

@@ -212,4 +212,4 @@ def test_latin1_reglement_is_refused_with_its_line(cli_env: dict[str, str], tmp_
     latin1 = tmp_path / "reglement-latin1.yaml"
     latin1.write_bytes(text.replace("Zone", "Zône", 1).encode("latin-1"))
     code, out = run(cli_env, "plan", "import", str(package), "--rules", str(latin1))
-    assert code == 1 and "not UTF-8" in out and "line" in out
+    assert code == 1 and "pas en UTF-8" in out and "ligne" in out

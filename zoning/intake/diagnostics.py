@@ -9,6 +9,7 @@ from typing import NoReturn
 from pydantic import BaseModel, ConfigDict
 
 from zoning.intake.numbers import french_number
+from zoning.refusal import Invalid
 
 # A hundred errors caused by a wrong file type teach a surveyor nothing fifty do not.
 MAX_ERRORS = 50
@@ -145,16 +146,25 @@ def warning(
     return found.model_copy(update={"severity": Severity.WARNING})
 
 
-class ParcelInputError(ValueError):
+class ParcelInputError(Invalid, ValueError):
     """The upload is refused; `diagnostics` holds every error found (and the warnings so far)."""
 
     def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
         self.diagnostics: tuple[Diagnostic, ...] = tuple(diagnostics)
-        super().__init__("\n".join(d.message for d in self.errors))
+        super().__init__(
+            "invalid_coordinates",
+            "Les coordonnées de la parcelle ne peuvent pas être utilisées ; rien n'a été "
+            "délivré ni enregistré.",
+            [d.model_dump(mode="json") for d in self.fatal],
+            warnings=[d.model_dump(mode="json") for d in self.warnings],
+        )
+
+    def __str__(self) -> str:
+        return "\n".join(d.message for d in self.fatal)
 
     @property
-    def errors(self) -> tuple[Diagnostic, ...]:
-        """The diagnostics that refuse the upload."""
+    def fatal(self) -> tuple[Diagnostic, ...]:
+        """The diagnostics that refuse the upload (`errors` lists them as the body does)."""
         return tuple(d for d in self.diagnostics if d.severity is Severity.ERROR)
 
     @property

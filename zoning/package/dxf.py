@@ -72,7 +72,7 @@ def _open(path: Path) -> Drawing:
     # StopIteration, …): each one means this is no DXF we can read, never a server fault.
     except Exception as exc:
         message = printable(exc, paths=[path])
-        raise PackageError(f"{path.name}: cannot be read as DXF: {message}") from exc
+        raise PackageError(f"{path.name} : illisible comme DXF : {message}") from exc
 
 
 def _label(entity: Any) -> _Label:

@@ -20,6 +20,7 @@ import pandas as pd
 import pyogrio
 
 from zoning.messages import printable
+from zoning.refusal import Invalid, Problem
 
 LAYER_NAMES = ("zones", "roads", "servitudes", "reservations", "sectors", "perimeter")
 VECTOR_SUFFIXES = (".gpkg", ".shp", ".geojson", ".json")
@@ -30,8 +31,13 @@ MAX_ZIP_MEMBERS = 2_000
 MAX_ZIP_RATIO = 500
 
 
-class PackageError(ValueError):
+class PackageError(Invalid, ValueError):
     """The package cannot be read at all (not a known format, unreadable file)."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(
+            "package_unreadable", detail, [Problem("package_unreadable", detail, "package")]
+        )
 
 
 @dataclass
@@ -61,7 +67,7 @@ class PlanPackage:
 def read_package(path: Path) -> PlanPackage:
     """Read every known layer of a package in any supported format."""
     if not path.exists():
-        raise PackageError(f"{path}: no such file or folder")
+        raise PackageError(f"{path} : aucun fichier ni dossier de ce nom")
     digest = sha256_of(path)
     with _unpacked(path) as source:
         layers, unknown = _read_layers(source)
@@ -80,8 +86,8 @@ def _read_layers(path: Path) -> tuple[dict[str, SourceLayer], list[str]]:
 
         return read_dxf(path)
     raise PackageError(
-        f"{path.name}: unknown package format {suffix!r} "
-        "(expected a .gpkg, a .dxf, a folder or a .zip of Shapefiles/GeoJSON)"
+        f"{path.name} : format de dossier de plan inconnu {suffix!r} "
+        "(attendu : un .gpkg, un .dxf, un dossier ou un .zip de Shapefiles/GeoJSON)"
     )
 
 
@@ -90,14 +96,14 @@ def _read_geopackage(path: Path) -> tuple[dict[str, SourceLayer], list[str]]:
         names = [str(row[0]) for row in pyogrio.list_layers(path)]
     except Exception as exc:  # pyogrio raises its own DataSourceError subclasses
         message = printable(exc, paths=[path])
-        raise PackageError(f"{path.name}: cannot be read as a GeoPackage: {message}") from exc
+        raise PackageError(f"{path.name} : illisible comme GeoPackage : {message}") from exc
     return _collect(((name, path, name) for name in names), path.name)
 
 
 def _read_folder(folder: Path) -> tuple[dict[str, SourceLayer], list[str]]:
     files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in VECTOR_SUFFIXES)
     if not files:
-        raise PackageError(f"{folder.name}: no Shapefile, GeoJSON or GeoPackage inside")
+        raise PackageError(f"{folder.name} : aucun Shapefile, GeoJSON ni GeoPackage dedans")
     return _collect(((p.stem, p, None) for p in files), folder.name)
 
 
@@ -135,8 +141,8 @@ def _merge(first: SourceLayer, second: SourceLayer) -> SourceLayer:
     frame = second.frame
     if (first.crs is None) != (frame.crs is None):
         raise PackageError(
-            f"{first.source} and {second.source} are parts of layer "
-            f"{first.name} but only one declares a CRS"
+            f"{first.source} et {second.source} sont des parties de la couche "
+            f"{first.name} mais une seule déclare un système de coordonnées"
         )
     if frame.crs is not None and frame.crs != first.crs:
         frame = frame.to_crs(first.crs)
@@ -153,7 +159,7 @@ def _read_frame(path: Path, layer: str | None) -> gpd.GeoDataFrame:
         return gpd.read_file(path, layer=layer, engine="pyogrio")
     except Exception as exc:  # GDAL errors come in many classes; the message is what matters
         message = printable(exc, paths=[path, path.parent])
-        raise PackageError(f"{_describe(path, layer)}: cannot be read: {message}") from exc
+        raise PackageError(f"{_describe(path, layer)} : illisible : {message}") from exc
 
 
 def _describe(path: Path, layer: str | None) -> str:
@@ -176,13 +182,15 @@ def extract_zip_safely(path: Path, target: Path) -> None:
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile as exc:
-        raise PackageError(f"{path.name}: not a valid zip file") from exc
+        raise PackageError(f"{path.name} : pas un fichier zip valide") from exc
     with archive:
         members = archive.infolist()
         if len(members) > MAX_ZIP_MEMBERS:
-            raise PackageError(f"{path.name}: more than {MAX_ZIP_MEMBERS} files in the zip")
+            raise PackageError(f"{path.name} : plus de {MAX_ZIP_MEMBERS} fichiers dans le zip")
         if sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES:
-            raise PackageError(f"{path.name}: expands beyond {MAX_UNZIPPED_BYTES // 1024**2} MB")
+            raise PackageError(
+                f"{path.name} : décompressé, dépasse {MAX_UNZIPPED_BYTES // 1024**2} Mo"
+            )
         for member in members:
             _check_member(path.name, member)
         archive.extractall(target)
@@ -191,14 +199,15 @@ def extract_zip_safely(path: Path, target: Path) -> None:
 def _check_member(archive: str, member: zipfile.ZipInfo) -> None:
     name = PurePosixPath(member.filename)
     if name.is_absolute() or ".." in name.parts or "\\" in member.filename:
-        raise PackageError(f"{archive}: refused member {member.filename!r} (path outside the zip)")
+        raise PackageError(f"{archive} : membre {member.filename!r} refusé (chemin hors du zip)")
     if (member.external_attr >> 16) & 0o170000 == 0o120000:
-        raise PackageError(f"{archive}: refused member {member.filename!r} (symbolic link)")
+        raise PackageError(f"{archive} : membre {member.filename!r} refusé (lien symbolique)")
     # zipfile never inflates past the declared size, so checking the headers is enough.
     ratio = member.file_size / max(member.compress_size, 1)
     if member.file_size > MAX_ZIP_RATIO * max(member.compress_size, 1024):
         raise PackageError(
-            f"{archive}: refused member {member.filename!r} (packed {ratio:,.0f} times: a zip bomb)"
+            f"{archive} : membre {member.filename!r} refusé "
+            f"(comprimé {ratio:,.0f} fois : une bombe zip)"
         )
 
 

@@ -25,6 +25,8 @@ from pydantic_core import PydanticCustomError
 
 from checks.zone_rules import ZoneRules
 from zoning.crs import MOROCCAN_LAMBERT
+from zoning.pydantic_fr import message_of
+from zoning.refusal import Invalid
 
 PlanKind = Literal["plan_amenagement", "pdar"]
 Colour = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
@@ -80,7 +82,9 @@ class PlanMeta(BaseModel):
     @classmethod
     def _moroccan_lambert(cls, srid: int) -> int:
         if srid not in MOROCCAN_LAMBERT:
-            raise ValueError(f"{srid} is not a Moroccan Lambert zone ({sorted(MOROCCAN_LAMBERT)})")
+            raise ValueError(
+                f"{srid} n'est pas une zone Lambert du Maroc ({sorted(MOROCCAN_LAMBERT)})"
+            )
         return srid
 
 
@@ -115,18 +119,25 @@ class ReglementProblem:
     code: str | None = None
 
     def __str__(self) -> str:
-        where = f" (line {self.line})" if self.line else ""
+        where = f" (ligne {self.line})" if self.line else ""
         return f"{self.path}{where}: {self.message}"
 
 
-class ReglementError(ValueError):
+class ReglementError(Invalid, ValueError):
     """The règlement file cannot be used; `problems` says where and why."""
 
     def __init__(self, source: str, problems: list[ReglementProblem]) -> None:
         self.source = source
         self.problems = problems
         listing = "; ".join(str(p) for p in problems)
-        super().__init__(f"{source}: invalid règlement: {listing}")
+        errors = [
+            {"code": p.code, "field": p.path, "path": p.path, "line": p.line, "message": p.message}
+            for p in problems
+        ]
+        super().__init__("reglement_invalid", f"Règlement invalide : {listing}", errors)
+
+    def __str__(self) -> str:
+        return f"{self.source} : {self.detail}"
 
 
 def load_reglement(path: Path) -> Reglement:
@@ -142,8 +153,8 @@ def decode_reglement(data: bytes, *, source: str = "reglement.yaml") -> str:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         message = (
-            f"not UTF-8 (byte 0x{data[exc.start]:02x}): save the file as UTF-8; it looks like "
-            "Latin-1 or Windows-1252"
+            f"pas en UTF-8 (octet 0x{data[exc.start]:02x}) : enregistrez le fichier en UTF-8 ; "
+            "il semble en Latin-1 ou Windows-1252"
         )
         raise ReglementError(
             source, [ReglementProblem("(file)", message, line, "not_utf8")]
@@ -166,10 +177,15 @@ def parse_reglement(text: str, *, source: str = "reglement.yaml") -> Reglement:
     if keys.duplicates:
         raise ReglementError(source, keys.duplicates)
     if data is None:
-        problem = ReglementProblem("(file)", "the file is empty", None, "empty_file")
+        problem = ReglementProblem("(file)", "le fichier est vide", None, "empty_file")
         raise ReglementError(source, [problem])
     if not isinstance(data, dict):
-        problem = ReglementProblem("(file)", "expected a mapping at the top", 1, "not_a_mapping")
+        problem = ReglementProblem(
+            "(file)",
+            "un dictionnaire (clé: valeur) est attendu au premier niveau",
+            1,
+            "not_a_mapping",
+        )
         raise ReglementError(source, [problem])
     try:
         return Reglement.model_validate(data)
@@ -185,7 +201,7 @@ def _load_yaml(text: str, source: str) -> tuple[Any, _KeyLines]:
         raise ReglementError(source, [_syntax_problem(exc, text)]) from None
     except RecursionError:
         # PyYAML composes nested collections recursively: thousands of `[` exhaust the stack.
-        message = "collections nested too deeply to be a règlement"
+        message = "collections imbriquées trop profondément pour un règlement"
         raise ReglementError(
             source, [ReglementProblem("(file)", message, None, "nesting_too_deep")]
         ) from None
@@ -195,7 +211,7 @@ def _syntax_problem(exc: yaml.YAMLError, text: str) -> ReglementProblem:
     """A YAML syntax error at the line the parser stopped, with the usual cause when known."""
     mark = getattr(exc, "problem_mark", None)
     line = mark.line + 1 if mark is not None else None
-    message = f"not valid YAML: {exc}{_syntax_hint(exc, text, line)}"
+    message = f"YAML invalide : {exc}{_syntax_hint(exc, text, line)}"
     return ReglementProblem("(file)", message, line, "yaml_syntax")
 
 
@@ -206,12 +222,12 @@ _APOSTROPHE_IN_QUOTES = re.compile(r":\s*'[^']*'\w")
 def _syntax_hint(exc: yaml.YAMLError, text: str, line: int | None) -> str:
     """The two faults behind most syntax errors in a hand-written règlement."""
     if "'\\t'" in str(getattr(exc, "problem", "")):
-        return " (a tab: YAML indents with spaces only)"
+        return " (une tabulation (tab) : YAML n'indente qu'avec des espaces)"
     lines = text.splitlines()
     if line is not None and line <= len(lines) and _APOSTROPHE_IN_QUOTES.search(lines[line - 1]):
         return (
-            " (an apostrophe inside '…' ends the text: double it, 'Zone d''habitat', or "
-            'quote with "…")'
+            " (une apostrophe dans '…' termine le texte : doublez-la, 'Zone d''habitat', ou "
+            'mettez le texte entre "…")'
         )
     return ""
 
@@ -221,9 +237,9 @@ def _problems(exc: ValidationError, lines: dict[tuple[str, ...], int]) -> list[R
     problems = []
     for error in exc.errors():
         loc = tuple(str(part) for part in error["loc"])
-        message = error["msg"]
+        message = message_of(error)
         if error["type"] == "extra_forbidden":
-            message = "unknown field (check its spelling against docs/formats.md §1)"
+            message = "champ inconnu (vérifiez son orthographe, docs/formats.md §1)"
         line = _nearest_line(loc, lines)
         problems.append(ReglementProblem(".".join(loc), message, line, error["type"]))
     return problems
@@ -278,8 +294,8 @@ def _index_mapping(node: Any, path: tuple[str, ...], found: _KeyLines) -> None:
         line = key.start_mark.line + 1
         if child in seen:
             message = (
-                f"written twice (first at line {found.lines[child]}); YAML would silently keep "
-                "only this one"
+                f"écrit deux fois (d'abord ligne {found.lines[child]}) ; YAML ne garderait "
+                "en silence que celle-ci"
             )
             found.duplicates.append(
                 ReglementProblem(".".join(child), message, line, "duplicate_key")

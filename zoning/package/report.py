@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from zoning import wording
+from zoning.refusal import Invalid, Problem
+
 Severity = Literal["error", "warning", "info"]
+
+
+#: the severities as a report prints them
+SEVERITIES = {"error": "erreur", "warning": "avertissement", "info": "info"}
 
 
 @dataclass(frozen=True)
@@ -23,15 +30,16 @@ class Finding:
     def describe(self) -> str:
         """One line for the terminal or an error message."""
         where = [
-            f"layer {self.layer}" if self.layer else "",
-            f"feature #{self.feature}" if self.feature else "",
+            f"couche {self.layer}" if self.layer else "",
+            f"objet n° {self.feature}" if self.feature else "",
         ]
         if self.location:
-            where.append(f"at X {self.location[0]:.2f} Y {self.location[1]:.2f}")
+            where.append(f"en {wording.xy(*self.location)}")
         if self.area_m2 is not None:
-            where.append(f"{self.area_m2:,.2f} m²")
+            where.append(wording.area(self.area_m2))
         detail = ", ".join(w for w in where if w)
-        return f"{self.severity}: {self.message}" + (f" ({detail})" if detail else "")
+        said = SEVERITIES.get(self.severity, self.severity)
+        return f"{said} : {self.message}" + (f" ({detail})" if detail else "")
 
 
 @dataclass
@@ -69,10 +77,18 @@ class ImportReport:
         return data
 
 
-class ImportRefused(ValueError):
+class ImportRefused(Invalid, ValueError):
     """The package has errors: nothing was written; `report` names each problem."""
 
     def __init__(self, report: ImportReport) -> None:
         self.report = report
-        lines = "\n".join(f"  - {f.describe()}" for f in report.errors)
-        super().__init__(f"plan {report.plan!r} refused, {len(report.errors)} error(s):\n{lines}")
+        detail = (
+            f"Le dossier du plan « {report.plan} » comporte {len(report.errors)} erreur(s) ; "
+            "rien n'a été écrit."
+        )
+        errors = [Problem(f.code, f.describe(), f.layer) for f in report.errors]
+        super().__init__("import_refused", detail, errors, report=report.to_dict())
+
+    def __str__(self) -> str:
+        lines = "\n".join(f"  - {f.describe()}" for f in self.report.errors)
+        return f"{self.detail}\n{lines}"

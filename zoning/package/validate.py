@@ -90,13 +90,15 @@ class Validator:
     def prepare(self, package: PlanPackage) -> dict[str, gpd.GeoDataFrame]:
         """Normalise every layer of the package; findings accumulate on the validator."""
         if "zones" not in package.layers:
-            self.add("missing_layer", "error", "the package has no `zones` layer", layer="zones")
+            self.add(
+                "missing_layer", "error", "le dossier n'a pas de couche `zones`", layer="zones"
+            )
         for name in package.unknown_layers:
             self.add(
                 "unknown_layer",
                 "warning",
-                f"layer {name!r} is not part of a plan package "
-                "(docs/formats.md §1) and was not imported",
+                f"la couche {name!r} ne fait pas partie d'un dossier de plan "
+                "(docs/formats.md §1) et n'a pas été importée",
                 layer=name,
             )
         prepared = {}
@@ -109,14 +111,15 @@ class Validator:
     def _prepare_layer(self, name: str, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame | None:
         if frame.empty:
             severity = "error" if name == "zones" else "warning"
-            self.add("empty_layer", severity, f"layer {name} has no features", layer=name)
+            self.add("empty_layer", severity, f"la couche {name} n'a aucun objet", layer=name)
             return None
         missing = [f for f in REQUIRED_FIELDS[name] if f not in frame.columns]
         if missing:
             self.add(
                 "missing_field",
                 "error",
-                f"layer {name} has no field {', '.join(missing)} (required by docs/formats.md §1)",
+                f"la couche {name} n'a pas le champ {', '.join(missing)} "
+                "(requis, docs/formats.md §1)",
                 layer=name,
             )
             return None
@@ -134,8 +137,8 @@ class Validator:
                 self.add(
                     "crs_missing",
                     "error",
-                    f"layer {name} declares no CRS; give --srid "
-                    f"(e.g. --srid {self.plan_srid}) to confirm its coordinates",
+                    f"la couche {name} ne déclare aucun système de coordonnées ; donnez --srid "
+                    f"(par exemple --srid {self.plan_srid}) pour confirmer ses coordonnées",
                     layer=name,
                 )
                 frame = frame.set_crs(self.plan_srid)
@@ -143,7 +146,8 @@ class Validator:
                 self.add(
                     "crs_assumed",
                     "info",
-                    f"layer {name} declares no CRS: read as EPSG:{self.assumed_srid} (--srid)",
+                    f"la couche {name} ne déclare aucun système : "
+                    f"lue en EPSG:{self.assumed_srid} (--srid)",
                     layer=name,
                 )
                 frame = frame.set_crs(self.assumed_srid)
@@ -151,8 +155,8 @@ class Validator:
             self.add(
                 "crs_transformed",
                 "warning",
-                f"layer {name} is in {_crs_name(frame.crs)}, "
-                f"not the plan's EPSG:{self.plan_srid}: transformed",
+                f"la couche {name} est en {_crs_name(frame.crs)}, "
+                f"pas dans l'EPSG:{self.plan_srid} du plan : transformée",
                 layer=name,
             )
         return frame.to_crs(self.storage_srid)
@@ -176,8 +180,8 @@ class Validator:
             self.add(
                 "wrong_geometry_type",
                 "error",
-                f"{kind} is not allowed in layer {name} "
-                f"(expected {', '.join(sorted(ALLOWED_TYPES[name]))})",
+                f"{kind} n'est pas permis dans la couche {name} "
+                f"(attendu : {', '.join(sorted(ALLOWED_TYPES[name]))})",
                 layer=name,
                 feature=int(feature),
             )
@@ -204,11 +208,11 @@ class Validator:
     def _invalid_finding(self, name: str, row: Any, reason: str) -> None:
         match = _LOCATION.search(reason)
         location = (float(match[1]), float(match[2])) if match else _point_of(row.geometry)
-        action = "repaired with make_valid" if self.repair else "use --repair to fix it"
+        action = "réparée avec make_valid" if self.repair else "utilisez --repair pour la réparer"
         self.add(
             "invalid_geometry",
             "warning" if self.repair else "error",
-            f"invalid geometry: {reason.split('[')[0]}; {action}",
+            f"géométrie invalide : {reason.split('[')[0]} ; {action}",
             layer=name,
             feature=int(row.feature),
             location=location,
@@ -225,7 +229,7 @@ class Validator:
                 self.add(
                     "missing_value",
                     "error",
-                    f"{field_name} is empty",
+                    f"{field_name} est vide",
                     layer=name,
                     feature=int(row.feature),
                     location=_point_of(row.geometry),
@@ -247,11 +251,11 @@ class Validator:
         values = pd.to_numeric(raw, errors="coerce")
         bad = (raw.notna() & values.isna()) | (values <= 0) | (needed & values.isna())
         for row, value in zip(frame.loc[bad].itertuples(), raw[bad], strict=True):
-            problem = "is missing" if pd.isna(value) else f"is not a positive number ({value!r})"
+            problem = "manque" if pd.isna(value) else f"n'est pas un nombre positif ({value!r})"
             self.add(
                 "missing_value",
                 "error",
-                f"{column} {problem}: a {row.geometry.geom_type} needs it",
+                f"{column} {problem} : un objet {row.geometry.geom_type} en a besoin",
                 layer=layer,
                 feature=int(row.feature),
                 location=_point_of(row.geometry),
@@ -264,8 +268,8 @@ class Validator:
             self.add(
                 "unknown_sector_kind",
                 "warning",
-                f"sector kind {row.kind!r} has no "
-                f"procedural meaning (known: {', '.join(sorted(SECTOR_KINDS))})",
+                f"le type de secteur {row.kind!r} n'a pas de portée "
+                f"procédurale (connus : {', '.join(sorted(SECTOR_KINDS))})",
                 layer="sectors",
                 feature=int(row.feature),
             )
@@ -294,8 +298,8 @@ class Validator:
             self.add(
                 "unknown_zone_code",
                 "error",
-                f"zone code {code!r} is in the layer "
-                f"({len(rows)} feature(s)) but not in the règlement",
+                f"le code de zone {code!r} est dans la couche "
+                f"({len(rows)} objet(s)) mais pas dans le règlement",
                 layer="zones",
                 feature=int(rows["feature"].iloc[0]),
                 area_m2=float(rows.area.sum()),
@@ -305,7 +309,8 @@ class Validator:
             self.add(
                 "unused_zone_code",
                 "warning",
-                f"zone code {code!r} is in the règlement but no zone of the layer has it",
+                f"le code de zone {code!r} est dans le règlement mais aucune zone de la "
+                "couche ne le porte",
                 layer="zones",
             )
 
@@ -325,7 +330,8 @@ class Validator:
             self.add(
                 "zone_overlap",
                 "error",
-                f"zones {za.code} (#{za.feature}) and {zb.code} (#{zb.feature}) overlap",
+                f"les zones {za.code} (n° {za.feature}) et {zb.code} (n° {zb.feature}) "
+                "se chevauchent",
                 layer="zones",
                 feature=int(za.feature),
                 area_m2=round(float(overlap.area), 2),
@@ -391,11 +397,11 @@ class Validator:
             if area > self.tolerance_m2
         ]
         for row, part, area in found[:MAX_LISTED]:
-            whole = "entirely" if area >= row.area_geom.area - self.tolerance_m2 else "partly"
+            whole = "entièrement" if area >= row.area_geom.area - self.tolerance_m2 else "en partie"
             self.add(
                 "outside_perimeter",
                 "warning",
-                f"feature lies {whole} outside the plan's perimeter",
+                f"l'objet est {whole} hors du périmètre du plan",
                 layer=name,
                 feature=int(row.feature),
                 area_m2=round(area, 2),
@@ -408,7 +414,7 @@ class Validator:
             self.add(
                 code,
                 severity,
-                f"… and {len(found) - MAX_LISTED} more of the same kind",
+                f"… et {len(found) - MAX_LISTED} autre(s) du même genre",
                 layer=layer,
             )
 

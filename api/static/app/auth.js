@@ -9,6 +9,18 @@ function escapeHtml(text) {
     '"': "&quot;", "'": "&#39;" })[c]);
 }
 
+// The one reader of the service's refusals (docs/http.md): {detail, code, errors: [{code,
+// field | line | point, message}]}. Returns the sentence and each problem with where it is.
+function readRefusal(data, status) {
+  const body = data && typeof data === "object" ? data : {};
+  const detail = typeof body.detail === "string" ? body.detail : `Refus du service (${status || "?"}).`;
+  const items = (Array.isArray(body.errors) ? body.errors : []).map((e) => ({
+    ...e,
+    where: e.field ? e.field : e.line ? `ligne ${e.line}` : e.point ? `borne ${e.point}` : "",
+  }));
+  return { detail, code: body.code || "", items };
+}
+
 const auth = {
   csrf() {
     const found = document.cookie.split("; ").find((c) => c.startsWith("geoportal_csrf="));
@@ -28,7 +40,7 @@ const auth = {
     const form = new URLSearchParams({ username: login, password });
     const response = await fetch("/api/v1/session", { method: "POST", body: form });
     const data = await response.json();
-    if (!response.ok) throw new Error(data.detail || `refus (${response.status})`);
+    if (!response.ok) throw new Error(readRefusal(data, response.status).detail);
     return data;
   },
 
@@ -48,7 +60,7 @@ const auth = {
   // A note naming its petitioner is served only to the session: fetch it, then show it.
   async openPdf(url) {
     const response = await fetch(url, { headers: auth.headers() });
-    if (!response.ok) throw new Error((await response.json()).detail);
+    if (!response.ok) throw new Error(readRefusal(await response.json(), response.status).detail);
     window.open(URL.createObjectURL(await response.blob()), "_blank");
   },
 

@@ -53,8 +53,9 @@ function say(text, kind) {
 }
 
 function refusal(data) {
-  if (Array.isArray(data.detail)) return data.detail.map((e) => `${e.loc.at(-1)} : ${e.msg}`).join(" ; ");
-  return data.detail;
+  const { detail, items } = readRefusal(data);
+  const fields = items.filter((e) => e.field);
+  return fields.length ? fields.map((e) => `${e.field} : ${e.message}`).join(" ; ") : detail;
 }
 
 $("sign-in").addEventListener("submit", async (e) => {

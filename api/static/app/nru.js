@@ -30,8 +30,9 @@ async function check() {
   const response = await fetch("/api/v1/parcels/preview", { method: "POST", ...requestBody() });
   const data = await response.json();
   if (!response.ok) {
-    const errors = data.errors ? showDiagnostics(data.errors, "error") :
-      `<li class="error">${escapeHtml(typeof data.detail === "string" ? data.detail : JSON.stringify(data.detail))}</li>`;
+    const refused = readRefusal(data, response.status);
+    const errors = refused.items.length ? showDiagnostics(refused.items, "error") :
+      `<li class="error">${escapeHtml(refused.detail)}</li>`;
     $("diagnostics").innerHTML = `<ul>${errors}${showDiagnostics(data.warnings || [], "warning")}</ul>`;
     offerSwap(data.errors || []);
     $("issue").disabled = true;
@@ -77,7 +78,7 @@ async function issue() {
   const response = await fetch("/api/v1/nru", { method: "POST", ...requestBody() });
   const data = await response.json();
   if (!response.ok) {
-    $("result").innerHTML = `<p class="error">${escapeHtml(data.detail && data.detail.toString())}</p>`;
+    $("result").innerHTML = `<p class="error">${escapeHtml(readRefusal(data, response.status).detail)}</p>`;
     return;
   }
   $("result").innerHTML = `<h2>${escapeHtml(data.number)}</h2>` +

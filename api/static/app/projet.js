@@ -142,13 +142,11 @@ function diagnosticItems(list, kind, prefix = "") {
 }
 
 function refusal(data) {
-  if (data.errors) return diagnosticItems(data.errors, "error");
-  if (Array.isArray(data.detail)) {  // request validation: where and what
-    return data.detail.map((d) => `<li class="error">${escapeHtml((d.loc || []).slice(1).join(" › "))}` +
-      ` : ${escapeHtml(d.msg)}</li>`).join("");
-  }
-  const detail = typeof data.detail === "string" ? data.detail : JSON.stringify(data.detail);
-  return `<li class="error">${escapeHtml(detail)}</li>`;
+  const { detail, items } = readRefusal(data);
+  if (!items.length) return `<li class="error">${escapeHtml(detail)}</li>`;
+  // a request field is named before its message; a file's line by diagnosticItems
+  return diagnosticItems(items.map((e) => (e.field && !e.line
+    ? { ...e, message: `${e.field} : ${e.message}` } : e)), "error");
 }
 
 // ---------------------------------------------------------------- results

@@ -29,8 +29,9 @@ async function readScan(file) {
   $("file").value = "";
   $("drop").firstChild.textContent = `tableau lu : ${file.name} `;
   if (!response.ok) {
-    const errors = (data.errors || []).map((d) => `<li class="error">${escapeHtml(d.message)}</li>`);
-    panel.innerHTML = `<ul>${errors.join("") || `<li class="error">${escapeHtml(String(data.detail))}</li>`}</ul>`;
+    const refused = readRefusal(data, response.status);
+    const errors = refused.items.map((d) => `<li class="error">${escapeHtml(d.message)}</li>`);
+    panel.innerHTML = `<ul>${errors.join("") || `<li class="error">${escapeHtml(refused.detail)}</li>`}</ul>`;
     return;
   }
   scanPoints = data.points;

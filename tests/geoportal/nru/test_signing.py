@@ -160,7 +160,7 @@ def test_a_missing_key_file_stops_the_service_naming_it(
 ) -> None:
     cert, _ = agency_files
     missing = with_signing(settings, cert, tmp_path / "absent-key.pem")
-    expected = r"GEOPORTAL_SIGNING_KEY=.*absent-key\.pem: cannot be read \(No such file"
+    expected = r"GEOPORTAL_SIGNING_KEY=.*absent-key\.pem : illisible \(No such file"
     with pytest.raises(SigningError, match=expected), app_client(missing, engine, conn):
         pass
 
@@ -171,7 +171,7 @@ def test_a_key_of_another_certificate_is_refused(
     cert, _ = agency_files
     other_key = tmp_path / "other-key.pem"
     write_self_signed(tmp_path / "other-cert.pem", other_key, "Autre", organization="Autre")
-    with pytest.raises(SigningError, match=r"other-key\.pem is not the private key of the cert"):
+    with pytest.raises(SigningError, match=r"other-key\.pem n'est pas la clé privée du certificat"):
         check_signer(with_signing(settings, cert, other_key))
 
 
@@ -189,7 +189,7 @@ def test_an_expired_certificate_is_refused(settings: Settings, tmp_path: Path) -
             serialization.NoEncryption(),
         )
     )
-    with pytest.raises(SigningError, match=r"expired-cert\.pem: the certificate expired on"):
+    with pytest.raises(SigningError, match=r"expired-cert\.pem : le certificat a expiré le"):
         check_signer(with_signing(settings, cert_path, key_path))
 
 
@@ -225,7 +225,7 @@ def test_an_encrypted_key_needs_its_passphrase(
     with pytest.raises(SigningError, match="GEOPORTAL_SIGNING_KEY_PASSPHRASE"):
         check_signer(without)
     wrong = without.model_copy(update={"signing_key_passphrase": SecretStr("wrong")})
-    with pytest.raises(SigningError, match="wrong GEOPORTAL_SIGNING_KEY_PASSPHRASE"):
+    with pytest.raises(SigningError, match="mauvais GEOPORTAL_SIGNING_KEY_PASSPHRASE"):
         check_signer(wrong)
     right = without.model_copy(update={"signing_key_passphrase": SecretStr("s3cret")})
     check_signer(right)

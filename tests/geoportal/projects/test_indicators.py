@@ -269,7 +269,7 @@ def test_quarters_parse_and_defaults(register: Connection) -> None:
     assert default_quarters(register, dt.date(2027, 9, 30)) == (Quarter(2027, 1), Quarter(2027, 2))
     chosen = choose_quarters(register, dt.date(2027, 11, 15), "2027-T3", (2026, 4))
     assert chosen == (Quarter(2026, 4), Quarter(2027, 3))
-    with pytest.raises(QuarterError, match="must come before"):
+    with pytest.raises(QuarterError, match="doit précéder"):
         choose_quarters(register, dt.date(2027, 11, 15), "2027-T2", "2027-T3")
 
 
@@ -331,12 +331,15 @@ def test_api_filters_by_commune(settings: Settings, engine: Engine, register: Co
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"from": "2027-13-01"}, "from: '2027-13-01' is not a date as YYYY-MM-DD"),
-        ({"to": "31/12/2027"}, "to: '31/12/2027' is not a date as YYYY-MM-DD"),
-        ({"from": "2027-06-01", "to": "2027-01-01"}, "from: the start date comes after"),
-        ({"quarter": "2027-T5"}, "quarter: '2027-T5' is not a quarter: expected YYYY-Tn"),
-        ({"quarter": "2027-T3", "previous": "troisième"}, "quarter: 'troisième' is not a quarter"),
-        ({"quarter": "2027-T2", "previous": "2027-T3"}, "(2027-T3) must come before 2027-T2"),
+        ({"from": "2027-13-01"}, "from : '2027-13-01' n'est pas une date AAAA-MM-JJ"),
+        ({"to": "31/12/2027"}, "to : '31/12/2027' n'est pas une date AAAA-MM-JJ"),
+        ({"from": "2027-06-01", "to": "2027-01-01"}, "from : la date de début vient après"),
+        ({"quarter": "2027-T5"}, "Trimestre : '2027-T5' n'est pas un trimestre : AAAA-Tn attendu"),
+        (
+            {"quarter": "2027-T3", "previous": "troisième"},
+            "Trimestre : 'troisième' n'est pas un trimestre",
+        ),
+        ({"quarter": "2027-T2", "previous": "2027-T3"}, "(2027-T3) doit précéder 2027-T2"),
     ],
 )
 def test_api_refuses_bad_dates_and_quarters(

@@ -122,7 +122,7 @@ def test_parcel_and_refusal_serialise_for_the_api() -> None:
     text = semicolon_text(SQUARE).replace("381171,99", "381I71,99", 1)
     with pytest.raises(ParcelInputError) as caught:
         read_coordinates(text, srid=26191)
-    error = caught.value.errors[0].model_dump(mode="json")
+    error = caught.value.fatal[0].model_dump(mode="json")
     assert error == {
         "code": "unreadable_value",
         "severity": "error",
@@ -142,6 +142,6 @@ def test_location_is_a_pair_in_json() -> None:
     b1, b2, b3, b4 = SQUARE
     with pytest.raises(ParcelInputError) as caught:
         read_coordinates(semicolon_text([b1, b3, b2, b4]), srid=26191)
-    dumped = caught.value.errors[0].model_dump(mode="json")
+    dumped = caught.value.fatal[0].model_dump(mode="json")
     assert dumped["location"] == pytest.approx([RABAT_X + 20, RABAT_Y + 15])
     assert caught.value.warnings == ()

@@ -84,7 +84,7 @@ def test_a_photo_without_a_table_is_refused_in_french() -> None:
     image.save(buffer, "JPEG", quality=50)
     with pytest.raises(ParcelInputError) as caught:
         read_scan(buffer.getvalue(), filename="photo.jpg")
-    [finding] = caught.value.errors
+    [finding] = caught.value.fatal
     assert finding.code is Code.NO_TABLE_FOUND and "Aucun tableau" in finding.message
 
 

@@ -39,7 +39,7 @@ def png_header(width: int, height: int) -> bytes:
 def refusal(data: bytes, filename: str) -> tuple[Code, str]:
     with pytest.raises(ParcelInputError) as caught:
         read_scan(data, filename=filename)
-    [finding] = caught.value.errors
+    [finding] = caught.value.fatal
     return finding.code, finding.message
 
 

@@ -101,7 +101,7 @@ def test_layer_names() -> None:
 def test_unknown_format(tmp_path: Path) -> None:
     path = tmp_path / "plan.kml"
     path.write_text("<kml/>")
-    with pytest.raises(PackageError, match="unknown package format"):
+    with pytest.raises(PackageError, match="format de dossier de plan inconnu"):
         read_package(path)
 
 
@@ -116,7 +116,7 @@ def test_zip_with_path_traversal_refused(tmp_path: Path) -> None:
     path = tmp_path / "evil.zip"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("../../etc/zones.geojson", "{}")
-    with pytest.raises(PackageError, match="path outside the zip"):
+    with pytest.raises(PackageError, match="chemin hors du zip"):
         extract_zip_safely(path, tmp_path / "out")
     assert not (tmp_path / "etc").exists()
 
@@ -125,7 +125,7 @@ def test_zip_bomb_refused(tmp_path: Path) -> None:
     path = tmp_path / "bomb.zip"
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("zones.geojson", b" " * 64 * 1024**2)  # 64 MB of blanks, 64 kB packed
-    with pytest.raises(PackageError, match="zip bomb"):
+    with pytest.raises(PackageError, match="bombe zip"):
         extract_zip_safely(path, tmp_path / "out")
     assert not (tmp_path / "out").exists()
 
@@ -135,12 +135,12 @@ def test_zip_with_too_many_files_refused(tmp_path: Path) -> None:
     with zipfile.ZipFile(path, "w") as archive:
         for i in range(2_001):
             archive.writestr(f"f{i}.txt", "x")
-    with pytest.raises(PackageError, match="more than 2000 files"):
+    with pytest.raises(PackageError, match="plus de 2000 fichiers"):
         extract_zip_safely(path, tmp_path / "out")
 
 
 def test_not_a_zip(tmp_path: Path) -> None:
     path = tmp_path / "plan.zip"
     path.write_bytes(b"PK but not really")
-    with pytest.raises(PackageError, match="not a valid zip"):
+    with pytest.raises(PackageError, match="pas un fichier zip valide"):
         read_package(path)

@@ -45,7 +45,7 @@ def test_repair_makes_it_a_warning_and_keeps_the_area(tmp_path: Path) -> None:
     layers["zones"].loc[3, "geometry"] = _bowtie(x, y)
     checked = check(*write_plan(tmp_path, layers), repair=True)
     [finding] = findings(checked, "invalid_geometry")
-    assert finding.severity == "warning" and "repaired" in finding.message
+    assert finding.severity == "warning" and "réparée" in finding.message
     repaired = checked.layers["zones"].set_index("feature").loc[4, "area_geom"]
     assert repaired.is_valid and repaired.area == pytest.approx(1250.0)
 
@@ -93,7 +93,7 @@ def test_feature_outside_the_perimeter(tmp_path: Path) -> None:
     checked = check(*write_plan(tmp_path, layers))
     [outside] = findings(checked, "outside_perimeter")
     assert outside.layer == "reservations" and outside.feature == 2
-    assert outside.area_m2 == pytest.approx(100) and "entirely" in outside.message
+    assert outside.area_m2 == pytest.approx(100) and "entièrement" in outside.message
 
 
 def test_crs_missing_is_refused_unless_srid(tmp_path: Path) -> None:
