@@ -25,7 +25,7 @@ from geoportal.accounts import (
     InvalidAccount,
     WeakPassword,
 )
-from geoportal.nru.issue import OwnershipRequired, ScanNeedsReview
+from geoportal.nru.issue import ScanNeedsReview
 from geoportal.nru.register import NruAlreadyRevoked, NruRevoked
 from geoportal.nru.signing import SigningError
 from geoportal.nru.store import NruNotFound
@@ -42,6 +42,7 @@ from zoning.overlay import ParcelOutsidePlans
 from zoning.package.read import PackageError
 from zoning.package.reglement import ReglementError
 from zoning.package.report import ImportRefused
+from zoning.refusal import Conflict, Forbidden, Invalid, NotFound, Refused
 from zoning.store import PlanNotFound
 
 
@@ -90,6 +91,20 @@ def _nru_revoked(exc: Exception) -> dict[str, Any]:
         "revoked_at": state.revoked_at.isoformat() if state.revoked_at else None,
         "reason": state.reason,
     }
+
+
+def _nru_not_found(exc: Exception) -> dict[str, Any]:
+    detail = f"Aucune note de renseignements urbanistiques n'a l'identifiant « {exc.args[0]} »."
+    return {
+        "detail": detail,
+        "code": "nru_introuvable",
+        "errors": [{"code": "nru_introuvable", "message": detail}],
+    }
+
+
+def _refused(exc: Exception) -> dict[str, Any]:
+    assert isinstance(exc, Refused)
+    return exc.body()
 
 
 def _coded(exc: Exception) -> dict[str, Any]:
@@ -240,8 +255,7 @@ ERRORS: dict[type[Exception], tuple[int, Any]] = {
     ParcelInputError: (422, _parcel_input),
     ScanNeedsReview: (422, _needs_review),
     ParcelOutsidePlans: (422, _message),
-    OwnershipRequired: (403, _message),
-    NruNotFound: (404, lambda exc: {"detail": f"no note with id {exc.args[0]!r}"}),
+    NruNotFound: (404, _nru_not_found),
     PlanNotFound: (404, _plan_not_found),
     UnknownPlan: (422, _unknown_plan),
     ImportRefused: (422, _import_refused),
@@ -262,6 +276,11 @@ ERRORS: dict[type[Exception], tuple[int, Any]] = {
     ProjectNotFound: (404, lambda exc: {"detail": f"no project with id {exc.args[0]!r}"}),
     # the client left while sending its body: nobody reads the answer, no traceback in the logs
     ClientDisconnect: (400, lambda exc: {"detail": "the request body was not received whole"}),
+    # the product's one refusal (zoning.refusal): its kind gives the status, its body the shape
+    Invalid: (422, _refused),
+    NotFound: (404, _refused),
+    Forbidden: (403, _refused),
+    Conflict: (409, _refused),
     # the agency's certificate gone or unusable since start-up: the service cannot sign now
     SigningError: (503, _message),
 }

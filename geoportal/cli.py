@@ -446,10 +446,10 @@ def _project(path: Path, model: Any) -> Any:
 
 def _refusing(action: Any) -> Any:
     """Run an action; parcel and plan refusals print their reasons and exit 1."""
-    from geoportal.nru.issue import OwnershipRequired
     from geoportal.nru.signing import SigningError
     from zoning.intake import ParcelInputError
     from zoning.overlay import ParcelOutsidePlans
+    from zoning.refusal import Refused
 
     try:
         return action()
@@ -458,7 +458,7 @@ def _refusing(action: Any) -> Any:
             where = f"line {diagnostic.line}: " if diagnostic.line else ""
             console.print(f"[red]•[/] {escape(where + diagnostic.message)}", highlight=False)
         raise typer.Exit(1) from exc
-    except (ParcelOutsidePlans, OwnershipRequired, SigningError) as exc:
+    except (ParcelOutsidePlans, Refused, SigningError) as exc:
         console.print(f"[red]refused:[/] {escape(str(exc))}")
         raise typer.Exit(1) from exc
 

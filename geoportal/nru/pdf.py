@@ -1,6 +1,8 @@
 """The NRU as an A4 PDF: the Annexe 1 letter, the terrain's data, the rules, the map extract.
 
-HTML built here (every value escaped) and laid out by WeasyPrint with ``templates/nru.css``.
+HTML from the Jinja2 templates ``templates/nru/note.html`` (the letter: ``nru/letter.html``;
+other templates may be included after it), every value escaped, and laid out by WeasyPrint
+with ``templates/nru.css``.
 WeasyPrint may fetch ``data:`` URIs only: nothing from the network or the disk.
 """
 
@@ -15,11 +17,13 @@ from importlib.resources import files
 from typing import Any
 
 import segno
+from markupsafe import Markup
 from weasyprint import HTML, URLFetcher
 from weasyprint.text.fonts import FontConfiguration
 
 from geoportal.nru.map_extract import MapExtract, crs_label, render_map_svg, scale_label
 from geoportal.nru.model import Nru, PlanRef, ZoneShare
+from geoportal.render import render
 
 MINISTRY = (
     "Ministère de l'Aménagement du Territoire National, de l'Urbanisme, de l'Habitat "
@@ -229,7 +233,20 @@ RULE_ROWS: tuple[tuple[str, str, Callable[[Any], str], Any], ...] = (
     ("parking", "Stationnement", _plain, None),
     ("habitat_economique", "Habitat économique", _economic_housing, False),
     ("constructible", "Constructible", _constructible, True),
+    # art. 8: « les types d'utilisations soumis à des conditions spéciales »,
+    # « l'implantation de plusieurs constructions sur une même propriété foncière »,
+    # « les conditions d'accès afférentes à la voirie et aux parkings »: printed when given
+    ("conditions_speciales", "Utilisations soumises à des conditions spéciales", _items, None),
+    (
+        "constructions_multiples",
+        "Plusieurs constructions sur une même propriété",
+        _plain,
+        None,
+    ),
+    ("acces_voirie", "Accès à la voirie", _plain, None),
 )
+#: rows printed only when a zone of the table gives them (the règlement's optional art. 8 fields)
+OPTIONAL_RULES = frozenset({"conditions_speciales", "constructions_multiples", "acces_voirie"})
 #: Zones side by side in one rules table; more would make the columns too narrow.
 ZONES_PER_RULES_TABLE = 3
 
@@ -277,66 +294,48 @@ def _table(
     return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
-def _letter_header(nru: Nru) -> str:
-    """Annexe 1's heading: the Kingdom, the ministry, the agency; the note's number and date."""
-    return (
-        '<div class="entete"><div class="emetteur">'
-        '<div class="royaume">ROYAUME DU MAROC</div>'
-        f'<div class="ministere">{escape(MINISTRY)}</div>'
-        '<div class="filet"></div>'
-        f'<div class="agence">{escape(agency_name(nru.plan.agency))}</div>'
-        f'<div class="numero">N° <span class="nru-number">{escape(nru.number)}</span></div>'
-        "</div>"
-        f'<div class="date-lieu">{escape(nru.plan.commune)}, le '
-        f"{escape(fr_date(nru.issued_at.date()))}</div></div>"
-    )
-
-
-def _addressee(petitioner: str | None) -> str:
-    """« À M./Mme … » and the address, only when the petitioner's identity is known."""
+def _addressee(petitioner: str | None) -> dict[str, str]:
+    """The name and address of « A M./Mme … » (from « Nom, adresse »); empty when unknown."""
     if not petitioner or not petitioner.strip():
-        return ""
+        return {}
     name, _, address = petitioner.strip().partition(", ")
-    address_line = f"<br>{escape(address)}" if address else ""
-    return f'<div class="destinataire">À<br>M./Mme {escape(name)}{address_line}</div>'
+    return {"name": name, "address": address}
 
 
-def _subject(nru: Nru) -> str:
-    """The letter's « Objet » and « Réf » lines (Annexe 1)."""
+def subject_line(nru: Nru) -> str:
+    """The letter's « Objet » (Annexe 1)."""
     where = f"sis à la commune de {nru.plan.commune}"
     if nru.plan.province:
         where += f", Préfecture ou Province de {nru.plan.province}"
-    subject = (
+    return (
         f"Note de renseignements urbanistiques "
         f"{land_reference_phrase(nru.parcel.land_reference)}, {where}."
     )
-    reference = f"Votre demande n° {nru.number} du {fr_date(nru.issued_at.date())}."
-    return (
-        f'<p class="objet"><span class="intitule">Objet :</span> {escape(subject)}</p>'
-        f'<p class="reference"><span class="intitule">Réf :</span> {escape(reference)}</p>'
-    )
 
 
-def _body(paragraphs: Sequence[str]) -> str:
-    """The filled Annexe 1 text, one <p> a paragraph, in order; list items indented."""
-    html = []
-    for paragraph in paragraphs:
-        css = ' class="item"' if paragraph.lstrip().startswith(("–", "-", "•")) else ""
-        html.append(f"<p{css}>{escape(paragraph).replace(chr(10), '<br>')}</p>")
-    return '<div class="corps">' + "".join(html) + "</div>"
+def reference_line(nru: Nru) -> str:
+    """« Votre demande n° … du … »: the request's own number and date (art. 6 al. 2), not the
+    note's; a note stored before requests were recorded gives the day only."""
+    if nru.request is None:
+        return f"Votre demande du {fr_date(nru.issued_at.date())}."
+    return f"Votre demande n° {nru.request.number} du {fr_date(nru.request.received_at.date())}."
+
+
+def _letter_context(nru: Nru, petitioner: str | None) -> dict[str, Any]:
+    """What the letter's template (nru/letter.html) prints."""
+    return {
+        "nru": nru,
+        "ministry": MINISTRY,
+        "agency": agency_name(nru.plan.agency),
+        "addressee": _addressee(petitioner),
+        "subject": subject_line(nru),
+        "reference": reference_line(nru),
+    }
 
 
 def letter_html(nru: Nru, petitioner: str | None) -> str:
     """Page 1: the letter of Annexe 1."""
-    return (
-        '<section class="lettre">'
-        + _letter_header(nru)
-        + _addressee(petitioner)
-        + _subject(nru)
-        + _body(nru.text)
-        + '<div class="signature">Signature et cachet de l\'agence urbaine</div>'
-        + "</section>"
-    )
+    return render("nru/letter.html", **_letter_context(nru, petitioner))
 
 
 def _area_rows(nru: Nru) -> list[tuple[str, str]]:
@@ -484,7 +483,8 @@ def _rules_table(zones: Sequence[ZoneShare]) -> str:
         f"<tr><th>{escape(label)}</th>"
         + "".join(f"<td>{column[index][1]}</td>" for column in columns)
         + "</tr>"
-        for index, (_, label, _, _) in enumerate(RULE_ROWS)
+        for index, (key, label, _, _) in enumerate(RULE_ROWS)
+        if key not in OPTIONAL_RULES or any(z.rules.get(key) for z in zones)
     )
     missing = [z.code for z in zones if not z.rules]
     note = (
@@ -581,26 +581,29 @@ def _stylesheet() -> str:
 
 
 def nru_html(
-    nru: Nru, extract: MapExtract, *, verify_url: str, petitioner: str | None = None
+    nru: Nru,
+    extract: MapExtract,
+    *,
+    verify_url: str,
+    petitioner: str | None = None,
+    extra: Sequence[str] = (),
+    context: dict[str, Any] | None = None,
 ) -> str:
-    """The whole note as one HTML document (title and creation date become PDF metadata)."""
+    """The whole note as one HTML document (title and creation date become PDF metadata);
+    `extra` names templates included after the letter, with `context` added to theirs."""
     if not nru.text:
         raise ValueError(f"NRU {nru.number} has no text: fill it (Annexe 1) before rendering")
-    head = (
-        '<head><meta charset="utf-8">'
-        f"<title>{escape(nru.number)}</title>"
-        f'<meta name="author" content="{escape(agency_name(nru.plan.agency))}">'
-        '<meta name="description" content="Note de renseignements urbanistiques">'
-        f'<meta name="dcterms.created" content="{_w3c_datetime(nru.issued_at)}">'
-        f"<style>{_stylesheet()}</style></head>"
+    return render(
+        "nru/note.html",
+        **_letter_context(nru, petitioner),
+        **(context or {}),
+        created=_w3c_datetime(nru.issued_at),
+        stylesheet=Markup(_stylesheet()),
+        extra=list(extra),
+        terrain=Markup(terrain_html(nru)),
+        reglement=Markup(reglement_html(nru)),
+        extrait=Markup(extrait_html(nru, extract, verify_url)),
     )
-    body = (
-        letter_html(nru, petitioner)
-        + terrain_html(nru)
-        + reglement_html(nru)
-        + extrait_html(nru, extract, verify_url)
-    )
-    return f'<!DOCTYPE html><html lang="fr">{head}<body>{body}</body></html>'
 
 
 @functools.cache

@@ -10,6 +10,7 @@ from sqlalchemy import Connection
 from geoportal.nru.register import revocation_facts
 from geoportal.nru.signing import read_signature
 from geoportal.nru.store import verification_row
+from zoning import wording
 
 
 def verification(conn: Connection, nru_id: str) -> dict[str, Any]:
@@ -20,18 +21,16 @@ def verification(conn: Connection, nru_id: str) -> dict[str, Any]:
     return {
         "Numéro": nru.number,
         **revocation_facts(row.revoked_at, row.revocation_reason),
-        "Délivrée le": nru.issued_at.strftime("%d/%m/%Y %H:%M UTC"),
-        "Valable jusqu'au": nru.valid_until.strftime("%d/%m/%Y") if nru.valid_until else "—",
+        "Délivrée le": f"{wording.date_long(nru.issued_at.date())}, {nru.issued_at:%H:%M} UTC",
+        "Valable jusqu'au": wording.date_long(nru.valid_until, "—"),
         "Agence": nru.plan.agency,
-        "Document d'urbanisme": f"{nru.plan.name} ({nru.plan.status})",
-        "Référence foncière": nru.parcel.land_reference or "Non immatriculé",
-        "Superficie du terrain": f"{nru.parcel.area_m2:,.2f} m²".replace(",", " "),
-        "Centre du terrain (Lambert)": "X {:.2f}  Y {:.2f}".format(*nru.parcel.centroid),
+        "Document d'urbanisme": f"{nru.plan.name} ({wording.plan_status(nru.plan.status)})",
+        "Référence foncière": wording.land_label(nru.parcel.land_reference),
+        "Superficie du terrain": wording.area(nru.parcel.area_m2),
+        "Centre du terrain (Lambert)": wording.xy(*nru.parcel.centroid),
         "SHA-256 du PDF": sha or "PDF non encore généré",
         **signature_facts(pdf),
-        "zones": [
-            f"{z.code} — {z.label} ({z.area_m2:,.2f} m²)".replace(",", " ") for z in nru.zones
-        ],
+        "zones": [f"{z.code} — {z.label} ({wording.area(z.area_m2)})" for z in nru.zones],
     }
 
 
