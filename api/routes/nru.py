@@ -382,7 +382,8 @@ def get_nru_pdf(
 def get_nru_json(nru_id: str, principal: PrincipalDep, conn: ConnectionDep) -> dict[str, Any]:
     """The same access as its PDF; `status` and `revocation` say whether it was revoked."""
     state = check_note_access(conn, nru_id, principal)
-    return {**get_nru(conn, nru_id).model_dump(mode="json"), **state.as_json()}
+    nru = get_nru(conn, nru_id)
+    return {**nru.model_dump(mode="json"), **state.as_json(), "recepisse": _receipt(nru)}
 
 
 @pages.get(

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
 from collections.abc import Callable, Iterable, Sequence
 from html import escape
 from importlib.resources import files
@@ -24,6 +23,7 @@ from weasyprint.text.fonts import FontConfiguration
 from geoportal.nru.map_extract import MapExtract, crs_label, render_map_svg, scale_label
 from geoportal.nru.model import Nru, PlanRef, ZoneShare
 from geoportal.render import render
+from zoning.wording import LandReference
 
 MINISTRY = (
     "Ministère de l'Aménagement du Territoire National, de l'Urbanisme, de l'Habitat "
@@ -59,12 +59,6 @@ MONTHS = (
 )
 NOT_REGULATED = "Non réglementé"
 THOUSANDS = "\u202f"  # narrow no-break space, as in the letter's text (nru_text)
-TF_RE = re.compile(
-    r"^\s*(?:TF|T\.\s*F\.?|titre\s+foncier)\s*(?:n°|no\.?|n\.)?\s*(?P<num>\S.*)$", re.I
-)
-REQUISITION_RE = re.compile(
-    r"^\s*(?:r[ée]quisition|r[ée]q\.?)\s*(?:n°|no\.?)?\s*(?P<num>\S.*)$", re.I
-)
 
 
 # --- formatting ----------------------------------------------------------------------------
@@ -110,13 +104,8 @@ def _w3c_datetime(moment: dt.datetime) -> str:
 
 def land_reference_phrase(reference: str | None) -> str:
     """Annexe 1's « terrain objet du TF n° … / Réquisition n° … / Non immatriculé »."""
-    if not reference or not reference.strip():
-        return "relative au terrain non immatriculé"
-    if match := TF_RE.match(reference):
-        return f"relative au terrain objet du TF n° {match['num'].strip()}"
-    if match := REQUISITION_RE.match(reference):
-        return f"relative au terrain objet de la réquisition n° {match['num'].strip()}"
-    return f"relative au terrain de référence foncière {reference.strip()}"
+    parsed = LandReference.parse(reference)
+    return parsed.phrase if parsed else "relative au terrain non immatriculé"
 
 
 def agency_name(agency: str) -> str:

@@ -18,6 +18,7 @@ from geoportal.nru.pdf import fr_number, height_fraction, nru_html, render_nru_p
 from tests.geoportal.nru.sample import (
     DEMO_RASTER,
     NUMBER,
+    REQUEST_NUMBER,
     RULES_C,
     RULES_D1,
     VERIFY_URL,
@@ -87,7 +88,11 @@ def test_letter_follows_annexe_1(rendered: tuple[bool, bytes]) -> None:
         "TF n° 12345/R, sis à la commune de Ain Demo, Préfecture ou Province de "
         "Skhirate-Temara." in letter
     )
-    assert f"Réf : Votre demande n° {NUMBER} du 16 mars 2026." in letter
+    # art. 6 al. 2: the request is its own act, « contre récépissé dûment daté »; the Réf
+    # gives its number and date, not the note's
+    assert f"Réf : Votre demande n° {REQUEST_NUMBER} du 13 mars 2026." in letter
+    assert NUMBER not in letter.split("Réf :")[1].split(".")[0]
+    assert "La Directrice de l'Agence Urbaine Nadia Bennani" in letter
     assert "Signature et cachet de l'agence urbaine" in letter
 
 
@@ -179,11 +184,12 @@ def test_metadata_carry_the_number_and_the_issue_time(rendered: tuple[bool, byte
     assert metadata.creation_date.isoformat() == sample_nru().issued_at.isoformat()
 
 
-def test_addressee_only_when_a_petitioner_is_given() -> None:
+def test_addressee_named_when_a_petitioner_is_given() -> None:
     nru, extract = sample_nru(), sample_extract()
     anonymous = nru_html(nru, extract, verify_url=VERIFY_URL)
     named = nru_html(nru, extract, verify_url=VERIFY_URL, petitioner="Salma Bennani")
-    assert 'class="destinataire"' not in anonymous
+    # Annexe 1 « A M/Mme … »: the civility alone when no name was given (#14)
+    assert '<div class="destinataire">À<br>M./Mme</div>' in anonymous
     assert '<div class="destinataire">À<br>M./Mme Salma Bennani</div>' in named
 
 
