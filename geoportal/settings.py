@@ -65,6 +65,10 @@ class Settings(BaseSettings):
         2048, gt=0, description="largest file attached to an NRU request (each), in kB"
     )
     data_dir: Path = Field(Path("data"), description="where the demo commune lives")
+    raster_dir: Path = Field(
+        Path("var/rasters"),
+        description="where the scanned plans (GeoTIFF) uploaded with a plan import are kept",
+    )
     max_upload_mb: int = Field(10, description="largest request body accepted, in MB")
     scan_max_pixels: int = Field(
         60_000_000,
