@@ -86,7 +86,12 @@ def _stylesheet() -> str:
 
 
 def _check_agent(row: RequestRow, by: Principal) -> None:
-    """Only the agents of the agency that received the request."""
+    """Only the agents of the agency that received the request (not even its admin)."""
+    if not by.signed_in:
+        raise AccountRequired(
+            "les pièces d'une demande sont réservées aux agents de l'agence urbaine qui l'a "
+            "reçue : connectez-vous (POST /api/v1/token)"
+        )
     if by.role != "agent" or by.agency != row.agency:
         raise AttachmentsForbidden()
 

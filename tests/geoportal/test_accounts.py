@@ -302,7 +302,7 @@ def test_a_revoked_note_says_so_and_its_pdf_is_gone(client: TestClient, demo: No
 def test_the_public_cannot_have_a_name_printed(client: TestClient, demo: None) -> None:
     body = {**NRU, "petitioner": {"name": "Quelqu'un"}}
     response = client.post("/api/v1/nru", json=body)
-    assert response.status_code == 401 and "signed-in account" in response.json()["detail"]
+    assert response.status_code == 401 and "compte connecté" in response.json()["detail"]
 
 
 def test_revocation_by_the_agency_only(client: TestClient, demo: None) -> None:
