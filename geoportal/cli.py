@@ -280,7 +280,7 @@ def nru(
 ) -> None:
     """Issue a note de renseignements urbanistiques for a parcel."""
     from geoportal.nru.document import nru_pdf
-    from geoportal.nru.issue import NruRequest, issue_nru
+    from geoportal.nru.issue import NruRequest, issue_nru, settings_signatory
     from zoning.intake.scan import is_scan
 
     settings = _settings()
@@ -302,7 +302,12 @@ def nru(
 
     def issue() -> Any:
         with _engine(settings).begin() as conn:
-            note = issue_nru(conn, request, storage_srid=settings.storage_srid)
+            note = issue_nru(
+                conn,
+                request,
+                storage_srid=settings.storage_srid,
+                signatory=settings_signatory(settings),
+            )
             if pdf is not None:
                 pdf.write_bytes(nru_pdf(conn, note, settings))
             return note

@@ -17,8 +17,8 @@ from api.ratelimit import NruLimitDep
 from api.security import AgentDep, PrincipalDep
 from checks.project import MAX_AREA_M2, CoordinatesInput
 from geoportal.nru.document import nru_pdf
-from geoportal.nru.issue import NruRequest, issue_nru
-from geoportal.nru.model import Nru, Signatory
+from geoportal.nru.issue import NruRequest, issue_nru, settings_signatory
+from geoportal.nru.model import Nru
 from geoportal.nru.preview import ScanLimits, preview_parcel
 from geoportal.nru.receipt import receipt_pdf, request_file, request_files
 from geoportal.nru.register import (
@@ -32,7 +32,6 @@ from geoportal.nru.request import ATTACHMENT_FIELDS, QUALITES, Attachment
 from geoportal.nru.store import NruNotFound, get_nru
 from geoportal.nru.verification import verification
 from geoportal.render import render
-from geoportal.settings import Settings
 
 router = APIRouter(prefix="/api/v1/nru", tags=["nru"])
 preview = APIRouter(prefix="/api/v1/parcels", tags=["nru"])
@@ -272,13 +271,6 @@ async def _from_form(request: Request) -> NruRequest:
 
 FILE_FIELDS = ("file", *ATTACHMENT_FIELDS)
 NAME_FIELDS = ("petitioner_name", "petitioner_address")
-
-
-def settings_signatory(settings: Settings) -> Signatory | None:
-    """The signatory the settings name (GEOPORTAL_SIGNATORY_NAME, _TITLE), else None."""
-    if not settings.signatory_name:
-        return None
-    return Signatory(name=settings.signatory_name, title=settings.signatory_title)
 
 
 @preview.post(

@@ -43,6 +43,7 @@ from geoportal.nru.request import (
 )
 from geoportal.nru.store import store_nru
 from geoportal.parcels import ParcelRequest, locate_parcel
+from geoportal.settings import Settings
 from zoning.audit import record_act
 from zoning.intake import ParcelInput
 from zoning.intake.scan import is_scan
@@ -156,6 +157,13 @@ def issue_nru(
     return nru
 
 
+def settings_signatory(settings: Settings) -> Signatory | None:
+    """The signatory the settings name (GEOPORTAL_SIGNATORY_NAME, _TITLE), else None."""
+    if not settings.signatory_name:
+        return None
+    return Signatory(name=settings.signatory_name, title=settings.signatory_title)
+
+
 def _plan_signatory(plan: dict[str, Any]) -> Signatory | None:
     """The règlement's `plan.signatory`, when it names one."""
     data = plan.get("signatory")
@@ -187,19 +195,18 @@ def check_in_force(plan: PlanRef, today: dt.date) -> None:
 
 
 def _check_requester(plan: dict[str, Any], by: Principal, request: NruRequest) -> None:
-    """Who may ask: anyone for an approved plan; an account for a plan en cours (art. 6) or to
-    have a name printed; an agent only for a plan of their own agency."""
+    """Who may ask: anyone; an account to have a name printed; an agent only for a plan of
+    their own agency.
+
+    Under a plan en cours, art. 6 al. 3 restricts the request by title and document (the
+    owner, his consent, a justifying document: `check_article_6`), not by account: a request
+    that shows its qualité and its document is received whether or not it is signed in.
+    """
     if by.role in ("agent", "admin"):
         by.require_agency(plan["agency"], f"the plan {plan['name']!r}")
         return
     if by.signed_in:
         return
-    if plan["status"] != "homologue":
-        raise AccountRequired(
-            f"le plan {plan['name']!r} est en cours d'approbation : selon l'article 6 du décret "
-            "2-18-577, seul le propriétaire peut obtenir la note ; connectez-vous avec un "
-            "compte de pétitionnaire (POST /api/v1/token)"
-        )
     if request.petitioner:
         raise AccountRequired(
             "petitioner : le nom et l'adresse du pétitionnaire ne sont imprimés sur la note que "

@@ -20,6 +20,7 @@ from markupsafe import Markup
 from weasyprint import HTML, URLFetcher
 from weasyprint.text.fonts import FontConfiguration
 
+from geoportal.nru.letter import validity_phrase
 from geoportal.nru.map_extract import MapExtract, crs_label, render_map_svg, scale_label
 from geoportal.nru.model import Nru, PlanRef, ZoneShare
 from geoportal.render import render
@@ -526,11 +527,8 @@ def _map_caption(nru: Nru, extract: MapExtract) -> str:
 
 def _cartouche(nru: Nru, verify_url: str) -> str:
     """Number, dates (art. 9 validity), art. 7 disclaimer and the verification QR code."""
-    validity = (
-        f"Valable jusqu'au {fr_date(nru.valid_until)}"
-        if nru.valid_until
-        else "Validité : durée des effets juridiques du document d'urbanisme"
-    )
+    phrase = validity_phrase(nru)
+    validity = phrase[0].upper() + phrase[1:]
     return (
         '<table class="cartouche"><tr>'
         f'<td class="qr">{qr_svg(verify_url)}</td><td class="identite">'

@@ -74,7 +74,8 @@ def test_no_note_under_an_expired_plan_which_stays_listed(
     assert body["errors"][0]["field"] == "plan"
     listed = {p["name"] for p in client.get("/api/v1/plans").json()}
     assert "PA Expiré" in listed  # kept for history
-    assert conn.execute(text("SELECT count(*) FROM nru_requests")).scalar() == 0
+    stored = "SELECT count(*) FROM nru_requests WHERE plan_name = 'PA Expiré'"
+    assert conn.execute(text(stored)).scalar() == 0
 
 
 def test_plan_valid_today_still_answers(
@@ -323,7 +324,8 @@ def test_a_file_of_the_wrong_kind_refuses_the_whole_request(
             "/api/v1/nru", **multipart({"justificatif_propriete": ("cp.pdf", big, "x/y")})
         )
     assert large.status_code == 422 and large.json()["code"] == "piece_trop_grande"
-    count = "SELECT (SELECT count(*) FROM nru_requests) + (SELECT count(*) FROM nrus)"
+    count = """SELECT (SELECT count(*) FROM nru_requests WHERE plan_name = 'PA Fichier')
+                    + (SELECT count(*) FROM nrus WHERE plan_name = 'PA Fichier')"""
     assert conn.execute(text(count)).scalar() == 0
 
 
