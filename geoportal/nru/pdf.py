@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 from importlib.resources import files
 from typing import Any
@@ -24,6 +24,7 @@ from geoportal.nru.letter import validity_phrase
 from geoportal.nru.map_extract import MapExtract, crs_label, render_map_svg, scale_label
 from geoportal.nru.model import Nru, PlanRef, ZoneShare
 from geoportal.render import render
+from zoning import wording
 from zoning.wording import LandReference
 
 MINISTRY = (
@@ -44,38 +45,16 @@ SECTOR_KINDS = {
     "patrimoine": "Patrimoine (bâtiment inscrit ou classé et sa zone de protection)",
     "affectation_non_definie": "Affectation non définie",
 }
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 NOT_REGULATED = "Non réglementé"
-THOUSANDS = "\u202f"  # narrow no-break space, as in the letter's text (nru_text)
 
 
 # --- formatting ----------------------------------------------------------------------------
 
 
-def fr_number(value: float, decimals: int = 2, *, keep_zeros: bool = False) -> str:
-    """1 234,56: French decimal comma, narrow no-break space between thousands; ',00' dropped."""
-    text = f"{value:,.{decimals}f}".replace(",", THOUSANDS).replace(".", ",").replace("-", "−")
-    if decimals and not keep_zeros:
-        text = text.removesuffix("," + "0" * decimals)
-    return "0" if text == "−0" else text
-
-
-def fr_area(value_m2: float) -> str:
-    """'1 234,56 m²'."""
-    return f"{fr_number(value_m2)} m²"
+#: the product's French voice (zoning.wording), under the names this module's callers use
+fr_number = wording.number
+fr_area = wording.area
+fr_coordinate = wording.coordinate
 
 
 def fr_percent(share: float) -> str:
@@ -83,17 +62,9 @@ def fr_percent(share: float) -> str:
     return f"{fr_number(share * 100, 1)} %"
 
 
-def fr_coordinate(value: float) -> str:
-    """A Lambert coordinate to the centimetre, as surveyors write it: '358 011,42'."""
-    return fr_number(value, 2, keep_zeros=True)
-
-
 def fr_date(day: dt.date | None) -> str:
-    """'1er avril 2031', 'non précisée' for None."""
-    if day is None:
-        return "non précisée"
-    first = "1er" if day.day == 1 else str(day.day)
-    return f"{first} {MONTHS[day.month - 1]} {day.year}"
+    """'1er avril 2031', 'non précisée' for None (zoning.wording.date_long)."""
+    return wording.date_long(day)
 
 
 def _w3c_datetime(moment: dt.datetime) -> str:
@@ -255,35 +226,6 @@ def rule_rows(rules: dict[str, Any]) -> list[tuple[str, str]]:
 # --- HTML pieces ---------------------------------------------------------------------------
 
 
-def _block(title: str, content: str) -> str:
-    """A titled block kept on one page (a heading never ends a page alone)."""
-    return f'<div class="bloc"><h3>{escape(title)}</h3>{content}</div>'
-
-
-def _table(
-    headers: Sequence[str],
-    rows: Iterable[Sequence[str]],
-    *,
-    numeric: Sequence[int] = (),
-    css: str = "petit",
-) -> str:
-    """A table of already escaped cells; the columns in numeric are right-aligned."""
-    head = "".join(
-        f'<th class="nombre">{h}</th>' if i in numeric else f"<th>{h}</th>"
-        for i, h in enumerate(headers)
-    )
-    body = "".join(
-        "<tr>"
-        + "".join(
-            f'<td class="nombre">{c}</td>' if i in numeric else f"<td>{c}</td>"
-            for i, c in enumerate(row)
-        )
-        + "</tr>"
-        for row in rows
-    )
-    return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-
-
 def _addressee(petitioner: str | None) -> dict[str, str]:
     """The name and address of « A M./Mme … » (from « Nom, adresse »); empty when unknown."""
     if not petitioner or not petitioner.strip():
@@ -343,11 +285,11 @@ def _area_rows(nru: Nru) -> list[tuple[str, str]]:
     return rows
 
 
-def _identity_table(nru: Nru) -> str:
-    """The terrain's key facts as a two-column table."""
+def _identity_rows(nru: Nru) -> list[tuple[str, str]]:
+    """The terrain's key facts, as (label, value)."""
     parcel = nru.parcel
     x, y = parcel.centroid
-    rows = [
+    return [
         ("Référence foncière", parcel.land_reference or "Non immatriculé"),
         ("Commune", nru.plan.commune + (f" ({nru.plan.province})" if nru.plan.province else "")),
         ("Document d'urbanisme", plan_description(nru.plan)),
@@ -355,8 +297,6 @@ def _identity_table(nru: Nru) -> str:
         ("Centre du terrain", f"X = {fr_coordinate(x)} ; Y = {fr_coordinate(y)}"),
         ("Système de coordonnées", f"{crs_label(parcel.srid)}, en mètres"),
     ]
-    body = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
-    return f'<table class="fiche">{body}</table>'
 
 
 def _share_of(nru: Nru, area_m2: float) -> str:
@@ -410,103 +350,38 @@ def _situation_rows(nru: Nru) -> list[tuple[str, str, str, str]]:
     return rows
 
 
-def _situation_table(nru: Nru) -> str:
-    """Zones, servitudes, alignments, reservations, sectors and other plans over the parcel."""
-    rows = [tuple(escape(cell) for cell in row) for row in _situation_rows(nru)]
-    headers = ("Nature", "Élément", "Surface", "Part du terrain")
-    return _block(
-        "Situation au regard du document d'urbanisme", _table(headers, rows, numeric=(2, 3))
-    )
-
-
-def _context_tables(nru: Nru) -> str:
-    """Neglected overlaps and warnings (only when present)."""
-    html = ""
-    if nru.omitted:
-        rows = [
-            (escape(o.layer), escape(o.name), fr_area(o.area_m2), escape(o.reason))
-            for o in nru.omitted
-        ]
-        note = (
-            '<p class="remarque">Superpositions inférieures à la tolérance du plan : '
-            "listées ici, non retenues dans la note.</p>"
-        )
-        table = _table(("Couche", "Élément", "Surface", "Motif"), rows, numeric=(2,))
-        html += _block("Superpositions négligées", note + table)
-    if nru.warnings:
-        items = "".join(f"<li>{escape(w)}</li>" for w in nru.warnings)
-        html += _block("Avertissements", f'<ul class="avertissements">{items}</ul>')
-    return html
-
-
-def _bornes_table(nru: Nru) -> str:
-    """The bornes as the petitioner gave them (Lambert metres)."""
-    if not nru.parcel.bornes:
-        return ""
-    rows = [(escape(b.id), fr_coordinate(b.x), fr_coordinate(b.y)) for b in nru.parcel.bornes]
-    table = _table(("Borne", "X (m)", "Y (m)"), rows, numeric=(1, 2), css="petit bornes")
-    return _block("Coordonnées des bornes", table)
-
-
 def terrain_html(nru: Nru) -> str:
-    """The terrain's data: identity, areas, zones, burdens, context, bornes."""
-    return (
-        '<section class="annexe">'
-        "<h2>Renseignements sur le terrain</h2>"
-        + _identity_table(nru)
-        + _situation_table(nru)
-        + _context_tables(nru)
-        + _bornes_table(nru)
-        + "</section>"
+    """The terrain's data: identity, areas, zones, burdens, context, bornes (nru/terrain.html)."""
+    return render(
+        "nru/terrain.html",
+        identity=_identity_rows(nru),
+        situation=_situation_rows(nru),
+        omitted=[(o.layer, o.name, fr_area(o.area_m2), o.reason) for o in nru.omitted],
+        warnings=nru.warnings,
+        bornes=[(b.id, fr_coordinate(b.x), fr_coordinate(b.y)) for b in nru.parcel.bornes],
     )
 
 
-def _rules_table(zones: Sequence[ZoneShare]) -> str:
-    """The rules of a few zones side by side: a row per rule, a column per zone."""
-    header = "".join(
-        f'<th class="zone">Zone {escape(z.code)}<br><span class="libelle">{escape(z.label)}'
-        "</span></th>"
-        for z in zones
-    )
+def _rules_group(zones: Sequence[ZoneShare]) -> dict[str, Any]:
+    """The rules of a few zones side by side: a row per rule, a column per zone; the optional
+    art. 8 rows only when a zone gives them."""
     columns = [rule_rows(z.rules) for z in zones]
-    body = "".join(
-        f"<tr><th>{escape(label)}</th>"
-        + "".join(f"<td>{column[index][1]}</td>" for column in columns)
-        + "</tr>"
+    rows = [
+        (label, [Markup(column[index][1]) for column in columns])  # escaped by rule_rows
         for index, (key, label, _, _) in enumerate(RULE_ROWS)
         if key not in OPTIONAL_RULES or any(z.rules.get(key) for z in zones)
-    )
-    missing = [z.code for z in zones if not z.rules]
-    note = (
-        f'<p class="remarque">Règlement non fourni pour : {escape(", ".join(missing))}.</p>'
-        if missing
-        else ""
-    )
-    return (
-        f'<table class="regles"><thead><tr><th>Règle</th>{header}</tr></thead>'
-        f"<tbody>{body}</tbody></table>{note}"
-    )
+    ]
+    return {"zones": zones, "rows": rows, "missing": [z.code for z in zones if not z.rules]}
 
 
 def reglement_html(nru: Nru) -> str:
     """« Extrait de la réglementation »: the rules of every zone of the parcel."""
     step = ZONES_PER_RULES_TABLE
-    tables = "".join(_rules_table(nru.zones[i : i + step]) for i in range(0, len(nru.zones), step))
-    servitudes = "".join(
-        f"<p><strong>{escape(s.label or s.kind)}</strong> : {escape(s.text)}</p>"
-        for s in nru.servitudes
-        if s.text
-    )
-    if servitudes:
-        servitudes = _block("Servitudes", servitudes)
-    return (
-        '<section class="reglement">'
-        "<h2>Extrait de la réglementation</h2>"
-        f'<p class="remarque">Règlement d\'aménagement du document « {escape(nru.plan.name)} » '
-        "applicable aux zones du terrain (art. 8 du décret n° 2-18-577).</p>"
-        + tables
-        + servitudes
-        + "</section>"
+    return render(
+        "nru/reglement.html",
+        plan_name=nru.plan.name,
+        groups=[_rules_group(nru.zones[i : i + step]) for i in range(0, len(nru.zones), step)],
+        servitudes=[(s.label or s.kind, s.text) for s in nru.servitudes if s.text],
     )
 
 
@@ -525,39 +400,19 @@ def _map_caption(nru: Nru, extract: MapExtract) -> str:
     )
 
 
-def _cartouche(nru: Nru, verify_url: str) -> str:
-    """Number, dates (art. 9 validity), art. 7 disclaimer and the verification QR code."""
-    phrase = validity_phrase(nru)
-    validity = phrase[0].upper() + phrase[1:]
-    return (
-        '<table class="cartouche"><tr>'
-        f'<td class="qr">{qr_svg(verify_url)}</td><td class="identite">'
-        f"<p><strong>Note de renseignements urbanistiques n° {escape(nru.number)}</strong></p>"
-        f"<p>Délivrée le {escape(fr_date(nru.issued_at.date()))} par "
-        f"l'{escape(agency_name(nru.plan.agency))}</p>"
-        # Art. 9: the note is valid as long as the plan's declaration of public utility.
-        f"<p>{escape(validity)} (art. 9 du décret n° 2-18-577)</p>"
-        f"<p>Terrain : {escape(nru.parcel.land_reference or 'non immatriculé')} — "
-        f"{escape(fr_area(nru.parcel.area_m2))}</p>"
-        # Art. 7: issued on the petitioner's data, no proof of it, no agreement in principle.
-        '<p class="remarque">Délivrée sur la base des données fournies par le demandeur ; '
-        "n'atteste pas de leur véracité et n'équivaut en aucun cas à un accord de principe "
-        "(art. 7 du décret n° 2-18-577).</p>"
-        f'<p class="url">Vérification (code QR) : {escape(verify_url)}</p>'
-        "</td></tr></table>"
-    )
-
-
 def extrait_html(nru: Nru, extract: MapExtract, verify_url: str) -> str:
-    """The map extract page with its caption and the note's cartouche."""
-    kind = PLAN_KINDS.get(nru.plan.kind, nru.plan.kind)
-    return (
-        '<section class="extrait">'
-        f"<h2>Extrait du {escape(kind)}</h2>"
-        f'<figure class="carte">{render_map_svg(extract)}</figure>'
-        f'<p class="legende-carte">{escape(_map_caption(nru, extract))}</p>'
-        + _cartouche(nru, verify_url)
-        + "</section>"
+    """The map extract page with its caption and the note's cartouche (nru/extrait.html)."""
+    phrase = validity_phrase(nru)
+    return render(
+        "nru/extrait.html",
+        nru=nru,
+        kind=PLAN_KINDS.get(nru.plan.kind, nru.plan.kind),
+        map_svg=Markup(render_map_svg(extract)),  # built from escaped plan text
+        caption=_map_caption(nru, extract),
+        qr=Markup(qr_svg(verify_url)),
+        agency=agency_name(nru.plan.agency),
+        validity=phrase[0].upper() + phrase[1:],
+        verify_url=verify_url,
     )
 
 
