@@ -233,3 +233,13 @@ def test_french_figures() -> None:
 def test_sample_rules_have_the_shape_of_zone_rules_dumps() -> None:
     for rules in (RULES_C, RULES_D1):
         assert ZoneRules.model_validate(rules).model_dump() == rules
+
+
+def test_signatory_without_a_name_is_the_agency_director() -> None:
+    """Annexe 1 « Signature et cachet de l'agence urbaine »: with no name configured, the
+    director's title alone, never an invented name."""
+    html = nru_html(
+        sample_nru().model_copy(update={"signatory": None}), sample_extract(), verify_url="x"
+    )
+    assert "Le Directeur de l'Agence Urbaine de Skhirate-Temara</div>" in html
+    assert "signataire-nom" not in html
