@@ -455,10 +455,19 @@ def _font_config() -> FontConfiguration:
 
 
 def render_nru_pdf(
-    nru: Nru, extract: MapExtract, *, verify_url: str, petitioner: str | None = None
+    nru: Nru,
+    extract: MapExtract,
+    *,
+    verify_url: str,
+    petitioner: str | None = None,
+    extra: Sequence[str] = (),
+    context: dict[str, Any] | None = None,
 ) -> bytes:
-    """The note as an A4 PDF; the petitioner's name is printed here only (personal data)."""
-    html = nru_html(nru, extract, verify_url=verify_url, petitioner=petitioner)
+    """The note as an A4 PDF; the petitioner's name is printed here only (personal data).
+    `extra` and `context`: templates included after the letter (see `nru_html`)."""
+    html = nru_html(
+        nru, extract, verify_url=verify_url, petitioner=petitioner, extra=extra, context=context
+    )
     # data: URIs only: user text never makes WeasyPrint read a file or call a server.
     document = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"}))
     pdf = document.write_pdf(font_config=_font_config(), pdf_identifier=nru.id.encode())

@@ -279,18 +279,22 @@ def test_concurrent_requests_get_distinct_numbers(engine: Engine, tmp_path: Path
     with engine.begin() as conn:
         import_plan_files(conn, *write_plan(tmp_path, rules=rules), ImportOptions())
 
-    def one(i: int) -> str:
+    def one(i: int) -> tuple[str, str]:
         parcel = box(355010 + i, 365010, 355030 + i, 365030)
         with engine.begin() as conn:
-            return issue_nru(
-                conn, NruRequest(coordinates=coordinates(parcel)), storage_srid=26191
-            ).number
+            note = issue_nru(conn, NruRequest(coordinates=coordinates(parcel)), storage_srid=26191)
+            assert note.request is not None
+            return note.number, note.request.number
 
     try:
         with ThreadPoolExecutor(max_workers=10) as pool:
-            numbers = list(pool.map(one, range(50)))
+            pairs = list(pool.map(one, range(50)))
+        numbers = [note for note, _ in pairs]
         assert len(set(numbers)) == 50
         assert sorted(int(n[-6:]) for n in numbers) == list(range(1, 51))
+        # the requests (art. 6 al. 2) are numbered the same way, by their own counter
+        requests = [request for _, request in pairs]
+        assert sorted(int(n[-6:]) for n in requests) == list(range(1, 51))
     finally:
         with engine.begin() as conn:
             conn.execute(text("DELETE FROM nru_requests WHERE plan_name = 'PA Concurrence'"))

@@ -418,3 +418,20 @@ def test_verification_page_writes_french_numbers(
     nru = issue(client, box(355010, 365010, 355060, 365060))  # 2 500 m²
     page = client.get(nru["links"]["verify"]).text
     assert "2\u202f500 m²" in page and "6 février 2030" in page
+
+
+def test_twelve_months_end_on_the_same_day_or_the_months_last() -> None:
+    """« la période de douze (12) mois » (Annexe 1): from 31 May to 31 May; 29 February to
+    28 February."""
+    from geoportal.nru.issue import en_cours_end
+    from geoportal.nru.model import PlanRef
+
+    def end(opened: str) -> dt.date | None:
+        plan = PlanRef(
+            name="P", kind="plan_amenagement", status="en_cours", commune="C", agency="A",
+            enquete_publique=dt.date.fromisoformat(opened),
+        )  # fmt: skip
+        return en_cours_end(plan)
+
+    assert end("2025-05-31") == dt.date(2026, 5, 31)
+    assert end("2024-02-29") == dt.date(2025, 2, 28)
