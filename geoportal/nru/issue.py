@@ -61,7 +61,8 @@ class PlanExpired(Invalid):
 
     def __init__(self, plan: str, ended: dt.date, why: str) -> None:
         detail = (
-            f"Le plan « {plan} » n'est plus en vigueur : {why} a pris fin le {date_long(ended)}. "
+            f"Le plan « {plan} » n'est plus en vigueur : {why} a pris fin le {date_long(ended)} "
+            f"({ended:%d/%m/%Y}). "
             "Selon l'article 6 du décret n° 2-18-577, la note n'est délivrée qu'en application "
             "des documents d'urbanisme dont les effets juridiques sont toujours en vigueur."
         )

@@ -158,9 +158,12 @@ def effective_qualite(asker: Asker) -> str | None:
 
 def check_article_6(plan_name: str, asker: Asker) -> None:
     """Art. 6 al. 3: without a homologated plan, the owner (with proof), a person with the
-    owner's consent, or one holding a document that justifies the request; the land named,
-    « Non immatriculé » included (Annexe 1 « TF n° … / Réquisition n° … / Non immatriculé »)."""
-    problems = [*_land_problems(asker), *_qualite_problems(asker)]
+    owner's consent, or one holding a document that justifies the request. Land « Non
+    immatriculé » (Annexe 1 « TF n° … / Réquisition n° … / Non immatriculé ») is accepted with
+    its proof of ownership like any other."""
+    # The land's reference is not required: art. 6 asks who and on what document, and the
+    # agency's form leaves « Références foncières » optional (« Non immatriculé » by default).
+    problems = _qualite_problems(asker)
     if problems:
         raise QualiteRefused(
             "article_6",
@@ -170,16 +173,6 @@ def check_article_6(plan_name: str, asker: Asker) -> None:
             "qu'un acte déclaratif d'utilité publique). " + " ".join(p.message for p in problems),
             problems,
         )
-
-
-def _land_problems(asker: Asker) -> list[Problem]:
-    if asker.land_reference or asker.land_status:
-        return []
-    message = (
-        "Indiquez la référence foncière du terrain (TF n° …, réquisition n° …) ou "
-        "« Non immatriculé »."
-    )
-    return [Problem("reference_fonciere_requise", message, field="land_reference")]
 
 
 def _qualite_problems(asker: Asker) -> list[Problem]:

@@ -209,7 +209,7 @@ def test_plan_en_cours_needs_the_owner(
     without_proof = client.post("/api/v1/nru", json=body, headers=PETITIONER)
     assert without_proof.status_code == 422 and "article 6" in without_proof.json()["detail"]
     fields = {e["field"] for e in without_proof.json()["errors"]}
-    assert fields == {"land_reference", "qualite"}
+    assert fields == {"qualite"}
     nru = issue(client, parcel, PETITIONER, land_reference="TF 1/R", ownership_proof="CP 2026/77")
     assert "en cours d'approbation" in nru["text"][0]
     public = issue(

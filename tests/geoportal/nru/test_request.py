@@ -70,7 +70,8 @@ def test_no_note_under_an_expired_plan_which_stays_listed(
     assert refused.status_code == 422, refused.text
     body = refused.json()
     assert body["code"] == "plan_expired" and body["ended_on"] == "2024-03-01"
-    assert "1er mars 2024" in body["detail"] and "n'est plus en vigueur" in body["detail"]
+    assert "1er mars 2024 (01/03/2024)" in body["detail"]
+    assert "n'est plus en vigueur" in body["detail"]
     assert body["errors"][0]["field"] == "plan"
     listed = {p["name"] for p in client.get("/api/v1/plans").json()}
     assert "PA Expiré" in listed  # kept for history
@@ -195,6 +196,9 @@ def test_qualite_under_a_plan_en_cours(
         post(client, PETITIONER, qualite="proprietaire", ownership_proof="Acte adulaire", **land),
     ]  # fmt: skip
     assert [r.status_code for r in ok] == [201, 201, 201], [r.text for r in ok]
+    # art. 6 asks who and on what document, not the land's reference
+    unreferenced = post(client, PETITIONER, qualite="proprietaire", ownership_proof="Acte 7")
+    assert unreferenced.status_code == 201, unreferenced.text
     assert [r.json()["request"]["qualite"] for r in ok] == [
         "mandataire",
         "administration",
