@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from geoportal.nru.model import Nru
 from geoportal.nru.register import revocation_facts
 from geoportal.nru.signing import read_signature
 from geoportal.nru.store import verification_row
@@ -21,6 +22,7 @@ def verification(conn: Connection, nru_id: str) -> dict[str, Any]:
     return {
         "Numéro": nru.number,
         **revocation_facts(row.revoked_at, row.revocation_reason),
+        **request_facts(nru),
         "Délivrée le": f"{wording.date_long(nru.issued_at.date())}, {nru.issued_at:%H:%M} UTC",
         "Valable jusqu'au": wording.date_long(nru.valid_until, "—"),
         "Agence": nru.plan.agency,
@@ -48,3 +50,11 @@ def signature_facts(pdf: bytes | None) -> dict[str, str]:
         "Certificat (SHA-256)": signature.certificate_sha256,
         "Signé le": signed_at.strftime("%d/%m/%Y %H:%M:%S UTC") if signed_at else "—",
     }
+
+
+def request_facts(nru: Nru) -> dict[str, str]:
+    """The request the note answers (art. 6 al. 2): its number and date, nothing personal."""
+    if nru.request is None:
+        return {}
+    received = nru.request.received_at.date()
+    return {"Demande": f"n° {nru.request.number} du {wording.date_long(received)}"}

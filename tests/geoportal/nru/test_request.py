@@ -422,6 +422,7 @@ def test_verification_page_writes_french_numbers(
     nru = issue(client, box(355010, 365010, 355060, 365060))  # 2 500 m²
     page = client.get(nru["links"]["verify"]).text
     assert "2\u202f500 m²" in page and "6 février 2030" in page
+    assert f"n° {nru['recepisse']['number']} du {_long(TODAY)}" in page
 
 
 def test_twelve_months_end_on_the_same_day_or_the_months_last() -> None:
