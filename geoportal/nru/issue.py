@@ -1,8 +1,10 @@
 """Issuing notes de renseignements urbanistiques (RGC art. 6-9, Annexe 1).
 
 The agency has two working days (art. 7); we answer within the request: coordinates read and
-checked (zoning.intake), one overlay query in PostGIS (zoning.overlay), a number taken
-under a row lock, the note stored. The PDF is rendered from the stored note the first time it
+checked (zoning.intake), one overlay query in PostGIS (zoning.overlay), the plan checked in
+force (art. 6) and the requester's qualité (art. 6 al. 3), the request recorded with its own
+number (art. 6 al. 2, geoportal.nru.request), a number taken under a row lock, the note stored,
+all in the caller's one transaction. The PDF is rendered from the stored note the first time it
 is asked for and kept: every later GET returns the same bytes.
 """
 
