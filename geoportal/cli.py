@@ -119,6 +119,8 @@ def plan_import(
         f"[green]{report.plan!r} {verb}[/]: "
         + ", ".join(f"{n} {layer}" for layer, n in report.counts.items())
     )
+    if not as_json:
+        console.print(escape(report.extract_base_message), highlight=False)
 
 
 @plan_app.command("list")
