@@ -273,3 +273,19 @@ class Preview(Open):
     for a scan, the points read (`points`, `needs_review`) for the petitioner to confirm."""
 
     warnings: list[dict[str, Any]]
+
+
+class RequestFile(Open):
+    """A file sent with an NRU request: its field, name, size and SHA-256, and where to get it."""
+
+    field: str
+    href: str
+
+
+class NruRequestFiles(Open):
+    """An NRU request as its agency sees it (art. 6 al. 2): who asked, on what title, its files."""
+
+    id: str
+    number: str
+    received_at: str
+    files: list[RequestFile]

@@ -66,3 +66,15 @@ class ZoneRules(BaseModel):
     forbidden_uses: list[ProjectUse] = Field(
         default_factory=list, description="uses the interdictions exclude (Project.use values)"
     )
+    # Art. 8 of décret 2-18-577: the note states « les types d'utilisations soumis à des
+    # conditions spéciales », « l'implantation de plusieurs constructions sur une même
+    # propriété foncière » and « les conditions d'accès afférentes à la voirie et aux parkings »
+    conditions_speciales: list[str] = Field(
+        default_factory=list, description="uses allowed only under special conditions (art. 8)"
+    )
+    constructions_multiples: str | None = Field(
+        None, description="several buildings on one property: distance between them (art. 8)"
+    )
+    acces_voirie: str | None = Field(
+        None, description="access to the roads (art. 8); parking is `parking`"
+    )

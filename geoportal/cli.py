@@ -152,6 +152,8 @@ def plan_import(
         f"[green]{report.plan!r} {verb}[/]: "
         + ", ".join(f"{n} {layer}" for layer, n in report.counts.items())
     )
+    if not as_json:
+        console.print(escape(report.extract_base_message), highlight=False)
 
 
 @plan_app.command("list")
@@ -299,7 +301,7 @@ def nru(
 ) -> None:
     """Issue a note de renseignements urbanistiques for a parcel."""
     from geoportal.nru.document import nru_pdf
-    from geoportal.nru.issue import NruRequest, issue_nru
+    from geoportal.nru.issue import NruRequest, issue_nru, settings_signatory
     from zoning.intake.scan import is_scan
 
     settings = _settings()
@@ -321,7 +323,12 @@ def nru(
 
     def issue() -> Any:
         with _engine(settings).begin() as conn:
-            note = issue_nru(conn, request, storage_srid=settings.storage_srid)
+            note = issue_nru(
+                conn,
+                request,
+                storage_srid=settings.storage_srid,
+                signatory=settings_signatory(settings),
+            )
             if pdf is not None:
                 pdf.write_bytes(nru_pdf(conn, note, settings))
             return note

@@ -153,3 +153,12 @@ def iso(value: str) -> Markup:
         last = match.end()
     out.append(str(escape(value[last:])))
     return Markup("".join(out))
+
+
+def bilingual(french: object) -> Markup:
+    """A French text and, when the catalog has it, its Arabic beside it (issue 16)."""
+    text = str(french)
+    arabic = gettext("ar")(text)
+    if arabic == text:
+        return Markup.escape(text)
+    return Markup('{} <span lang="ar" dir="rtl">{}</span>').format(text, arabic)

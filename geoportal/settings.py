@@ -60,7 +60,20 @@ class Settings(BaseSettings):
     )
     signing_key: Path | None = Field(None, description="its private key (PEM)")
     signing_key_passphrase: SecretStr | None = Field(None, description="the key's passphrase")
+    signatory_name: str | None = Field(
+        None, description="who signs the NRU letter (Annexe 1 « Signature et cachet »)"
+    )
+    signatory_title: str | None = Field(
+        None, description="their title, e.g. « Le Directeur de l'Agence Urbaine »"
+    )
+    nru_attachment_max_kb: int = Field(
+        2048, gt=0, description="largest file attached to an NRU request (each), in kB"
+    )
     data_dir: Path = Field(Path("data"), description="where the demo commune lives")
+    raster_dir: Path = Field(
+        Path("var/rasters"),
+        description="where the scanned plans (GeoTIFF) uploaded with a plan import are kept",
+    )
     max_upload_mb: int = Field(10, description="largest request body accepted, in MB")
     scan_max_pixels: int = Field(
         60_000_000,

@@ -92,7 +92,9 @@ SELECT json_build_object(
       'valid_until', p.valid_until, 'source_sha256', p.source_sha256,
       'raster_path', p.raster_path, 'servitude_texts', p.reglement -> 'servitudes',
       'servitude_texts_ar', p.reglement -> 'servitudes_ar',
-      'legend', p.reglement -> 'legend')
+      'legend', p.reglement -> 'legend',
+      'enquete_publique', p.reglement #>> '{plan,enquete_publique}',
+      'signatory', p.reglement #> '{plan,signatory}')
     FROM plans p JOIN chosen ON chosen.id = p.id),
   'zones', (SELECT json_agg(json_build_object('code', code, 'label', label, 'rules', rules,
                                               'area_m2', area_m2)) FROM (

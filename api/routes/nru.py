@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from html import escape
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -12,16 +12,24 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
-from api.answers import PROBLEM_RESPONSES, NoteInForce, NruRegister, Preview, Revoked
+from api.answers import (
+    PROBLEM_RESPONSES,
+    NoteInForce,
+    NruRegister,
+    NruRequestFiles,
+    Preview,
+    Revoked,
+)
 from api.deps import ConnectionDep, SettingsDep, TransactionDep
 from api.ratelimit import NruLimitDep
 from api.security import AgentDep, PrincipalDep
 from api.validation import validation_refused
 from checks.project import MAX_AREA_M2, CoordinatesInput
-from geoportal.i18n import gettext
 from geoportal.nru.document import nru_pdf
-from geoportal.nru.issue import NruRequest, issue_nru
+from geoportal.nru.issue import NruRequest, issue_nru, settings_signatory
+from geoportal.nru.model import Nru
 from geoportal.nru.preview import ScanLimits, preview_parcel
+from geoportal.nru.receipt import receipt_pdf, request_file, request_files
 from geoportal.nru.register import (
     NoteState,
     NruRevoked,
@@ -29,8 +37,10 @@ from geoportal.nru.register import (
     nru_register,
     revoke_nru,
 )
-from geoportal.nru.store import get_nru
+from geoportal.nru.request import ATTACHMENT_FIELDS, QUALITES, Attachment
+from geoportal.nru.store import NruNotFound, get_nru
 from geoportal.nru.verification import verification
+from geoportal.render import render
 from zoning.refusal import Invalid, Problem
 
 router = APIRouter(prefix="/api/v1/nru", tags=["nru"], responses=PROBLEM_RESPONSES)
@@ -73,6 +83,23 @@ class NruBody(BaseModel):
     )
     swap_axes: bool = False
     petitioner: Petitioner | None = None
+    qualite: str | None = Field(
+        None,
+        max_length=20,
+        description="art. 6 al. 3, for a plan not homologated: who asks",
+        json_schema_extra={"enum": list(QUALITES)},
+    )
+    qualite_document: str | None = Field(
+        None,
+        max_length=MAX_OWNERSHIP_PROOF,
+        description="reference of the owner's consent (mandataire) or of the document "
+        "justifying the request, e.g. an acte déclaratif d'utilité publique (administration)",
+    )
+    land_status: str | None = Field(
+        None, max_length=MAX_LAND_REFERENCE, description="statut foncier, e.g. Non immatriculé"
+    )
+    profession: str | None = Field(None, max_length=200, description="the requester's")
+    owner_name: str | None = Field(None, max_length=200, description="the land owner's name")
 
     def to_request(self, filename: str | None = None) -> NruRequest:
         """The service's request."""
@@ -86,6 +113,11 @@ class NruBody(BaseModel):
             ownership_proof=self.ownership_proof,
             swap_axes=self.swap_axes,
             petitioner=self.petitioner.model_dump(exclude_none=True) if self.petitioner else None,
+            qualite=self.qualite,
+            qualite_document=self.qualite_document,
+            land_status=self.land_status,
+            profession=self.profession,
+            owner_name=self.owner_name,
         )
 
 
@@ -127,8 +159,16 @@ MULTIPART_SCHEMA: dict[str, Any] = {
                                 "land_reference",
                                 "ownership_proof",
                                 "swap_axes",
+                                "qualite",
+                                "qualite_document",
+                                "land_status",
+                                "profession",
+                                "owner_name",
+                                "petitioner_name",
+                                "petitioner_address",
                             )
                         },
+                        **{k: {"type": "string", "format": "binary"} for k in ATTACHMENT_FIELDS},
                     },
                 }
             },
@@ -156,15 +196,36 @@ async def post_nru(
     an agent for the plans of their agency. Rate-limited per client."""
     nru_request = await _read_request(request)
     nru = await run_in_threadpool(
-        issue_nru, conn, nru_request, storage_srid=settings.storage_srid, by=principal
+        partial(
+            issue_nru,
+            conn,
+            nru_request,
+            storage_srid=settings.storage_srid,
+            by=principal,
+            signatory=settings_signatory(settings),
+            max_file_bytes=settings.nru_attachment_max_kb * 1024,
+        )
     )
     in_force = NoteState(nru.number, None, None).as_json()  # the shape GET answers with
+    answer = {**nru.model_dump(mode="json"), **in_force, "recepisse": _receipt(nru)}
     return Response(
-        json.dumps({**nru.model_dump(mode="json"), **in_force}, ensure_ascii=False),
+        json.dumps(answer, ensure_ascii=False),
         status_code=201,
         media_type="application/json",
         headers={"Location": nru.links["verify"]},
     )
+
+
+def _receipt(nru: Nru) -> dict[str, Any] | None:
+    """The récépissé of the request (art. 6 al. 2): its number, date and PDF."""
+    if nru.request is None:
+        return None
+    return {
+        "number": nru.request.number,
+        "date": nru.request.received_at.date().isoformat(),
+        "received_at": nru.request.received_at.isoformat(),
+        "pdf": nru.links["receipt"],
+    }
 
 
 async def _read_request(request: Request) -> NruRequest:
@@ -187,9 +248,30 @@ async def _from_form(request: Request) -> NruRequest:
             "relire : jpg, png, tiff, pdf)"
         )
         raise Invalid("missing", f"file : {message}.", [Problem("missing", message, "file")])
-    fields = {k: v for k, v in form.items() if k != "file" and isinstance(v, str) and v != ""}
+    fields = {
+        k: v
+        for k, v in form.items()
+        if k not in FILE_FIELDS and isinstance(v, str) and v != "" and k not in NAME_FIELDS
+    }
+    name, address = form.get("petitioner_name"), form.get("petitioner_address")
+    if isinstance(name, str) and name.strip():
+        fields["petitioner"] = {"name": name.strip(), "address": address or None}  # type: ignore[assignment]
     body = NruBody.model_validate({"coordinates": "", **fields})
-    return replace(body.to_request(), coordinates=await upload.read(), filename=upload.filename)
+    attachments = []
+    for field in ATTACHMENT_FIELDS:
+        part = form.get(field)
+        if part is not None and not isinstance(part, str):
+            attachments.append(Attachment(field, part.filename, await part.read()))
+    return replace(
+        body.to_request(),
+        coordinates=await upload.read(),
+        filename=upload.filename,
+        attachments=tuple(attachments),
+    )
+
+
+FILE_FIELDS = ("file", *ATTACHMENT_FIELDS)
+NAME_FIELDS = ("petitioner_name", "petitioner_address")
 
 
 @preview.post(
@@ -241,6 +323,46 @@ def revoke(
 
 
 @router.get(
+    "/requests/{request_id}/receipt.pdf",
+    summary="The récépissé of a request for a note (art. 6 al. 2)",
+    response_class=Response,
+)
+def get_receipt(request_id: str, principal: PrincipalDep, conn: TransactionDep) -> Response:
+    """Whoever holds its id, unless it names its requester: then that account and the agency."""
+    number, pdf = receipt_pdf(conn, request_id, principal)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{number.replace("/", "-")}.pdf"'},
+    )
+
+
+@router.get(
+    "/requests/{request_id}/files",
+    summary="A request and its files (the agency)",
+    response_model=NruRequestFiles,
+)
+def get_request_files(
+    request_id: str, principal: PrincipalDep, conn: ConnectionDep
+) -> dict[str, Any]:
+    """The agents of the agency that received the request, nobody else."""
+    return request_files(conn, request_id, principal)
+
+
+@router.get(
+    "/requests/{request_id}/files/{field}",
+    summary="One file of a request (the agency)",
+    response_class=Response,
+)
+def get_request_file(
+    request_id: str, field: str, principal: PrincipalDep, conn: ConnectionDep
+) -> Response:
+    """The file as received (its SHA-256 is in the request's listing)."""
+    content, media_type = request_file(conn, request_id, field, principal)
+    return Response(content, media_type=media_type, headers={"Content-Disposition": "attachment"})
+
+
+@router.get(
     "/{nru_id}.pdf", summary="The note's PDF, the same bytes every time", response_class=Response
 )
 def get_nru_pdf(
@@ -268,49 +390,36 @@ def get_nru_pdf(
 def get_nru_json(nru_id: str, principal: PrincipalDep, conn: ConnectionDep) -> dict[str, Any]:
     """The same access as its PDF; `status` and `revocation` say whether it was revoked."""
     state = check_note_access(conn, nru_id, principal)
-    return {**get_nru(conn, nru_id).model_dump(mode="json"), **state.as_json()}
+    nru = get_nru(conn, nru_id)
+    return {**nru.model_dump(mode="json"), **state.as_json(), "recepisse": _receipt(nru)}
 
 
 @pages.get(
-    "/verify/{nru_id}", response_class=HTMLResponse, summary="Public verification of an issued note"
+    "/verify/{nru_id}",
+    response_class=HTMLResponse,
+    summary="Public verification of an issued note",
+    responses={404: {"description": "no such note: a French page (JSON for JSON clients)"}},
 )
-def verify(nru_id: str, conn: ConnectionDep) -> str:
-    return verification_page(verification(conn, nru_id))
+def verify(nru_id: str, request: Request, conn: ConnectionDep) -> Response:
+    """The note's facts; an unknown id is a French 404 page saying no such note exists (what a
+    citizen checking a forged QR code sees), JSON clients (Accept: application/json) still get
+    the JSON error."""
+    try:
+        facts = verification(conn, nru_id)
+    except NruNotFound:
+        if _wants_json(request):
+            raise
+        return HTMLResponse(render("verify_missing.html", nru_id=nru_id), status_code=404)
+    return HTMLResponse(verification_page(facts))
+
+
+def _wants_json(request: Request) -> bool:
+    """True when the client asks for JSON rather than a page."""
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
 
 
 def verification_page(facts: dict[str, Any]) -> str:
-    """What was issued, for anyone holding the paper (no personal data); French and Arabic."""
-    rows = "".join(
-        f"<tr><th>{_both(k)}</th><td>{_both(str(v))}</td></tr>"
-        for k, v in facts.items()
-        if k != "zones"
-    )
-    zones = "".join(f"<li>{escape(z)}</li>" for z in facts["zones"])
-    return (
-        "<!doctype html><html lang=fr><meta charset=utf-8>"
-        f"<title>Vérification {escape(facts['Numéro'])}</title>"
-        "<body style='font-family:sans-serif;max-width:46em;margin:2em auto'>"
-        f"<h1>{_both('Note de renseignements urbanistiques')}</h1>"
-        f"<p>{_both('Cette page confirme la délivrance de la note suivante.')}</p>"
-        f"{_revoked_banner(facts)}"
-        f"<table>{rows}</table><h2>{_both('Zones')}</h2><ul>{zones}</ul></body></html>"
-    )
-
-
-def _both(french: str) -> str:
-    """A French text and, when the catalog has it, its Arabic beside it (issue 16)."""
-    arabic = gettext("ar")(french)
-    if arabic == french:
-        return str(escape(french))
-    return f'{escape(french)} <span lang="ar" dir="rtl">{escape(arabic)}</span>'
-
-
-def _revoked_banner(facts: dict[str, Any]) -> str:
-    """A revoked note says so before anything else."""
-    if not str(facts.get("Statut", "")).startswith("RÉVOQUÉE"):
-        return ""
-    return (
-        "<p role=alert style='background:#fde8e8;color:#8a1c1c;padding:.8em;font-weight:bold'>"
-        f"Cette note a été {escape(str(facts['Statut']).lower())} : elle ne peut plus être "
-        "produite à l'appui d'une demande.</p>"
-    )
+    """What was issued, for anyone holding the paper (no personal data)."""
+    revoked = str(facts.get("Statut", "")).startswith("RÉVOQUÉE")
+    return render("verify.html", facts=facts, revoked=revoked)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tempfile
+import uuid
 from pathlib import Path, PurePath, PureWindowsPath
 from typing import Annotated, Any, Literal
 
@@ -24,6 +26,7 @@ from api.security import AgentDep
 from geoportal.maps import plan_map_html
 from geoportal.pages import plans_page
 from geoportal.plans import import_plan_files
+from geoportal.settings import Settings
 from zoning.package.load import ImportOptions
 from zoning.package.reglement import decode_reglement
 from zoning.refusal import Invalid, Problem
@@ -87,7 +90,13 @@ async def import_plan(
     reglement: Annotated[UploadFile, File(description="reglement.yaml (docs/formats.md §1)")],
     repair: Annotated[bool, Form()] = False,
     srid: Annotated[int | None, Form(description="SRID of layers that declare none")] = None,
+    raster: Annotated[
+        UploadFile | None,
+        File(description="GeoTIFF of the scanned plan (storage SRID), for NRU map extracts"),
+    ] = None,
 ) -> dict[str, Any]:
+    """The report says which base the NRU extracts will be drawn on (`extract_base`: raster
+    or vecteurs), as the CLI's `--raster` does."""
     suffix = PurePath(package.filename or "").suffix.lower()
     if suffix not in PACKAGE_SUFFIXES:
         message = f"attendu : {', '.join(PACKAGE_SUFFIXES)} ; reçu : {package.filename!r}"
@@ -98,7 +107,10 @@ async def import_plan(
         )
     rules_source = reglement.filename or "reglement.yaml"
     rules_text = decode_reglement(await reglement.read(), source=rules_source)
-    options = ImportOptions(storage_srid=settings.storage_srid, repair=repair, srid=srid)
+    raster_path = await _keep_raster(raster, settings) if raster is not None else None
+    options = ImportOptions(
+        storage_srid=settings.storage_srid, repair=repair, srid=srid, raster=raster_path
+    )
     with tempfile.TemporaryDirectory(prefix="upload-") as tmp:
         # saved under the uploaded file's own name: the report and its messages name that
         # file, never the server's temporary path
@@ -119,6 +131,35 @@ async def import_plan(
 
 
 _UNSAFE_NAME = re.compile(r"[^\w.\- ]")
+TIFF_MAGIC = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
+
+
+async def _keep_raster(upload: UploadFile, settings: Settings) -> Path:
+    """The uploaded GeoTIFF kept under `raster_dir` by its SHA-256 (the plan's row points at
+    it for every later extract); a file that is not a TIFF is refused by its field."""
+    settings.raster_dir.mkdir(parents=True, exist_ok=True)
+    partial = settings.raster_dir / f".upload-{uuid.uuid4().hex}.tif"
+    try:
+        await _save(upload, partial, settings.max_upload_mb)
+        with partial.open("rb") as head:
+            if not head.read(4).startswith(TIFF_MAGIC):
+                raise RasterRefused()
+        digest = hashlib.sha256(partial.read_bytes()).hexdigest()
+        kept = settings.raster_dir / f"{digest}.tif"
+        partial.replace(kept)
+        return kept
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+class RasterRefused(Invalid):
+    """The raster field is not a GeoTIFF."""
+
+    def __init__(self) -> None:
+        message = "Le fichier « raster » n'est pas un GeoTIFF (plan scanné géoréférencé)."
+        super().__init__(
+            "raster_format", message, [Problem("raster_format", message, field="raster")]
+        )
 
 
 def upload_name(filename: str | None, suffix: str) -> str:

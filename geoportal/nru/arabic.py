@@ -23,14 +23,13 @@ from markupsafe import Markup
 from geoportal.i18n import iso, ltr, text
 from geoportal.nru.model import Nru, ZoneShare
 from geoportal.nru.pdf import (
-    REQUISITION_RE,
-    TF_RE,
     fr_area,
     fr_coordinate,
     fr_number,
     fr_percent,
     setback_text,
 )
+from zoning.wording import LandReference
 
 AR = "ar"
 
@@ -69,13 +68,11 @@ def twin_list(source: dict[str, Any], key: str) -> Markup | None:
 
 def land_phrase(reference: str | None) -> Markup:
     """« المتعلقة بالعقار موضوع الرسم العقاري عدد 12345/R », the number isolated."""
-    if not reference or not reference.strip():
+    land = LandReference.parse(reference)
+    if land is None or land.kind == "non_immatricule":
         return iso(t("doc.land.none"))
-    if match := TF_RE.match(reference):
-        return iso(t("doc.land.tf")) + " " + ltr(match["num"].strip())
-    if match := REQUISITION_RE.match(reference):
-        return iso(t("doc.land.requisition")) + " " + ltr(match["num"].strip())
-    return iso(t("doc.land.other")) + " " + ltr(reference.strip())
+    key = {"titre_foncier": "doc.land.tf", "requisition": "doc.land.requisition"}
+    return iso(t(key.get(land.kind, "doc.land.other"))) + " " + ltr(str(land.number))
 
 
 def _setbacks(setbacks: Any) -> Markup | None:

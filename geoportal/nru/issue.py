@@ -1,8 +1,10 @@
 """Issuing notes de renseignements urbanistiques (RGC art. 6-9, Annexe 1).
 
 The agency has two working days (art. 7); we answer within the request: coordinates read and
-checked (zoning.intake), one overlay query in PostGIS (zoning.overlay), a number taken
-under a row lock, the note stored. The PDF is rendered from the stored note the first time it
+checked (zoning.intake), one overlay query in PostGIS (zoning.overlay), the plan checked in
+force (art. 6) and the requester's qualité (art. 6 al. 3), the request recorded with its own
+number (art. 6 al. 2, geoportal.nru.request), a number taken under a row lock, the note stored,
+all in the caller's one transaction. The PDF is rendered from the stored note the first time it
 is asked for and kept: every later GET returns the same bytes.
 """
 
@@ -24,29 +26,55 @@ from geoportal.nru.model import (
     OtherPlan,
     ParcelInfo,
     PlanRef,
+    RequestRef,
     ReservationShare,
     RoadAlignment,
     SectorHit,
     ServitudeShare,
+    Signatory,
     ZoneShare,
+)
+from geoportal.nru.request import (
+    Asker,
+    Attachment,
+    check_article_6,
+    check_qualite_value,
+    link_note,
+    request_links,
+    store_request,
 )
 from geoportal.nru.store import store_nru
 from geoportal.parcels import ParcelRequest, locate_parcel
+from geoportal.settings import Settings
 from zoning.audit import record_act
 from zoning.intake import ParcelInput
 from zoning.intake.scan import is_scan
 from zoning.overlay import Overlay
-from zoning.refusal import Forbidden, Invalid, Problem
+from zoning.refusal import Invalid, Problem
+from zoning.wording import date_long
 
 #: Annexe 1 / loi 12-90 art. 27: a plan under approval is cited for twelve months.
 EN_COURS_MONTHS = 12
 
 
-class OwnershipRequired(Forbidden, PermissionError):
-    """Art. 6: for a plan not yet approved, only the owner (or with the owner's consent) may ask."""
+class PlanExpired(Invalid):
+    """Art. 6: a note only under a plan « dont les effets juridiques découlant de la déclaration
+    d'utilité publique sont toujours en vigueur »; the plan stays stored and listed."""
 
-    def __init__(self, detail: str) -> None:
-        super().__init__("ownership_required", detail)
+    def __init__(self, plan: str, ended: dt.date, why: str) -> None:
+        detail = (
+            f"Le plan « {plan} » n'est plus en vigueur : {why} a pris fin le {date_long(ended)} "
+            f"({ended:%d/%m/%Y}). "
+            "Selon l'article 6 du décret n° 2-18-577, la note n'est délivrée qu'en application "
+            "des documents d'urbanisme dont les effets juridiques sont toujours en vigueur."
+        )
+        super().__init__(
+            "plan_expired",
+            detail,
+            [Problem("plan_expired", detail, field="plan")],
+            plan=plan,
+            ended_on=ended.isoformat(),
+        )
 
 
 class ScanNeedsReview(Invalid, ValueError):
@@ -69,6 +97,25 @@ class NruRequest(ParcelRequest):
     land_reference: str | None = None
     ownership_proof: str | None = None  # reference of the document proving ownership (art. 6)
     petitioner: dict[str, str] | None = None  # personal data: PDF only, never public JSON
+    qualite: str | None = None  # art. 6 al. 3: proprietaire | mandataire | administration
+    qualite_document: str | None = None  # the consent's or the justifying document's reference
+    land_status: str | None = None  # « Statut foncier » of the agency's form
+    profession: str | None = None  # « Profession demandeur »
+    owner_name: str | None = None  # « Nom du propriétaire »
+    attachments: tuple[Attachment, ...] = ()
+
+    def asker(self) -> Asker:
+        """Who asks and on what title, for art. 6 and the request's record."""
+        return Asker(
+            qualite=self.qualite,
+            qualite_document=self.qualite_document,
+            ownership_proof=self.ownership_proof,
+            land_reference=self.land_reference,
+            land_status=self.land_status,
+            profession=self.profession,
+            owner_name=self.owner_name,
+            attachments=self.attachments,
+        )
 
 
 def issue_nru(
@@ -78,40 +125,97 @@ def issue_nru(
     storage_srid: int,
     by: Principal = PUBLIC,
     now: dt.datetime | None = None,
+    signatory: Signatory | None = None,
+    max_file_bytes: int = 2 * 1024 * 1024,
 ) -> Nru:
-    """Check the parcel, overlay it, number and store the note; the caller commits."""
+    """Check the parcel, overlay it, record the request (its own number and date, art. 6
+    al. 2), number and store the note; one transaction, the caller commits."""
     if is_scan_request(request):
         raise ScanNeedsReview(request.filename)
+    check_qualite_value(request.asker())
     parcel, geometry, overlay = locate_parcel(conn, request, storage_srid)
-    _check_requester(overlay.plan, by, request)
-    _check_article_6(overlay.plan, request)
     issued_at = now or dt.datetime.now(dt.UTC)
-    nru = build_nru(str(uuid.uuid4()), "", issued_at, parcel, overlay, request)
+    plan = PlanRef.model_validate(overlay.plan)
+    _check_requester(overlay.plan, by, request)
+    check_in_force(plan, issued_at.date())
+    if plan.status != "homologue":
+        check_article_6(plan.name, request.asker())
     addressee = request.petitioner or _own_name(conn, by)
+    received = store_request(
+        conn,
+        request.asker(),
+        agency=plan.agency,
+        plan_name=plan.name,
+        received_at=issued_at,  # a note issued at once: the request and the note the same day
+        requester=addressee,
+        requested_by=by.user_id,
+        max_file_bytes=max_file_bytes,
+    )
+    signer = signatory or _plan_signatory(overlay.plan)
+    nru = build_nru(str(uuid.uuid4()), "", issued_at, parcel, overlay, request, received, signer)
     nru.number = store_nru(conn, nru, overlay, geometry, storage_srid, addressee, by.user_id)
+    link_note(conn, received.id, nru.id)
     details = {"id": nru.id, "plan": nru.plan.name, "agency": nru.plan.agency}
+    record_act(conn, "nru.request", received.number, {"id": received.id}, actor=by.actor)
     record_act(conn, "nru.issue", nru.number, details, actor=by.actor)
     return nru
 
 
+def settings_signatory(settings: Settings) -> Signatory | None:
+    """The signatory the settings name (GEOPORTAL_SIGNATORY_NAME, _TITLE), else None."""
+    if not settings.signatory_name:
+        return None
+    return Signatory(name=settings.signatory_name, title=settings.signatory_title)
+
+
+def _plan_signatory(plan: dict[str, Any]) -> Signatory | None:
+    """The règlement's `plan.signatory`, when it names one."""
+    data = plan.get("signatory")
+    return Signatory.model_validate(data) if data else None
+
+
+def en_cours_end(plan: PlanRef) -> dt.date | None:
+    """The end of the twelve months of loi 12-90 art. 27 (Annexe 1), from the public inquiry.
+
+    A period of months ends on the day of the same number (« quantième ») twelve months later;
+    a shorter month ends it on its last day. None when the règlement gives no inquiry date.
+    """
+    if plan.enquete_publique is None:
+        return None
+    return _add_months(plan.enquete_publique, EN_COURS_MONTHS)
+
+
+def check_in_force(plan: PlanRef, today: dt.date) -> None:
+    """Art. 6: refuse a note under a plan whose effects have ended (`plan_expired`)."""
+    if plan.valid_until is not None and plan.valid_until < today:
+        raise PlanExpired(plan.name, plan.valid_until, "la durée de ses effets juridiques")
+    end = en_cours_end(plan) if plan.status != "homologue" else None
+    if end is not None and end < today:
+        why = (
+            "la période de douze mois prévue à l'article 27 de la loi n° 12-90, ouverte le "
+            f"{date_long(plan.enquete_publique)} avec l'enquête publique,"
+        )
+        raise PlanExpired(plan.name, end, why)
+
+
 def _check_requester(plan: dict[str, Any], by: Principal, request: NruRequest) -> None:
-    """Who may ask: anyone for an approved plan; an account for a plan en cours (art. 6) or to
-    have a name printed; an agent only for a plan of their own agency."""
+    """Who may ask: anyone; an account to have a name printed; an agent only for a plan of
+    their own agency.
+
+    Under a plan en cours, art. 6 al. 3 restricts the request by title and document (the
+    owner, his consent, a justifying document: `check_article_6`), not by account: a request
+    that shows its qualité and its document is received whether or not it is signed in.
+    """
     if by.role in ("agent", "admin"):
         by.require_agency(plan["agency"], f"the plan {plan['name']!r}")
         return
     if by.signed_in:
         return
-    if plan["status"] != "homologue":
-        raise AccountRequired(
-            f"le plan {plan['name']!r} est en cours d'approbation : selon l'article 6 du décret "
-            "2-18-577, seul le propriétaire peut obtenir la note ; connectez-vous avec un "
-            "compte de pétitionnaire (POST /api/v1/token)"
-        )
     if request.petitioner:
         raise AccountRequired(
-            "petitioner : un nom et une adresse ne sont imprimés sur la note que pour un compte "
-            "connecté (son PDF n'est alors servi qu'à ce compte et à l'agence)"
+            "petitioner : le nom et l'adresse du pétitionnaire ne sont imprimés sur la note que "
+            "pour un compte connecté (son PDF n'est alors remis qu'à ce compte et à l'agence) ; "
+            "connectez-vous (POST /api/v1/token) ou demandez la note sans nom"
         )
 
 
@@ -129,26 +233,6 @@ def is_scan_request(request: NruRequest) -> bool:
     return isinstance(request.coordinates, bytes) and is_scan(request.coordinates, request.filename)
 
 
-def _check_article_6(plan: dict[str, Any], request: NruRequest) -> None:
-    """Art. 6 al. 3: without an approved plan, only the owner (with proof) may obtain a note."""
-    if plan["status"] == "homologue":
-        return
-    missing = [
-        name
-        for name, value in (
-            ("land_reference", request.land_reference),
-            ("ownership_proof", request.ownership_proof),
-        )
-        if not value
-    ]
-    if missing:
-        raise OwnershipRequired(
-            f"le plan {plan['name']!r} est en cours d'approbation : selon l'article 6 du décret "
-            "2-18-577, seul le propriétaire (ou une personne munie de son accord) peut obtenir "
-            f"la note ; fournissez {' et '.join(missing)}"
-        )
-
-
 def build_nru(
     nru_id: str,
     number: str,
@@ -156,6 +240,8 @@ def build_nru(
     parcel: ParcelInput,
     overlay: Overlay,
     request: NruRequest,
+    received: RequestRef | None = None,
+    signatory: Signatory | None = None,
 ) -> Nru:
     """The note's content from the checked parcel and the overlay."""
     area = overlay.parcel_area_m2
@@ -198,9 +284,11 @@ def build_nru(
         other_plans=[OtherPlan(**p) for p in overlay.other_plans],
         omitted=overlay.omitted,
         warnings=[w.message for w in parcel.warnings],
-        links=nru_links(nru_id),
+        links=nru_links(nru_id) | (request_links(received.id) if received else {}),
+        request=received,
+        signatory=signatory,
     )
-    nru.text = letter_paragraphs(nru, _months_between(issued_at.date(), valid_until))
+    nru.text = letter_paragraphs(nru)
     return nru
 
 
@@ -240,10 +328,13 @@ def _share(part: float, whole: float) -> float:
 
 
 def _valid_until(plan: PlanRef, issued: dt.date) -> dt.date | None:
-    """Art. 9: as long as the plan's legal effects; a plan under approval, twelve months."""
+    """Art. 9: as long as the plan's legal effects. A plan en cours: the end of the twelve
+    months of loi 12-90 art. 27 (Annexe 1), never after the plan's own `valid_until`; None when
+    the règlement does not say when they started (the letter then says so)."""
     if plan.status == "homologue":
         return plan.valid_until
-    return _add_months(issued, EN_COURS_MONTHS)
+    ends = [d for d in (en_cours_end(plan), plan.valid_until) if d is not None]
+    return min(ends) if ends else None
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -255,12 +346,6 @@ def _add_months(day: dt.date, months: int) -> dt.date:
         except ValueError:
             continue
     raise AssertionError("unreachable")
-
-
-def _months_between(start: dt.date, end: dt.date | None) -> int | None:
-    if end is None or end <= start:
-        return None
-    return (end.year - start.year) * 12 + end.month - start.month
 
 
 #: One statement takes the agency's next number of the year and stores the note: the counter

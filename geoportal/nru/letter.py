@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from geoportal.nru.model import Nru, PlanRef
+from zoning.wording import date_long
 
 #: Annexe 1: the texts every project must respect, quoted as the model letter lists them.
 LEGAL_TEXTS = (
@@ -41,10 +42,12 @@ def plan_clause(plan: PlanRef) -> str:
     """« du plan d'aménagement de X approuvé par … (BO n° …) » or the en-cours mention."""
     kind = PLAN_KINDS.get(plan.kind, plan.kind)
     if plan.status != "homologue":
-        # Annexe 1: a plan under approval is cited with the 12 months of loi 12-90 art. 27.
+        # Annexe 1: a plan under approval is cited with « la période de douze (12) mois prévue
+        # à l'article 27 de la loi n° 12-90 »; it starts with the public inquiry.
         return (
             f"du {kind} de {plan.commune}, en cours d'approbation (la période de douze "
-            "(12) mois prévue à l'article 27 de la loi n° 12-90 relative à l'urbanisme)"
+            "(12) mois prévue à l'article 27 de la loi n° 12-90 relative à l'urbanisme"
+            f"{_period(plan)})"
         )
     approval = plan.approval
     act = approval.act or "acte d'approbation"
@@ -55,7 +58,14 @@ def plan_clause(plan: PlanRef) -> str:
     )
 
 
-def letter_paragraphs(nru: Nru, validity_months: int | None) -> list[str]:
+def _period(plan: PlanRef) -> str:
+    """« , ouverte le … » from the règlement's enquete_publique; said so when it is absent."""
+    if plan.enquete_publique is None:
+        return ", dont le règlement du plan n'indique pas la date d'ouverture de l'enquête publique"
+    return f", ouverte le {date_long(plan.enquete_publique)} avec l'enquête publique"
+
+
+def letter_paragraphs(nru: Nru) -> list[str]:
     """The body of the Annexe 1 letter, paragraph by paragraph, filled from the overlay."""
     paragraphs = [
         "En réponse à votre demande citée en référence, j'ai l'honneur de vous faire connaître "
@@ -67,7 +77,7 @@ def letter_paragraphs(nru: Nru, validity_months: int | None) -> list[str]:
         "De même, vous trouverez ci-joint une copie de la réglementation urbanistique applicable "
         "aux zones susvisées ainsi qu'un extrait du document d'urbanisme "
         f"({PLAN_KINDS.get(nru.plan.kind, nru.plan.kind)}).",
-        _disclaimer(validity_months),
+        _disclaimer(nru),
         *(f"• {text}" for text in LEGAL_TEXTS),
         "Veuillez agréer, M./Mme, l'expression de mes salutations distinguées.",
     ]
@@ -120,11 +130,33 @@ def _outside_lines(nru: Nru) -> list[str]:
     ]
 
 
-def _disclaimer(validity_months: int | None) -> str:
-    """Art. 7 (no proof of the petitioner's data, no agreement in principle) and art. 9."""
-    validity = f"{validity_months} mois" if validity_months else "la durée des effets du plan"
+def validity_phrase(nru: Nru) -> str:
+    """« valable jusqu'au 1er avril 2031 », or why no end date can be given (art. 9, Annexe 1).
+
+    Annexe 1 writes « ayant une validité de … mois »; a count of months is ambiguous (31 May to
+    1 June is « 1 mois »), so the letter gives the last day instead.
+    """
+    if nru.valid_until is not None:
+        return f"valable jusqu'au {date_long(nru.valid_until)}"
+    if nru.plan.status != "homologue":
+        return (
+            "valable pendant la période de douze (12) mois prévue à l'article 27 de la loi "
+            "n° 12-90, dont la fin ne peut être précisée : le règlement du plan n'indique pas la "
+            "date d'ouverture de l'enquête publique"
+        )
+    # Art. 9: « correspond à la durée des effets juridiques découlant de la déclaration
+    # d'utilité publique », a date the plan does not give here
     return (
-        f"Par ailleurs, il est à préciser que la présente note ayant une validité de {validity} "
+        "valable pour la durée des effets juridiques découlant de la déclaration d'utilité "
+        "publique du document d'urbanisme (article 9 du décret n° 2-18-577), dont la fin n'est "
+        "pas précisée par le plan"
+    )
+
+
+def _disclaimer(nru: Nru) -> str:
+    """Art. 7 (no proof of the petitioner's data, no agreement in principle) and art. 9."""
+    return (
+        f"Par ailleurs, il est à préciser que la présente note, {validity_phrase(nru)}, "
         "est délivrée sur la base des données fournies par le demandeur et ne peut, donc, "
         "attester de leur véracité et n'équivaut, en aucun cas, à un accord de principe pour la "
         "réalisation d'un quelconque projet, lequel doit respecter :"

@@ -32,6 +32,25 @@ class PlanRef(BaseModel):
     agency: str
     approval: Approval = Field(default_factory=Approval)
     valid_until: dt.date | None = None
+    #: a plan en cours: the opening of its public inquiry, start of the twelve months of loi
+    #: 12-90 art. 27 (Annexe 1); None when the règlement does not give it
+    enquete_publique: dt.date | None = None
+
+
+class Signatory(BaseModel):
+    """Who signs the letter for the agency (settings, else the plan's règlement)."""
+
+    name: str
+    title: str | None = None
+
+
+class RequestRef(BaseModel):
+    """The request the note answers (art. 6 al. 2: received « contre récépissé dûment daté »)."""
+
+    id: str
+    number: str
+    received_at: dt.datetime
+    qualite: str | None = None  # proprietaire | mandataire | administration (art. 5, art. 6)
 
 
 class Borne(BaseModel):
@@ -134,3 +153,5 @@ class Nru(BaseModel):
     warnings: list[str]
     text: list[str] = Field(default_factory=list)  # the Annexe 1 letter, paragraph by paragraph
     links: dict[str, str] = Field(default_factory=dict)
+    request: RequestRef | None = None  # the « Réf : Votre demande n° … du … » of the letter
+    signatory: Signatory | None = None

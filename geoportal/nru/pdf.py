@@ -1,6 +1,8 @@
 """The NRU as an A4 PDF: the Annexe 1 letter, the terrain's data, the rules, the map extract.
 
-HTML built here (every value escaped) and laid out by WeasyPrint with ``templates/nru.css``.
+HTML from the Jinja2 templates ``templates/nru/note.html`` (the letter: ``nru/letter.html``;
+other templates may be included after it), every value escaped, and laid out by WeasyPrint
+with ``templates/nru.css``.
 WeasyPrint may fetch ``data:`` URIs only: nothing from the network or the disk.
 """
 
@@ -8,18 +10,22 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 from importlib.resources import files
 from typing import Any
 
 import segno
+from markupsafe import Markup
 from weasyprint import HTML, URLFetcher
 from weasyprint.text.fonts import FontConfiguration
 
+from geoportal.nru.letter import validity_phrase
 from geoportal.nru.map_extract import MapExtract, crs_label, render_map_svg, scale_label
 from geoportal.nru.model import Nru, PlanRef, ZoneShare
+from geoportal.render import render
+from zoning import wording
+from zoning.wording import LandReference
 
 MINISTRY = (
     "Ministère de l'Aménagement du Territoire National, de l'Urbanisme, de l'Habitat "
@@ -39,44 +45,16 @@ SECTOR_KINDS = {
     "patrimoine": "Patrimoine (bâtiment inscrit ou classé et sa zone de protection)",
     "affectation_non_definie": "Affectation non définie",
 }
-MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
 NOT_REGULATED = "Non réglementé"
-THOUSANDS = "\u202f"  # narrow no-break space, as in the letter's text (nru_text)
-TF_RE = re.compile(
-    r"^\s*(?:TF|T\.\s*F\.?|titre\s+foncier)\s*(?:n°|no\.?|n\.)?\s*(?P<num>\S.*)$", re.I
-)
-REQUISITION_RE = re.compile(
-    r"^\s*(?:r[ée]quisition|r[ée]q\.?)\s*(?:n°|no\.?)?\s*(?P<num>\S.*)$", re.I
-)
 
 
 # --- formatting ----------------------------------------------------------------------------
 
 
-def fr_number(value: float, decimals: int = 2, *, keep_zeros: bool = False) -> str:
-    """1 234,56: French decimal comma, narrow no-break space between thousands; ',00' dropped."""
-    text = f"{value:,.{decimals}f}".replace(",", THOUSANDS).replace(".", ",").replace("-", "−")
-    if decimals and not keep_zeros:
-        text = text.removesuffix("," + "0" * decimals)
-    return "0" if text == "−0" else text
-
-
-def fr_area(value_m2: float) -> str:
-    """'1 234,56 m²'."""
-    return f"{fr_number(value_m2)} m²"
+#: the product's French voice (zoning.wording), under the names this module's callers use
+fr_number = wording.number
+fr_area = wording.area
+fr_coordinate = wording.coordinate
 
 
 def fr_percent(share: float) -> str:
@@ -84,17 +62,9 @@ def fr_percent(share: float) -> str:
     return f"{fr_number(share * 100, 1)} %"
 
 
-def fr_coordinate(value: float) -> str:
-    """A Lambert coordinate to the centimetre, as surveyors write it: '358 011,42'."""
-    return fr_number(value, 2, keep_zeros=True)
-
-
 def fr_date(day: dt.date | None) -> str:
-    """'1er avril 2031', 'non précisée' for None."""
-    if day is None:
-        return "non précisée"
-    first = "1er" if day.day == 1 else str(day.day)
-    return f"{first} {MONTHS[day.month - 1]} {day.year}"
+    """'1er avril 2031', 'non précisée' for None (zoning.wording.date_long)."""
+    return wording.date_long(day)
 
 
 def _w3c_datetime(moment: dt.datetime) -> str:
@@ -106,13 +76,8 @@ def _w3c_datetime(moment: dt.datetime) -> str:
 
 def land_reference_phrase(reference: str | None) -> str:
     """Annexe 1's « terrain objet du TF n° … / Réquisition n° … / Non immatriculé »."""
-    if not reference or not reference.strip():
-        return "relative au terrain non immatriculé"
-    if match := TF_RE.match(reference):
-        return f"relative au terrain objet du TF n° {match['num'].strip()}"
-    if match := REQUISITION_RE.match(reference):
-        return f"relative au terrain objet de la réquisition n° {match['num'].strip()}"
-    return f"relative au terrain de référence foncière {reference.strip()}"
+    parsed = LandReference.parse(reference)
+    return parsed.phrase if parsed else "relative au terrain non immatriculé"
 
 
 def agency_name(agency: str) -> str:
@@ -229,7 +194,20 @@ RULE_ROWS: tuple[tuple[str, str, Callable[[Any], str], Any], ...] = (
     ("parking", "Stationnement", _plain, None),
     ("habitat_economique", "Habitat économique", _economic_housing, False),
     ("constructible", "Constructible", _constructible, True),
+    # art. 8: « les types d'utilisations soumis à des conditions spéciales »,
+    # « l'implantation de plusieurs constructions sur une même propriété foncière »,
+    # « les conditions d'accès afférentes à la voirie et aux parkings »: printed when given
+    ("conditions_speciales", "Utilisations soumises à des conditions spéciales", _items, None),
+    (
+        "constructions_multiples",
+        "Plusieurs constructions sur une même propriété",
+        _plain,
+        None,
+    ),
+    ("acces_voirie", "Accès à la voirie", _plain, None),
 )
+#: rows printed only when a zone of the table gives them (the règlement's optional art. 8 fields)
+OPTIONAL_RULES = frozenset({"conditions_speciales", "constructions_multiples", "acces_voirie"})
 #: Zones side by side in one rules table; more would make the columns too narrow.
 ZONES_PER_RULES_TABLE = 3
 
@@ -248,95 +226,48 @@ def rule_rows(rules: dict[str, Any]) -> list[tuple[str, str]]:
 # --- HTML pieces ---------------------------------------------------------------------------
 
 
-def _block(title: str, content: str) -> str:
-    """A titled block kept on one page (a heading never ends a page alone)."""
-    return f'<div class="bloc"><h3>{escape(title)}</h3>{content}</div>'
-
-
-def _table(
-    headers: Sequence[str],
-    rows: Iterable[Sequence[str]],
-    *,
-    numeric: Sequence[int] = (),
-    css: str = "petit",
-) -> str:
-    """A table of already escaped cells; the columns in numeric are right-aligned."""
-    head = "".join(
-        f'<th class="nombre">{h}</th>' if i in numeric else f"<th>{h}</th>"
-        for i, h in enumerate(headers)
-    )
-    body = "".join(
-        "<tr>"
-        + "".join(
-            f'<td class="nombre">{c}</td>' if i in numeric else f"<td>{c}</td>"
-            for i, c in enumerate(row)
-        )
-        + "</tr>"
-        for row in rows
-    )
-    return f'<table class="{css}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-
-
-def _letter_header(nru: Nru) -> str:
-    """Annexe 1's heading: the Kingdom, the ministry, the agency; the note's number and date."""
-    return (
-        '<div class="entete"><div class="emetteur">'
-        '<div class="royaume">ROYAUME DU MAROC</div>'
-        f'<div class="ministere">{escape(MINISTRY)}</div>'
-        '<div class="filet"></div>'
-        f'<div class="agence">{escape(agency_name(nru.plan.agency))}</div>'
-        f'<div class="numero">N° <span class="nru-number">{escape(nru.number)}</span></div>'
-        "</div>"
-        f'<div class="date-lieu">{escape(nru.plan.commune)}, le '
-        f"{escape(fr_date(nru.issued_at.date()))}</div></div>"
-    )
-
-
-def _addressee(petitioner: str | None) -> str:
-    """« À M./Mme … » and the address, only when the petitioner's identity is known."""
+def _addressee(petitioner: str | None) -> dict[str, str]:
+    """The name and address of « A M./Mme … » (from « Nom, adresse »); empty when unknown."""
     if not petitioner or not petitioner.strip():
-        return ""
+        return {}
     name, _, address = petitioner.strip().partition(", ")
-    address_line = f"<br>{escape(address)}" if address else ""
-    return f'<div class="destinataire">À<br>M./Mme {escape(name)}{address_line}</div>'
+    return {"name": name, "address": address}
 
 
-def _subject(nru: Nru) -> str:
-    """The letter's « Objet » and « Réf » lines (Annexe 1)."""
+def subject_line(nru: Nru) -> str:
+    """The letter's « Objet » (Annexe 1)."""
     where = f"sis à la commune de {nru.plan.commune}"
     if nru.plan.province:
         where += f", Préfecture ou Province de {nru.plan.province}"
-    subject = (
+    return (
         f"Note de renseignements urbanistiques "
         f"{land_reference_phrase(nru.parcel.land_reference)}, {where}."
     )
-    reference = f"Votre demande n° {nru.number} du {fr_date(nru.issued_at.date())}."
-    return (
-        f'<p class="objet"><span class="intitule">Objet :</span> {escape(subject)}</p>'
-        f'<p class="reference"><span class="intitule">Réf :</span> {escape(reference)}</p>'
-    )
 
 
-def _body(paragraphs: Sequence[str]) -> str:
-    """The filled Annexe 1 text, one <p> a paragraph, in order; list items indented."""
-    html = []
-    for paragraph in paragraphs:
-        css = ' class="item"' if paragraph.lstrip().startswith(("–", "-", "•")) else ""
-        html.append(f"<p{css}>{escape(paragraph).replace(chr(10), '<br>')}</p>")
-    return '<div class="corps">' + "".join(html) + "</div>"
+def reference_line(nru: Nru) -> str:
+    """« Votre demande n° … du … »: the request's own number and date (art. 6 al. 2), not the
+    note's; a note stored before requests were recorded gives the day only."""
+    if nru.request is None:
+        return f"Votre demande du {fr_date(nru.issued_at.date())}."
+    return f"Votre demande n° {nru.request.number} du {fr_date(nru.request.received_at.date())}."
+
+
+def _letter_context(nru: Nru, petitioner: str | None) -> dict[str, Any]:
+    """What the letter's template (nru/letter.html) prints."""
+    return {
+        "nru": nru,
+        "ministry": MINISTRY,
+        "agency": agency_name(nru.plan.agency),
+        "addressee": _addressee(petitioner),
+        "subject": subject_line(nru),
+        "reference": reference_line(nru),
+    }
 
 
 def letter_html(nru: Nru, petitioner: str | None) -> str:
     """Page 1: the letter of Annexe 1."""
-    return (
-        '<section class="lettre">'
-        + _letter_header(nru)
-        + _addressee(petitioner)
-        + _subject(nru)
-        + _body(nru.text)
-        + '<div class="signature">Signature et cachet de l\'agence urbaine</div>'
-        + "</section>"
-    )
+    return render("nru/letter.html", **_letter_context(nru, petitioner))
 
 
 def _area_rows(nru: Nru) -> list[tuple[str, str]]:
@@ -354,11 +285,11 @@ def _area_rows(nru: Nru) -> list[tuple[str, str]]:
     return rows
 
 
-def _identity_table(nru: Nru) -> str:
-    """The terrain's key facts as a two-column table."""
+def _identity_rows(nru: Nru) -> list[tuple[str, str]]:
+    """The terrain's key facts, as (label, value)."""
     parcel = nru.parcel
     x, y = parcel.centroid
-    rows = [
+    return [
         ("Référence foncière", parcel.land_reference or "Non immatriculé"),
         ("Commune", nru.plan.commune + (f" ({nru.plan.province})" if nru.plan.province else "")),
         ("Document d'urbanisme", plan_description(nru.plan)),
@@ -366,8 +297,6 @@ def _identity_table(nru: Nru) -> str:
         ("Centre du terrain", f"X = {fr_coordinate(x)} ; Y = {fr_coordinate(y)}"),
         ("Système de coordonnées", f"{crs_label(parcel.srid)}, en mètres"),
     ]
-    body = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows)
-    return f'<table class="fiche">{body}</table>'
 
 
 def _share_of(nru: Nru, area_m2: float) -> str:
@@ -421,102 +350,38 @@ def _situation_rows(nru: Nru) -> list[tuple[str, str, str, str]]:
     return rows
 
 
-def _situation_table(nru: Nru) -> str:
-    """Zones, servitudes, alignments, reservations, sectors and other plans over the parcel."""
-    rows = [tuple(escape(cell) for cell in row) for row in _situation_rows(nru)]
-    headers = ("Nature", "Élément", "Surface", "Part du terrain")
-    return _block(
-        "Situation au regard du document d'urbanisme", _table(headers, rows, numeric=(2, 3))
-    )
-
-
-def _context_tables(nru: Nru) -> str:
-    """Neglected overlaps and warnings (only when present)."""
-    html = ""
-    if nru.omitted:
-        rows = [
-            (escape(o.layer), escape(o.name), fr_area(o.area_m2), escape(o.reason))
-            for o in nru.omitted
-        ]
-        note = (
-            '<p class="remarque">Superpositions inférieures à la tolérance du plan : '
-            "listées ici, non retenues dans la note.</p>"
-        )
-        table = _table(("Couche", "Élément", "Surface", "Motif"), rows, numeric=(2,))
-        html += _block("Superpositions négligées", note + table)
-    if nru.warnings:
-        items = "".join(f"<li>{escape(w)}</li>" for w in nru.warnings)
-        html += _block("Avertissements", f'<ul class="avertissements">{items}</ul>')
-    return html
-
-
-def _bornes_table(nru: Nru) -> str:
-    """The bornes as the petitioner gave them (Lambert metres)."""
-    if not nru.parcel.bornes:
-        return ""
-    rows = [(escape(b.id), fr_coordinate(b.x), fr_coordinate(b.y)) for b in nru.parcel.bornes]
-    table = _table(("Borne", "X (m)", "Y (m)"), rows, numeric=(1, 2), css="petit bornes")
-    return _block("Coordonnées des bornes", table)
-
-
 def terrain_html(nru: Nru) -> str:
-    """The terrain's data: identity, areas, zones, burdens, context, bornes."""
-    return (
-        '<section class="annexe">'
-        "<h2>Renseignements sur le terrain</h2>"
-        + _identity_table(nru)
-        + _situation_table(nru)
-        + _context_tables(nru)
-        + _bornes_table(nru)
-        + "</section>"
+    """The terrain's data: identity, areas, zones, burdens, context, bornes (nru/terrain.html)."""
+    return render(
+        "nru/terrain.html",
+        identity=_identity_rows(nru),
+        situation=_situation_rows(nru),
+        omitted=[(o.layer, o.name, fr_area(o.area_m2), o.reason) for o in nru.omitted],
+        warnings=nru.warnings,
+        bornes=[(b.id, fr_coordinate(b.x), fr_coordinate(b.y)) for b in nru.parcel.bornes],
     )
 
 
-def _rules_table(zones: Sequence[ZoneShare]) -> str:
-    """The rules of a few zones side by side: a row per rule, a column per zone."""
-    header = "".join(
-        f'<th class="zone">Zone {escape(z.code)}<br><span class="libelle">{escape(z.label)}'
-        "</span></th>"
-        for z in zones
-    )
+def _rules_group(zones: Sequence[ZoneShare]) -> dict[str, Any]:
+    """The rules of a few zones side by side: a row per rule, a column per zone; the optional
+    art. 8 rows only when a zone gives them."""
     columns = [rule_rows(z.rules) for z in zones]
-    body = "".join(
-        f"<tr><th>{escape(label)}</th>"
-        + "".join(f"<td>{column[index][1]}</td>" for column in columns)
-        + "</tr>"
-        for index, (_, label, _, _) in enumerate(RULE_ROWS)
-    )
-    missing = [z.code for z in zones if not z.rules]
-    note = (
-        f'<p class="remarque">Règlement non fourni pour : {escape(", ".join(missing))}.</p>'
-        if missing
-        else ""
-    )
-    return (
-        f'<table class="regles"><thead><tr><th>Règle</th>{header}</tr></thead>'
-        f"<tbody>{body}</tbody></table>{note}"
-    )
+    rows = [
+        (label, [Markup(column[index][1]) for column in columns])  # escaped by rule_rows
+        for index, (key, label, _, _) in enumerate(RULE_ROWS)
+        if key not in OPTIONAL_RULES or any(z.rules.get(key) for z in zones)
+    ]
+    return {"zones": zones, "rows": rows, "missing": [z.code for z in zones if not z.rules]}
 
 
 def reglement_html(nru: Nru) -> str:
     """« Extrait de la réglementation »: the rules of every zone of the parcel."""
     step = ZONES_PER_RULES_TABLE
-    tables = "".join(_rules_table(nru.zones[i : i + step]) for i in range(0, len(nru.zones), step))
-    servitudes = "".join(
-        f"<p><strong>{escape(s.label or s.kind)}</strong> : {escape(s.text)}</p>"
-        for s in nru.servitudes
-        if s.text
-    )
-    if servitudes:
-        servitudes = _block("Servitudes", servitudes)
-    return (
-        '<section class="reglement">'
-        "<h2>Extrait de la réglementation</h2>"
-        f'<p class="remarque">Règlement d\'aménagement du document « {escape(nru.plan.name)} » '
-        "applicable aux zones du terrain (art. 8 du décret n° 2-18-577).</p>"
-        + tables
-        + servitudes
-        + "</section>"
+    return render(
+        "nru/reglement.html",
+        plan_name=nru.plan.name,
+        groups=[_rules_group(nru.zones[i : i + step]) for i in range(0, len(nru.zones), step)],
+        servitudes=[(s.label or s.kind, s.text) for s in nru.servitudes if s.text],
     )
 
 
@@ -535,42 +400,19 @@ def _map_caption(nru: Nru, extract: MapExtract) -> str:
     )
 
 
-def _cartouche(nru: Nru, verify_url: str) -> str:
-    """Number, dates (art. 9 validity), art. 7 disclaimer and the verification QR code."""
-    validity = (
-        f"Valable jusqu'au {fr_date(nru.valid_until)}"
-        if nru.valid_until
-        else "Validité : durée des effets juridiques du document d'urbanisme"
-    )
-    return (
-        '<table class="cartouche"><tr>'
-        f'<td class="qr">{qr_svg(verify_url)}</td><td class="identite">'
-        f"<p><strong>Note de renseignements urbanistiques n° {escape(nru.number)}</strong></p>"
-        f"<p>Délivrée le {escape(fr_date(nru.issued_at.date()))} par "
-        f"l'{escape(agency_name(nru.plan.agency))}</p>"
-        # Art. 9: the note is valid as long as the plan's declaration of public utility.
-        f"<p>{escape(validity)} (art. 9 du décret n° 2-18-577)</p>"
-        f"<p>Terrain : {escape(nru.parcel.land_reference or 'non immatriculé')} — "
-        f"{escape(fr_area(nru.parcel.area_m2))}</p>"
-        # Art. 7: issued on the petitioner's data, no proof of it, no agreement in principle.
-        '<p class="remarque">Délivrée sur la base des données fournies par le demandeur ; '
-        "n'atteste pas de leur véracité et n'équivaut en aucun cas à un accord de principe "
-        "(art. 7 du décret n° 2-18-577).</p>"
-        f'<p class="url">Vérification (code QR) : {escape(verify_url)}</p>'
-        "</td></tr></table>"
-    )
-
-
 def extrait_html(nru: Nru, extract: MapExtract, verify_url: str) -> str:
-    """The map extract page with its caption and the note's cartouche."""
-    kind = PLAN_KINDS.get(nru.plan.kind, nru.plan.kind)
-    return (
-        '<section class="extrait">'
-        f"<h2>Extrait du {escape(kind)}</h2>"
-        f'<figure class="carte">{render_map_svg(extract)}</figure>'
-        f'<p class="legende-carte">{escape(_map_caption(nru, extract))}</p>'
-        + _cartouche(nru, verify_url)
-        + "</section>"
+    """The map extract page with its caption and the note's cartouche (nru/extrait.html)."""
+    phrase = validity_phrase(nru)
+    return render(
+        "nru/extrait.html",
+        nru=nru,
+        kind=PLAN_KINDS.get(nru.plan.kind, nru.plan.kind),
+        map_svg=Markup(render_map_svg(extract)),  # built from escaped plan text
+        caption=_map_caption(nru, extract),
+        qr=Markup(qr_svg(verify_url)),
+        agency=agency_name(nru.plan.agency),
+        validity=phrase[0].upper() + phrase[1:],
+        verify_url=verify_url,
     )
 
 
@@ -587,27 +429,38 @@ def nru_html(
     verify_url: str,
     petitioner: str | None = None,
     languages: Sequence[str] = ("fr", "ar"),
+    extra: Sequence[str] = (),
+    context: dict[str, Any] | None = None,
 ) -> str:
-    """The whole note as one HTML document (title and creation date become PDF metadata)."""
+    """The whole note as one HTML document (title and creation date become PDF metadata);
+    `extra` names templates included after the letter, with `context` added to theirs."""
     if not nru.text:
         raise ValueError(f"NRU {nru.number} has no text: fill it (Annexe 1) before rendering")
-    head = (
-        '<head><meta charset="utf-8">'
-        f"<title>{escape(nru.number)}</title>"
-        f'<meta name="author" content="{escape(agency_name(nru.plan.agency))}">'
-        '<meta name="description" content="Note de renseignements urbanistiques">'
-        f'<meta name="dcterms.created" content="{_w3c_datetime(nru.issued_at)}">'
-        f"<style>{_stylesheet()}</style></head>"
+    return render(
+        "nru/note.html",
+        **_letter_context(nru, petitioner),
+        **(context or {}),
+        created=_w3c_datetime(nru.issued_at),
+        stylesheet=Markup(_stylesheet()),
+        extra=list(extra),
+        terrain=Markup(terrain_html(nru)),
+        reglement=Markup(reglement_html(nru)),
+        extrait=Markup(extrait_html(nru, extract, verify_url)),
+        **_arabic_parts(nru, verify_url, languages),
     )
-    from geoportal.nru.arabic import letters_in_languages  # it formats with this module
 
-    body = (
-        letters_in_languages(letter_html(nru, petitioner), nru, verify_url, languages)
-        + terrain_html(nru)
-        + reglement_html(nru)
-        + extrait_html(nru, extract, verify_url)
-    )
-    return f'<!DOCTYPE html><html lang="fr">{head}<body>{body}</body></html>'
+
+def _arabic_parts(nru: Nru, verify_url: str, languages: Sequence[str]) -> dict[str, Markup]:
+    """The Arabic part (issue 16), before or after the French letter as the languages say."""
+    parts = {"arabic_before": Markup(""), "arabic_after": Markup("")}
+    if "ar" not in languages:
+        return parts
+    from geoportal.nru.arabic import arabic_html  # it formats with this module
+
+    first = "fr" not in languages or languages.index("ar") < languages.index("fr")
+    html = Markup(arabic_html(nru, verify_url, first=first))
+    parts["arabic_before" if first else "arabic_after"] = html
+    return parts
 
 
 @functools.cache
@@ -623,9 +476,21 @@ def render_nru_pdf(
     verify_url: str,
     petitioner: str | None = None,
     languages: Sequence[str] = ("fr", "ar"),
+    extra: Sequence[str] = (),
+    context: dict[str, Any] | None = None,
 ) -> bytes:
-    """The note as an A4 PDF; the petitioner's name is printed here only (personal data)."""
-    html = nru_html(nru, extract, verify_url=verify_url, petitioner=petitioner, languages=languages)
+    """The note as an A4 PDF; the petitioner's name is printed here only (personal data).
+    `languages`: the parts printed and their order (GEOPORTAL_DOCUMENT_LANGUAGES); `extra` and
+    `context`: templates included after the letter (see `nru_html`)."""
+    html = nru_html(
+        nru,
+        extract,
+        verify_url=verify_url,
+        petitioner=petitioner,
+        languages=languages,
+        extra=extra,
+        context=context,
+    )
     # data: URIs only: user text never makes WeasyPrint read a file or call a server.
     document = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"}))
     pdf = document.write_pdf(font_config=_font_config(), pdf_identifier=nru.id.encode())

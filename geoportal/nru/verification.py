@@ -7,9 +7,11 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from geoportal.nru.model import Nru
 from geoportal.nru.register import revocation_facts
 from geoportal.nru.signing import read_signature
 from geoportal.nru.store import verification_row
+from zoning import wording
 
 
 def verification(conn: Connection, nru_id: str) -> dict[str, Any]:
@@ -20,18 +22,17 @@ def verification(conn: Connection, nru_id: str) -> dict[str, Any]:
     return {
         "Numéro": nru.number,
         **revocation_facts(row.revoked_at, row.revocation_reason),
-        "Délivrée le": nru.issued_at.strftime("%d/%m/%Y %H:%M UTC"),
-        "Valable jusqu'au": nru.valid_until.strftime("%d/%m/%Y") if nru.valid_until else "—",
+        **request_facts(nru),
+        "Délivrée le": f"{wording.date_long(nru.issued_at.date())}, {nru.issued_at:%H:%M} UTC",
+        "Valable jusqu'au": wording.date_long(nru.valid_until, "—"),
         "Agence": nru.plan.agency,
-        "Document d'urbanisme": f"{nru.plan.name} ({nru.plan.status})",
-        "Référence foncière": nru.parcel.land_reference or "Non immatriculé",
-        "Superficie du terrain": f"{nru.parcel.area_m2:,.2f} m²".replace(",", " "),
-        "Centre du terrain (Lambert)": "X {:.2f}  Y {:.2f}".format(*nru.parcel.centroid),
+        "Document d'urbanisme": f"{nru.plan.name} ({wording.plan_status(nru.plan.status)})",
+        "Référence foncière": wording.land_label(nru.parcel.land_reference),
+        "Superficie du terrain": wording.area(nru.parcel.area_m2),
+        "Centre du terrain (Lambert)": wording.xy(*nru.parcel.centroid),
         "SHA-256 du PDF": sha or "PDF non encore généré",
         **signature_facts(pdf),
-        "zones": [
-            f"{z.code} — {z.label} ({z.area_m2:,.2f} m²)".replace(",", " ") for z in nru.zones
-        ],
+        "zones": [f"{z.code} — {z.label} ({wording.area(z.area_m2)})" for z in nru.zones],
     }
 
 
@@ -49,3 +50,11 @@ def signature_facts(pdf: bytes | None) -> dict[str, str]:
         "Certificat (SHA-256)": signature.certificate_sha256,
         "Signé le": signed_at.strftime("%d/%m/%Y %H:%M:%S UTC") if signed_at else "—",
     }
+
+
+def request_facts(nru: Nru) -> dict[str, str]:
+    """The request the note answers (art. 6 al. 2): its number and date, nothing personal."""
+    if nru.request is None:
+        return {}
+    received = nru.request.received_at.date()
+    return {"Demande": f"n° {nru.request.number} du {wording.date_long(received)}"}

@@ -79,6 +79,22 @@ class World:
         assert response.status_code == 201, response.text
         return str(response.json()["id"])
 
+    def request(self, headers: dict[str, str] | None = None) -> str:
+        """A fresh request (and its note) with a file, its id (art. 6 al. 2: its own act)."""
+        files = {
+            "file": ("bornes.csv", coordinates(PARCEL).encode()),
+            "plan_cadastral": ("plan.pdf", b"%PDF-1.4\n%%EOF\n"),
+        }
+        response = httpx.post(
+            f"{self.base}/api/v1/nru",
+            files=files,
+            data={"plan": DEMO},
+            headers=headers,
+            timeout=60,
+        )
+        assert response.status_code == 201, response.text
+        return str(response.json()["request"]["id"])
+
     def revoked_note(self) -> str:
         """A fresh note, revoked by the admin."""
         note = self.note()
@@ -207,6 +223,38 @@ CASES = [
         "GET /api/v1/nru/{nru_id}.pdf",  # a note naming its petitioner
         {**demo_agency(200), "petitioner": 200},
         lambda world, role: ("GET", f"/api/v1/nru/{world.note(bearer('petitioner'))}.pdf", {}),
+    ),
+    Case(
+        "GET /api/v1/nru/requests/{request_id}/receipt.pdf",  # art. 6 al. 2: the récépissé
+        everyone(200),
+        lambda world, role: ("GET", f"/api/v1/nru/requests/{world.request()}/receipt.pdf", {}),
+    ),
+    Case(
+        "GET /api/v1/nru/requests/{request_id}/receipt.pdf",  # naming its requester
+        {**demo_agency(200), "petitioner": 200},
+        lambda world, role: (
+            "GET",
+            f"/api/v1/nru/requests/{world.request(bearer('petitioner'))}/receipt.pdf",
+            {},
+        ),
+    ),
+    Case(
+        "GET /api/v1/nru/requests/{request_id}/files",  # the owner's papers: the agency's agents
+        {**demo_agency(200), "admin": 403},
+        lambda world, role: (
+            "GET",
+            f"/api/v1/nru/requests/{world.request(bearer('petitioner'))}/files",
+            {},
+        ),
+    ),
+    Case(
+        "GET /api/v1/nru/requests/{request_id}/files/{field}",
+        {**demo_agency(200), "admin": 403},
+        lambda world, role: (
+            "GET",
+            f"/api/v1/nru/requests/{world.request()}/files/plan_cadastral",
+            {},
+        ),
     ),
     Case(
         "POST /api/v1/nru/{nru_id}/revoke",

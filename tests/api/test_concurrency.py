@@ -35,8 +35,10 @@ def plan_of_its_own(engine: Engine, tmp_path: Path) -> Iterator[None]:
         import_plan_files(conn, *write_plan(tmp_path, name=PLAN, rules=rules), ImportOptions())
     yield
     with engine.begin() as conn:
+        conn.execute(text("DELETE FROM nru_requests WHERE plan_name = :p"), {"p": PLAN})
         conn.execute(text("DELETE FROM nrus WHERE plan_name = :p"), {"p": PLAN})
         conn.execute(text("DELETE FROM nru_counters WHERE agency = :a"), {"a": AGENCY})
+        conn.execute(text("DELETE FROM nru_request_counters WHERE agency = :a"), {"a": AGENCY})
         conn.execute(text("DELETE FROM plans WHERE name = :p"), {"p": PLAN})
 
 

@@ -51,6 +51,7 @@ def test_import_then_list(cli_env: dict[str, str], tmp_path: Path) -> None:
     )
     assert code == 0, out
     assert "imported" in out and "64 zones" in out
+    assert "couches vectorielles" in out  # no --raster: the extracts' base is said (#14)
     code, plans = run_json(cli_env, "plan", "list")
     [plan] = [p for p in plans if p["name"] == PLAN]
     assert plan["counts"] == {
@@ -202,7 +203,7 @@ def test_batch_command(cli_env: dict[str, str], tmp_path: Path) -> None:
     out = tmp_path / "resultats.csv"
     code, output = run(cli_env, "batch", str(source), "--out", str(out), "--workers", "1")
     assert code == 0, output
-    assert "3 parcels" in output
+    assert "3 parcelles" in output
     verdicts = pd.read_csv(out)["verdict"].tolist()
     assert verdicts[2] == "non_conforme"
 

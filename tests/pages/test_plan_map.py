@@ -44,6 +44,9 @@ def test_nru_form_checks_then_issues(server: str, engine: Engine) -> None:
             page.click("#issue")
             page.wait_for_selector("#result h2")
             assert page.inner_text("#result h2").startswith("NRU/")
+            # art. 6 al. 2: the request's récépissé, numbered and dated, beside the note
+            assert page.inner_text("#result").count("Demande n° DEM/") == 1
+            assert (page.get_attribute("#receipt", "href") or "").endswith("/receipt.pdf")
             page.screenshot(path=str(OUTPUT / "nru-form.png"))
         assert errors == []
     finally:

@@ -38,6 +38,7 @@ def test_acts_are_traced(client: TestClient, conn: Connection, tmp_path: Path) -
     assert acts == [
         ("plan.import", "PA Test"),
         ("plan.replace", "PA Test"),
+        ("nru.request", nru["request"]["number"]),  # art. 6 al. 2: the request, its own act
         ("nru.issue", nru["number"]),
         ("project.record", "AU-AUDIT/1"),
     ]

@@ -105,6 +105,11 @@ def check_package(
     report.add(validator.findings)
     if options.raster is not None:
         report.add(check_raster(options.raster, options.storage_srid))
+        report.extract_base = "raster"
+        report.extract_base_message = (
+            f"Les extraits de plan des notes seront dessinés sur le plan scanné "
+            f"« {options.raster.name} » (géoréférencé), les couches vectorielles par-dessus."
+        )
     report.counts = {name: len(frame) for name, frame in layers.items() if name != "perimeter"}
     progress("checking", 1, 1)
     return CheckedPlan(reglement, layers, perimeter, report, options.raster)

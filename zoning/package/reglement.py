@@ -48,6 +48,15 @@ class Approval(BaseModel):
     bo_date: dt.date | None = None
 
 
+class Signatory(BaseModel):
+    """Who signs the agency's notes (Annexe 1 « Signature et cachet de l'agence urbaine »)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    title: str | None = Field(None, max_length=300, description="e.g. « Le Directeur »")
+
+
 class PlanMeta(BaseModel):
     """Identity and legal status of a plan d'aménagement."""
 
@@ -62,6 +71,12 @@ class PlanMeta(BaseModel):
     status: PlanStatus
     approval: Approval = Field(default_factory=Approval)
     valid_until: dt.date | None = None
+    enquete_publique: dt.date | None = Field(
+        None,
+        description="opening of the public inquiry of a plan en cours: the start of the twelve "
+        "months of loi 12-90 art. 27 cited by Annexe 1 (a note's validity ends with them)",
+    )
+    signatory: Signatory | None = Field(None, description="who signs the notes of this plan")
     tolerance_m2: float = Field(
         1.0, gt=0, description="overlaps smaller than this are reported, not counted (NRU)"
     )

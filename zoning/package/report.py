@@ -53,6 +53,13 @@ class ImportReport:
     sha256: str = ""
     findings: list[Finding] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    #: what the NRU map extracts of this plan are drawn on: « raster » (the scanned plan,
+    #: georeferenced) or « vecteurs » (the layers alone)
+    extract_base: str = "vecteurs"
+    extract_base_message: str = (
+        "Les extraits de plan des notes seront dessinés à partir des couches vectorielles "
+        "(aucun plan scanné n'accompagne l'import)."
+    )
 
     @property
     def errors(self) -> list[Finding]:

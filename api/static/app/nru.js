@@ -83,12 +83,22 @@ async function issue() {
   }
   $("result").innerHTML = `<h2>${escapeHtml(data.number)}</h2>` +
     `<p><a id="pdf" href="${escapeHtml(data.links.pdf)}">Télécharger la note (PDF)</a> · ` +
-    `<a href="${escapeHtml(data.links.verify)}">Page de vérification</a></p>`;
+    `<a href="${escapeHtml(data.links.verify)}">Page de vérification</a></p>` +
+    (data.recepisse
+      ? `<p>Demande n° ${escapeHtml(data.recepisse.number)} du ${escapeHtml(data.recepisse.date)} : ` +
+        `<a id="receipt" href="${escapeHtml(data.recepisse.pdf)}">récépissé (PDF)</a></p>`
+      : "");
   // signed in, the note carries the petitioner's name: its PDF needs the session
-  if (auth.signedIn()) $("pdf").addEventListener("click", (e) => {
-    e.preventDefault();
-    auth.openPdf(data.links.pdf).catch((err) => alert(err.message));
-  });
+  if (auth.signedIn()) {
+    $("pdf").addEventListener("click", (e) => {
+      e.preventDefault();
+      auth.openPdf(data.links.pdf).catch((err) => alert(err.message));
+    });
+    if (data.recepisse) $("receipt").addEventListener("click", (e) => {
+      e.preventDefault();
+      auth.openPdf(data.recepisse.pdf).catch((err) => alert(err.message));
+    });
+  }
 }
 
 $("plan").addEventListener("change", (e) => showPlan(e.target.value));

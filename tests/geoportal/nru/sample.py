@@ -17,16 +17,19 @@ from geoportal.nru.model import (
     OtherPlan,
     ParcelInfo,
     PlanRef,
+    RequestRef,
     ReservationShare,
     RoadAlignment,
     SectorHit,
     ServitudeShare,
+    Signatory,
     ZoneShare,
 )
 
 DEMO_RASTER = Path(__file__).resolve().parents[3] / "data" / "demo" / "ain_demo_plan.tif"
 SRID = 26191
 NUMBER = "AU-ST/2026/000123"
+REQUEST_NUMBER = "DEM/2026/000077"
 VERIFY_URL = "https://geoportail.example.ma/nru/verifier/5f0c1a2e-7d4b-4b7e-9a51-2c8e3f6d9b10"
 LAND_REFERENCE = "TF 12345/R"
 
@@ -69,6 +72,9 @@ RULES_C: dict[str, Any] = {
     "parking_ar": None,
     "allowed_uses": ["habitation", "commerce", "bureaux"],
     "forbidden_uses": ["industrie"],
+    "conditions_speciales": ["Café, restaurant : sous réserve de l'avis de la commune"],
+    "constructions_multiples": "Distance entre deux constructions : au moins H/2, minimum 4 m",
+    "acces_voirie": "Accès carrossable de 4 m au moins sur une voie publique",
 }
 RULES_D1: dict[str, Any] = {
     "label": "Zone de villas isolées (R+1)",
@@ -94,6 +100,9 @@ RULES_D1: dict[str, Any] = {
     "parking_ar": None,
     "allowed_uses": ["habitation"],
     "forbidden_uses": [],
+    "conditions_speciales": [],
+    "constructions_multiples": None,
+    "acces_voirie": None,
 }
 
 
@@ -122,8 +131,8 @@ def letter_text() -> list[str]:
         "De même, vous trouverez ci-joint une copie de la réglementation urbanistique "
         "applicable aux zones susvisées ainsi qu'un extrait du document d'urbanisme "
         "(plan d'aménagement).",
-        "Par ailleurs, il est à préciser que la présente note ayant une validité de la durée "
-        "des effets du plan est délivrée sur la base des données fournies par le demandeur et "
+        "Par ailleurs, il est à préciser que la présente note, valable jusqu'au 1er avril "
+        "2031, est délivrée sur la base des données fournies par le demandeur et "
         "ne peut, donc, attester de leur véracité et n'équivaut, en aucun cas, à un accord de "
         "principe pour la réalisation d'un quelconque projet, lequel doit respecter :",
         "• les dispositions de la loi n° 12-90 relative à l'urbanisme ;",
@@ -142,6 +151,13 @@ def sample_nru() -> Nru:
         id="5f0c1a2e-7d4b-4b7e-9a51-2c8e3f6d9b10",
         number=NUMBER,
         issued_at=dt.datetime(2026, 3, 16, 9, 30, tzinfo=dt.UTC),
+        request=RequestRef(
+            id="0b9f4c1e-2d3a-4f5b-8c6d-7e8f9a0b1c2d",
+            number=REQUEST_NUMBER,
+            received_at=dt.datetime(2026, 3, 13, 16, 5, tzinfo=dt.UTC),
+            qualite="proprietaire",
+        ),
+        signatory=Signatory(name="Nadia Bennani", title="La Directrice de l'Agence Urbaine"),
         valid_until=dt.date(2031, 4, 1),
         plan=PlanRef(
             name="PA Ain Demo",

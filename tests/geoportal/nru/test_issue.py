@@ -203,12 +203,23 @@ def test_plan_en_cours_needs_the_owner(
     import_plan_files(conn, *write_plan(tmp_path, rules=rules), ImportOptions())
     parcel = box(355010, 365010, 355040, 365040)
     body = {"coordinates": coordinates(parcel)}
+    # art. 6 al. 3 restricts by title and document, not by account
     anonymous = client.post("/api/v1/nru", json=body)
-    assert anonymous.status_code == 401 and "article 6" in anonymous.json()["detail"]
+    assert anonymous.status_code == 422 and "article 6" in anonymous.json()["detail"]
     without_proof = client.post("/api/v1/nru", json=body, headers=PETITIONER)
-    assert without_proof.status_code == 403 and "article 6" in without_proof.json()["detail"]
+    assert without_proof.status_code == 422 and "article 6" in without_proof.json()["detail"]
+    fields = {e["field"] for e in without_proof.json()["errors"]}
+    assert fields == {"qualite"}
     nru = issue(client, parcel, PETITIONER, land_reference="TF 1/R", ownership_proof="CP 2026/77")
     assert "en cours d'approbation" in nru["text"][0]
+    public = issue(
+        client,
+        parcel,
+        land_reference="TF 1/R",
+        qualite="administration",
+        qualite_document="Décret DUP n° 2-25-1",
+    )
+    assert public["request"]["qualite"] == "administration"
 
 
 def test_parcel_over_two_plans(client: TestClient, conn: Connection, tmp_path: Path) -> None:
@@ -268,20 +279,26 @@ def test_concurrent_requests_get_distinct_numbers(engine: Engine, tmp_path: Path
     with engine.begin() as conn:
         import_plan_files(conn, *write_plan(tmp_path, rules=rules), ImportOptions())
 
-    def one(i: int) -> str:
+    def one(i: int) -> tuple[str, str]:
         parcel = box(355010 + i, 365010, 355030 + i, 365030)
         with engine.begin() as conn:
-            return issue_nru(
-                conn, NruRequest(coordinates=coordinates(parcel)), storage_srid=26191
-            ).number
+            note = issue_nru(conn, NruRequest(coordinates=coordinates(parcel)), storage_srid=26191)
+            assert note.request is not None
+            return note.number, note.request.number
 
     try:
         with ThreadPoolExecutor(max_workers=10) as pool:
-            numbers = list(pool.map(one, range(50)))
+            pairs = list(pool.map(one, range(50)))
+        numbers = [note for note, _ in pairs]
         assert len(set(numbers)) == 50
         assert sorted(int(n[-6:]) for n in numbers) == list(range(1, 51))
+        # the requests (art. 6 al. 2) are numbered the same way, by their own counter
+        requests = [request for _, request in pairs]
+        assert sorted(int(n[-6:]) for n in requests) == list(range(1, 51))
     finally:
         with engine.begin() as conn:
+            conn.execute(text("DELETE FROM nru_requests WHERE plan_name = 'PA Concurrence'"))
             conn.execute(text("DELETE FROM nrus WHERE plan_name = 'PA Concurrence'"))
             conn.execute(text("DELETE FROM nru_counters WHERE agency LIKE '%Concurrence'"))
+            conn.execute(text("DELETE FROM nru_request_counters WHERE agency LIKE '%Concurrence'"))
             conn.execute(text("DELETE FROM plans WHERE name = 'PA Concurrence'"))

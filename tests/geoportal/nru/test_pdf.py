@@ -18,6 +18,7 @@ from geoportal.nru.pdf import fr_number, height_fraction, nru_html, render_nru_p
 from tests.geoportal.nru.sample import (
     DEMO_RASTER,
     NUMBER,
+    REQUEST_NUMBER,
     RULES_C,
     RULES_D1,
     VERIFY_URL,
@@ -87,7 +88,11 @@ def test_letter_follows_annexe_1(rendered: tuple[bool, bytes]) -> None:
         "TF n° 12345/R, sis à la commune de Ain Demo, Préfecture ou Province de "
         "Skhirate-Temara." in letter
     )
-    assert f"Réf : Votre demande n° {NUMBER} du 16 mars 2026." in letter
+    # art. 6 al. 2: the request is its own act, « contre récépissé dûment daté »; the Réf
+    # gives its number and date, not the note's
+    assert f"Réf : Votre demande n° {REQUEST_NUMBER} du 13 mars 2026." in letter
+    assert NUMBER not in letter.split("Réf :")[1].split(".")[0]
+    assert "La Directrice de l'Agence Urbaine Nadia Bennani" in letter
     assert "Signature et cachet de l'agence urbaine" in letter
 
 
@@ -179,11 +184,12 @@ def test_metadata_carry_the_number_and_the_issue_time(rendered: tuple[bool, byte
     assert metadata.creation_date.isoformat() == sample_nru().issued_at.isoformat()
 
 
-def test_addressee_only_when_a_petitioner_is_given() -> None:
+def test_addressee_named_when_a_petitioner_is_given() -> None:
     nru, extract = sample_nru(), sample_extract()
     anonymous = nru_html(nru, extract, verify_url=VERIFY_URL)
     named = nru_html(nru, extract, verify_url=VERIFY_URL, petitioner="Salma Bennani")
-    assert 'class="destinataire"' not in anonymous
+    # Annexe 1 « A M/Mme … »: the civility alone when no name was given (#14)
+    assert '<div class="destinataire">À<br>M./Mme</div>' in anonymous
     assert '<div class="destinataire">À<br>M./Mme Salma Bennani</div>' in named
 
 
@@ -191,7 +197,7 @@ def test_user_text_is_escaped() -> None:
     nru = sample_nru().model_copy(update={"warnings": ['<img src="file:///etc/passwd">']})
     html = nru_html(nru, sample_extract(), verify_url=VERIFY_URL, petitioner="<b>X</b>")
     assert "<img" not in html and "<b>X</b>" not in html
-    assert "&lt;img src=&quot;file:///etc/passwd&quot;&gt;" in html
+    assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in html  # Jinja2 autoescape
 
 
 def test_land_reference_variants_in_the_subject() -> None:
@@ -227,3 +233,13 @@ def test_french_figures() -> None:
 def test_sample_rules_have_the_shape_of_zone_rules_dumps() -> None:
     for rules in (RULES_C, RULES_D1):
         assert ZoneRules.model_validate(rules).model_dump() == rules
+
+
+def test_signatory_without_a_name_is_the_agency_director() -> None:
+    """Annexe 1 « Signature et cachet de l'agence urbaine »: with no name configured, the
+    director's title alone, never an invented name."""
+    html = nru_html(
+        sample_nru().model_copy(update={"signatory": None}), sample_extract(), verify_url="x"
+    )
+    assert "Le Directeur de l'Agence Urbaine de Skhirate-Temara</div>" in html
+    assert "signataire-nom" not in html
