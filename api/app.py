@@ -22,7 +22,7 @@ from api.headers import SecurityHeaders
 from api.limits import BodyBuffer
 from api.ogc import OGC_PREFIX, check_ogc_filters, close_ogc, ogc_endpoints, open_ogc
 from api.ratelimit import RateLimits
-from api.routes import accounts, indicators, instruction, nru, plans, projects
+from api.routes import accounts, dossiers, indicators, instruction, nru, plans, projects
 from geoportal.db import make_engine, make_public_engine
 from geoportal.nru.signing import check_signer
 from geoportal.projects.feed import ProjectFeed
@@ -94,6 +94,8 @@ def create_app(
     app.include_router(instruction.router)
     app.include_router(projects.router)
     app.include_router(indicators.router)
+    app.include_router(dossiers.router)
+    app.include_router(dossiers.pages)
     app.include_router(indicators.pages)
     app.include_router(ogc_endpoints().router, prefix=OGC_PREFIX, tags=["OGC API"])
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

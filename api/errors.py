@@ -42,6 +42,7 @@ from zoning.overlay import ParcelOutsidePlans
 from zoning.package.read import PackageError
 from zoning.package.reglement import ReglementError
 from zoning.package.report import ImportRefused
+from zoning.refusal import Refused
 from zoning.store import PlanNotFound
 
 
@@ -279,6 +280,23 @@ def add_exception_handlers(app: FastAPI) -> None:
     for error, (status, body) in ERRORS.items():
         app.add_exception_handler(error, _handler(status, body))
     app.add_exception_handler(StarletteHTTPException, _http_exception)
+    app.add_exception_handler(Refused, _refused)
+
+
+#: the status of a Refused by its kind (zoning.refusal)
+KIND_STATUS = {
+    "invalid": 422,
+    "not_found": 404,
+    "forbidden": 403,
+    "conflict": 409,
+    "unavailable": 503,
+}
+
+
+async def _refused(request: Request, exc: Exception) -> Response:
+    """A Refused in its one shape, the status by its kind."""
+    assert isinstance(exc, Refused)
+    return JSONResponse(exc.body(), status_code=KIND_STATUS[exc.kind])
 
 
 async def _http_exception(request: Request, exc: Exception) -> Response:

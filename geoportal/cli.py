@@ -158,9 +158,21 @@ def plan_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 @user_app.command("add")
 def user_add(
     login: Annotated[str, typer.Argument(help="the account's login, e.g. agent.temara")],
-    role: Annotated[AccountRole, typer.Option(help="petitioner, agent or admin")],
+    role: Annotated[
+        AccountRole,
+        typer.Option(help="petitioner, agent, admin, guichet, architecte, membre or president"),
+    ],
     agency: Annotated[
         str | None, typer.Option(help="the agency an agent acts for (as in plan.agency)")
+    ] = None,
+    commune: Annotated[
+        str | None, typer.Option(help="guichet, president, membre: the commune (plan.commune)")
+    ] = None,
+    prefecture: Annotated[
+        str | None, typer.Option(help="guichet of a comité préfectoral ou provincial")
+    ] = None,
+    service: Annotated[
+        str | None, typer.Option(help="membre: its commission member code (checks.commission)")
     ] = None,
     password: Annotated[
         bool, typer.Option("--password", help="also set a password (asked on the terminal)")
@@ -179,11 +191,21 @@ def user_add(
     with _engine(settings).begin() as conn:
         user_id = _accounts_refusing(
             lambda: create_account(
-                conn, NewAccount(login=login, role=role, agency=agency, password=secret)
+                conn,
+                NewAccount(
+                    login=login,
+                    role=role,
+                    agency=agency,
+                    password=secret,
+                    commune=commune,
+                    prefecture=prefecture,
+                    service=service,
+                ),
             )
         )
         token = issue_token(conn, user_id, hours=days * 24 or None, label="cli")
-    console.print(f"[green]✓[/] account {login!r} ({role}{f', {agency}' if agency else ''})")
+    scope = ", ".join(x for x in (agency, commune, prefecture, service) if x)
+    console.print(f"[green]✓[/] account {login!r} ({role}{f', {scope}' if scope else ''})")
     print(token)
 
 

@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     signing_key_passphrase: SecretStr | None = Field(None, description="the key's passphrase")
     data_dir: Path = Field(Path("data"), description="where the demo commune lives")
     max_upload_mb: int = Field(10, description="largest request body accepted, in MB")
+    piece_max_mb: int = Field(8, description="largest piece of a dossier, in MB (RGC art. 37)")
     scan_max_pixels: int = Field(
         60_000_000,
         gt=0,
