@@ -141,9 +141,11 @@ def insert_piece(conn: Connection, values: dict[str, Any]) -> dict[str, Any]:
     row = conn.execute(
         text("""INSERT INTO dossier_pieces (dossier_id, kind, version, filename, media_type,
                     size, sha256, content, uploaded_by, recepisse)
-                SELECT :dossier_id, :kind, coalesce(max(version), 0) + 1, :filename,
+                SELECT CAST(:dossier_id AS bigint), CAST(:kind AS text),
+                       coalesce(max(version), 0) + 1, CAST(:filename AS text),
                        :media_type, :size, :sha256, :content, :uploaded_by, :recepisse
-                FROM dossier_pieces WHERE dossier_id = :dossier_id AND kind = :kind
+                FROM dossier_pieces
+                WHERE dossier_id = CAST(:dossier_id AS bigint) AND kind = CAST(:kind AS text)
                 RETURNING id, kind, version, media_type, size, sha256, at"""),
         values,
     ).one()
