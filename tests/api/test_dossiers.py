@@ -28,8 +28,14 @@ def who(conn: Connection, demo: None) -> dict[str, dict[str, str]]:
     return workflow_accounts(conn)
 
 
-def upload(client: TestClient, dossier: int, kind: str, headers: dict[str, str],
-           content: bytes = PDF, name: str = "piece.pdf") -> Any:
+def upload(
+    client: TestClient,
+    dossier: int,
+    kind: str,
+    headers: dict[str, str],
+    content: bytes = PDF,
+    name: str = "piece.pdf",
+) -> Any:
     return client.post(
         f"/api/v1/dossiers/{dossier}/pieces",
         data={"kind": kind},
@@ -41,7 +47,8 @@ def upload(client: TestClient, dossier: int, kind: str, headers: dict[str, str],
 def to_commission(client: TestClient, who: dict[str, dict[str, str]]) -> tuple[int, int, str]:
     """A grand projet filed with a booked slot, its principal pieces, recevable, on the agenda."""
     session = client.post(
-        "/api/v1/commissions", json={"date": session_date(), "commune": COMMUNE, "slots": 3},
+        "/api/v1/commissions",
+        json={"date": session_date(), "commune": COMMUNE, "slots": 3},
         headers=who["guichet"],
     )
     assert session.status_code == 201, session.text
@@ -54,12 +61,14 @@ def to_commission(client: TestClient, who: dict[str, dict[str, str]]) -> tuple[i
     for kind in PRINCIPAL_PIECES:
         assert upload(client, dossier["id"], kind, who["petitioner"]).status_code == 201
     ok = client.post(
-        f"/api/v1/dossiers/{dossier['id']}/recevabilite", json={"recevable": True},
+        f"/api/v1/dossiers/{dossier['id']}/recevabilite",
+        json={"recevable": True},
         headers=who["guichet"],
     )
     assert ok.status_code == 200, ok.text
     agenda = client.post(
-        f"/api/v1/commissions/{session_id}/dossiers", json={"dossier_id": dossier["id"]},
+        f"/api/v1/commissions/{session_id}/dossiers",
+        json={"dossier_id": dossier["id"]},
         headers=who["guichet"],
     )
     assert agenda.status_code == 201, agenda.text
@@ -71,7 +80,8 @@ def test_grand_projet_from_filing_to_the_register(
 ) -> None:
     """Art. 34-44 in order, each PDF read back with its number."""
     session = client.post(
-        "/api/v1/commissions", json={"date": session_date(), "commune": COMMUNE, "slots": 2},
+        "/api/v1/commissions",
+        json={"date": session_date(), "commune": COMMUNE, "slots": 2},
         headers=who["guichet"],
     ).json()
     coming = client.get(f"/api/v1/commissions?commune={COMMUNE}", headers=who["petitioner"])
@@ -90,7 +100,8 @@ def test_grand_projet_from_filing_to_the_register(
     assert body["number"] in pdf_text(receipt.content)
     # Art. 37 al. 1: a principal piece missing → the guichet cannot call it recevable
     early = client.post(
-        f"/api/v1/dossiers/{dossier}/recevabilite", json={"recevable": True},
+        f"/api/v1/dossiers/{dossier}/recevabilite",
+        json={"recevable": True},
         headers=who["guichet"],
     )
     assert early.status_code == 409
@@ -108,22 +119,26 @@ def test_grand_projet_from_filing_to_the_register(
         assert upload(client, dossier, kind, who["petitioner"]).status_code == 201
     second = upload(client, dossier, "plan_masse", who["petitioner"], PDF + b"v2")
     assert second.json()["version"] == 2  # earlier versions kept
-    assert upload(client, dossier, "plan_masse", who["petitioner"], b"MZ\x90\x00exe").json()[
-        "code"
-    ] == "piece_format"
+    assert (
+        upload(client, dossier, "plan_masse", who["petitioner"], b"MZ\x90\x00exe").json()["code"]
+        == "piece_format"
+    )
     assert upload(client, dossier, "plan_masse", who["other"]).status_code == 404
     ok = client.post(
-        f"/api/v1/dossiers/{dossier}/recevabilite", json={"recevable": True},
+        f"/api/v1/dossiers/{dossier}/recevabilite",
+        json={"recevable": True},
         headers=who["guichet"],
     )
     assert ok.json()["state"] == "recevable", ok.text
     before = client.post(
-        f"/api/v1/dossiers/{dossier}/decision", json={"decision": "autorisation"},
+        f"/api/v1/dossiers/{dossier}/decision",
+        json={"decision": "autorisation"},
         headers=who["president"],
     )
     assert before.status_code == 409 and before.json()["code"] == "decision_avant_pv"
     agenda = client.post(
-        f"/api/v1/commissions/{session['id']}/dossiers", json={"dossier_id": dossier},
+        f"/api/v1/commissions/{session['id']}/dossiers",
+        json={"dossier_id": dossier},
         headers=who["guichet"],
     )
     assert agenda.status_code == 201, agenda.text
@@ -164,32 +179,42 @@ def test_grand_projet_from_filing_to_the_register(
     assert closed.status_code == 200, closed.text
     [summary] = closed.json()["dossiers"]
     assert "reseaux_divers" in summary["missing_avis"]
-    pv = pdf_text(client.get(f"/api/v1/dossiers/{dossier}/pv.pdf", headers=who["president"]).content)
+    pv = pdf_text(
+        client.get(f"/api/v1/dossiers/{dossier}/pv.pdf", headers=who["president"]).content
+    )
     assert body["number"] in pv and "Recul de 5 m" in pv
     assert "Sans avis à la clôture" in pv and "Favorable sous réserve" in pv
     refused = client.post(
-        f"/api/v1/dossiers/{dossier}/decision", json={"decision": "refus"},
+        f"/api/v1/dossiers/{dossier}/decision",
+        json={"decision": "refus"},
         headers=who["president"],
     )
     assert refused.status_code == 422 and refused.json()["code"] == "refus_sans_motifs"
     decided = client.post(
-        f"/api/v1/dossiers/{dossier}/decision", json={"decision": "autorisation"},
+        f"/api/v1/dossiers/{dossier}/decision",
+        json={"decision": "autorisation"},
         headers=who["president"],
     )
     assert decided.status_code == 201, decided.text
     permit = decided.json()["permit_number"]
     assert permit.startswith("AINDEMO-PC-")
-    decision = pdf_text(client.get(decided.json()["links"]["decision_pdf"],
-                                   headers=who["petitioner"]).content)
+    decision = pdf_text(
+        client.get(decided.json()["links"]["decision_pdf"], headers=who["petitioner"]).content
+    )
     assert permit in decision and "Recul de 5 m" in decision and "ne varietur" in decision
     listed = client.get("/api/v1/projects").json()["features"]
     assert permit in [f["properties"]["permit_number"] for f in listed]
     # art. 31: delivered once the fee is paid
     early_notice = client.post(f"/api/v1/dossiers/{dossier}/notification", headers=who["guichet"])
     assert early_notice.status_code == 409
-    assert client.post(f"/api/v1/dossiers/{dossier}/paiement", headers=who["guichet"]).status_code == 200
-    assert client.post(f"/api/v1/dossiers/{dossier}/notification",
-                       headers=who["guichet"]).status_code == 200
+    assert (
+        client.post(f"/api/v1/dossiers/{dossier}/paiement", headers=who["guichet"]).status_code
+        == 200
+    )
+    assert (
+        client.post(f"/api/v1/dossiers/{dossier}/notification", headers=who["guichet"]).status_code
+        == 200
+    )
     suivi = client.get(f"/suivi/{body['number']}")
     assert suivi.status_code == 200 and "Autorisé" in suivi.text and permit in suivi.text
     assert "Karima" not in suivi.text and "Tazi" not in suivi.text
@@ -210,11 +235,15 @@ def test_agency_unfavourable_blocks_the_autorisation_and_a_refusal_stays_off_the
     """Art. 39: « L'autorisation ne peut, en aucun cas, être délivrée sans l'obtention de l'avis
     obligatoire émis par l'agence urbaine »; art. 40: a refusal gives its reasons."""
     dossier, session, number = to_commission(client, who)
-    client.post(f"/api/v1/dossiers/{dossier}/avis", json={"avis": "defavorable",
-                "observations": "COS dépassé"}, headers=who["agent"])
+    client.post(
+        f"/api/v1/dossiers/{dossier}/avis",
+        json={"avis": "defavorable", "observations": "COS dépassé"},
+        headers=who["agent"],
+    )
     client.post(f"/api/v1/commissions/{session}/cloture", headers=who["guichet"])
     blocked = client.post(
-        f"/api/v1/dossiers/{dossier}/decision", json={"decision": "autorisation"},
+        f"/api/v1/dossiers/{dossier}/decision",
+        json={"decision": "autorisation"},
         headers=who["president"],
     )
     assert blocked.status_code == 409 and blocked.json()["code"] == "avis_agence_defavorable"
@@ -224,8 +253,9 @@ def test_agency_unfavourable_blocks_the_autorisation_and_a_refusal_stays_off_the
         headers=who["president"],
     )
     assert refused.status_code == 201 and refused.json()["permit_number"] is None
-    text_ = pdf_text(client.get(f"/api/v1/dossiers/{dossier}/decision.pdf",
-                                headers=who["president"]).content)
+    text_ = pdf_text(
+        client.get(f"/api/v1/dossiers/{dossier}/decision.pdf", headers=who["president"]).content
+    )
     assert number in text_ and "refusée" in text_
     assert client.get("/api/v1/projects").json()["features"] == []
     assert "Refusé" in client.get(f"/suivi/{number}").text
@@ -237,11 +267,15 @@ def test_modifications_then_modified_pieces_restart_the_clocks(
     """Art. 41 al. 2: « les délais … ne commencent, à courir de nouveau, qu'à compter de la date
     du dépôt … des plans ou autres documents modificatifs », against a récépissé."""
     dossier, session, _ = to_commission(client, who)
-    client.post(f"/api/v1/dossiers/{dossier}/avis", json={"avis": "favorable"},
-                headers=who["agent"])
+    client.post(
+        f"/api/v1/dossiers/{dossier}/avis", json={"avis": "favorable"}, headers=who["agent"]
+    )
     client.post(f"/api/v1/commissions/{session}/cloture", headers=who["guichet"])
-    asked = client.post(f"/api/v1/dossiers/{dossier}/modifications",
-                        json={"motifs": "Réduire la hauteur"}, headers=who["president"])
+    asked = client.post(
+        f"/api/v1/dossiers/{dossier}/modifications",
+        json={"motifs": "Réduire la hauteur"},
+        headers=who["president"],
+    )
     assert asked.json()["state"] == "modifications_demandees", asked.text
     refiled = upload(client, dossier, "plans_architecturaux", who["petitioner"], PDF + b"v2")
     assert refiled.status_code == 201
@@ -257,10 +291,22 @@ def test_modifications_then_modified_pieces_restart_the_clocks(
 def test_roles_are_scoped(client: TestClient, who: dict[str, dict[str, str]]) -> None:
     """A member speaks for its service only; a petitioner neither checks nor decides."""
     dossier, _, _ = to_commission(client, who)
-    assert client.post(f"/api/v1/dossiers/{dossier}/avis", json={"avis": "favorable"},
-                       headers=who["petitioner"]).status_code == 403
-    assert client.post(f"/api/v1/dossiers/{dossier}/decision", json={"decision": "refus",
-                       "motifs": "x"}, headers=who["guichet"]).status_code == 403
+    assert (
+        client.post(
+            f"/api/v1/dossiers/{dossier}/avis",
+            json={"avis": "favorable"},
+            headers=who["petitioner"],
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            f"/api/v1/dossiers/{dossier}/decision",
+            json={"decision": "refus", "motifs": "x"},
+            headers=who["guichet"],
+        ).status_code
+        == 403
+    )
     assert client.get(f"/api/v1/dossiers/{dossier}", headers=who["other"]).status_code == 404
     assert client.post("/api/v1/dossiers", json=filing(), headers=who["guichet"]).status_code == 403
     listed = client.get("/api/v1/dossiers", headers=who["guichet"]).json()
@@ -272,12 +318,19 @@ def test_roles_are_scoped(client: TestClient, who: dict[str, dict[str, str]]) ->
 def test_users_endpoint_takes_the_new_roles(client: TestClient) -> None:
     from tests.accounts import ADMIN
 
-    made = client.post("/api/v1/users", json={"login": "membre.sante", "role": "membre",
-                       "service": "sante"}, headers=ADMIN)
+    made = client.post(
+        "/api/v1/users",
+        json={"login": "membre.sante", "role": "membre", "service": "sante"},
+        headers=ADMIN,
+    )
     assert made.status_code == 201, made.text
-    bad = client.post("/api/v1/users", json={"login": "membre.x", "role": "membre",
-                      "service": "inconnu"}, headers=ADMIN)
+    bad = client.post(
+        "/api/v1/users",
+        json={"login": "membre.x", "role": "membre", "service": "inconnu"},
+        headers=ADMIN,
+    )
     assert bad.status_code == 422
-    guichet = client.post("/api/v1/users", json={"login": "guichet.x", "role": "guichet"},
-                          headers=ADMIN)
+    guichet = client.post(
+        "/api/v1/users", json={"login": "guichet.x", "role": "guichet"}, headers=ADMIN
+    )
     assert guichet.status_code == 422
