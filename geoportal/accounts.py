@@ -375,7 +375,8 @@ def list_accounts(conn: Connection) -> list[dict[str, Any]]:
 def profile(conn: Connection, user_id: int) -> dict[str, Any]:
     """An account's own data, personal fields included: only ever shown to its holder."""
     row = conn.execute(
-        text("""SELECT id, login, role, agency, full_name, cin, email, address, created_at
+        text("""SELECT id, login, role, agency, commune, prefecture, service, full_name, cin,
+                       email, address, created_at
                 FROM users WHERE id = :id"""),
         {"id": user_id},
     ).one()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from html import escape
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
@@ -248,7 +249,46 @@ def list_dossiers(
     awaiting a decision); a president's commune awaiting a decision."""
     if by.role in ("guichet", "president"):
         return desk(conn, by.commune, by.prefecture, limit)
+    if by.role in ("membre", "agent"):
+        return _in_session(conn, by, limit)
     return _own(conn, by.user_id, limit)
+
+
+def _in_session(conn: Any, by: Any, limit: int) -> list[dict[str, Any]]:
+    """A member's (or the agency's) dossiers on the agenda of an open session."""
+    import json
+
+    from sqlalchemy import text
+
+    service = by.service if by.role == "membre" else acts.AGENCY_SERVICE
+    rows = conn.execute(
+        text("""SELECT d.id, d.number, d.state, d.procedure, d.kind, d.commune, d.filed_on,
+                       d.commission_id, c.date AS session_date,
+                       EXISTS (SELECT 1 FROM dossier_avis a WHERE a.dossier_id = d.id
+                               AND a.round = d.round AND a.service = :service) AS avis_given
+                FROM dossiers d JOIN commissions c ON c.id = d.commission_id
+                WHERE d.state = 'en_commission'
+                  AND d.commission_members @> CAST(:member AS jsonb)
+                  AND (CAST(:commune AS text) IS NULL OR d.commune = :commune)
+                  AND (CAST(:agency AS text) IS NULL OR d.agency = :agency)
+                ORDER BY c.date, d.number LIMIT :limit"""),
+        {
+            "service": service,
+            "member": json.dumps([{"code": service}]),
+            "commune": by.commune if by.role == "membre" else None,
+            "agency": by.agency if by.role == "agent" else None,
+            "limit": limit,
+        },
+    )
+    return [
+        {
+            **dict(r._mapping),
+            "filed_on": r.filed_on.isoformat(),
+            "session_date": r.session_date.isoformat(),
+            "service": service,
+        }
+        for r in rows
+    ]
 
 
 def _own(conn: Any, user_id: int | None, limit: int) -> list[dict[str, Any]]:
@@ -462,6 +502,26 @@ def parcel(parcel_id: int, by: SignedInDep, conn: ConnectionDep) -> dict[str, An
             "nrus": [dict(n._mapping) for n in notes],
         },
     }
+
+
+STATIC = Path(__file__).resolve().parents[1] / "static" / "app"
+PAGES = {
+    "/depot": "depot.html",
+    "/guichet": "guichet.html",
+    "/seance": "seance.html",
+    "/decisions": "decisions.html",
+}
+
+
+def _page(name: str) -> Any:
+    def serve() -> str:
+        return (STATIC / name).read_text(encoding="utf-8")
+
+    return serve
+
+
+for _path, _name in PAGES.items():
+    pages.add_api_route(_path, _page(_name), response_class=HTMLResponse, include_in_schema=False)
 
 
 @pages.get("/suivi/{number}", response_class=HTMLResponse, summary="Public tracking of a dossier")
