@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import functools
 import statistics
 import time
 from collections.abc import Callable
@@ -81,7 +82,7 @@ def principals(engine: Engine) -> dict[str, Principal]:
         for name, account in made.items():
             user_id = create_account(conn, account)
             found[name] = Principal(
-                role=account.role,  # type: ignore[arg-type]
+                role=account.role,
                 user_id=user_id,
                 agency=account.agency,
                 commune=account.commune,
@@ -200,7 +201,7 @@ def run(dossiers: int, sample: int, keep: bool) -> list[dict[str, Any]]:
                 engine,
                 counter,
                 ids,
-                lambda c, d, by=by: acts.give_avis(c, d, "favorable", None, by),
+                functools.partial(_favourable, by=by),
             )
         )
     results.append(
@@ -239,13 +240,21 @@ def run(dossiers: int, sample: int, keep: bool) -> list[dict[str, Any]]:
                 engine,
                 counter,
                 ids[:sample],
-                lambda c, d, render=render: render(c, store.load(c, d), settings),
+                functools.partial(_render, render=render, settings=settings),
             )
         )
     engine.dispose()
     if not keep:
         drop_database(url)
     return results
+
+
+def _favourable(conn: Any, dossier: int, *, by: Principal) -> None:
+    acts.give_avis(conn, dossier, "favorable", None, by)
+
+
+def _render(conn: Any, dossier: int, *, render: Any, settings: Settings) -> None:
+    render(conn, store.load(conn, dossier), settings)
 
 
 def main() -> None:

@@ -140,6 +140,9 @@ def test_file_check_examine_and_decide_in_the_pages(
             ".includes('Autorisation n° AINDEMO-PC-')"
         )
         page.screenshot(path=str(OUTPUT / "decisions.png"), full_page=True)
+        sign_in(page, server, "petitionnaire.page")  # /compte lists the dossier, decided
+        page.wait_for_selector(f"#dossiers td:text-is('{number}')")
+        assert "Autorisé" in page.inner_text("#dossiers")
     assert errors == []
     suivi = httpx.get(f"{server}/suivi/{number}")
     assert "Autorisé" in suivi.text and "Nadia" not in suivi.text

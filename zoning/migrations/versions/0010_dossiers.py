@@ -143,8 +143,18 @@ def upgrade() -> None:
             name="dossiers_decision_check",
         ),
     )
-    for column in ("commune", "filed_by", "parcel_id", "commission_id", "state"):
+    for column in ("filed_by", "parcel_id", "commission_id"):
         op.create_index(f"dossiers_{column}_idx", "dossiers", [column])
+    # the guichet's desk: a commune's open dossiers, oldest first, read off the index
+    op.create_index(
+        "dossiers_desk_idx",
+        "dossiers",
+        ["commune", "filed_on", "id"],
+        postgresql_where=sa.text(
+            "state IN ('depose', 'recevable', 'en_commission', 'avis_emis', "
+            "'modifications_demandees')"
+        ),
+    )
     op.create_table(
         "dossier_pieces",
         sa.Column("id", sa.BigInteger, sa.Identity(), primary_key=True),
