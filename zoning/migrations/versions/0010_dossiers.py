@@ -143,7 +143,7 @@ def upgrade() -> None:
             name="dossiers_decision_check",
         ),
     )
-    for column in ("filed_by", "parcel_id", "commission_id"):
+    for column in ("filed_by", "parcel_id", "commission_id", "booked_session_id"):
         op.create_index(f"dossiers_{column}_idx", "dossiers", [column])
     # the guichet's desk: a commune's open dossiers, oldest first, read off the index
     op.create_index(
