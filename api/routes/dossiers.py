@@ -417,6 +417,62 @@ def notification(dossier_id: int, by: SignedInDep, conn: TransactionDep) -> dict
     return acts.notify(conn, dossier_id, by)
 
 
+class PreInstructionBody(BaseModel):
+    """The architect's plans for the agency's preliminary avis."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    project: Project
+    coordinates: CoordinatesInput
+    srid: int | None = None
+    plan: str | None = Field(None, max_length=200)
+
+
+class PreInstructionOut(Open):
+    """A pré-instruction: the compliance check and the agency's avis once given."""
+
+    id: int
+    compliance: dict[str, Any]
+    avis: str | None
+
+
+@router.post("/pre-instructions", status_code=201, response_model=PreInstructionOut)
+def ask_pre_instruction(
+    body: PreInstructionBody, by: SignedInDep, conn: TransactionDep, settings: SettingsDep
+) -> dict[str, Any]:
+    """Before filing: the plans checked against the plan, for the agency's preliminary avis."""
+    from geoportal.dossiers import pre_instruction
+    from geoportal.parcels import ParcelRequest
+
+    request = ParcelRequest(coordinates=body.coordinates, srid=body.srid, plan=body.plan)
+    return pre_instruction.ask(
+        conn,
+        body.project,
+        request,
+        by,
+        storage_srid=settings.storage_srid,
+        calendar=_calendar(settings),
+    )
+
+
+@router.get("/pre-instructions/{pre_id}", response_model=PreInstructionOut)
+def get_pre_instruction(pre_id: int, by: SignedInDep, conn: ConnectionDep) -> dict[str, Any]:
+    """The requester's and the agency's."""
+    from geoportal.dossiers import pre_instruction
+
+    return pre_instruction.get(conn, pre_id, by)
+
+
+@router.post("/pre-instructions/{pre_id}/avis", response_model=PreInstructionOut)
+def pre_instruction_avis(
+    pre_id: int, body: AvisBody, by: SignedInDep, conn: TransactionDep
+) -> dict[str, Any]:
+    """The agency's written preliminary avis (its agents)."""
+    from geoportal.dossiers import pre_instruction
+
+    return pre_instruction.give_avis(conn, pre_id, body.avis, body.observations, by)
+
+
 def _pdf(pdf: bytes, name: str) -> Response:
     return Response(
         pdf,

@@ -168,7 +168,15 @@ def file_dossier(
     commune = overlay.plan["commune"]
     session = _booked_session(conn, filing.session_id, commune, day)
     pre = filing.pre_instruction_id is not None
-    fee = quote_fee(project, FeeFacts(pre_instruction_percue=pre))
+    facts = FeeFacts()
+    if filing.pre_instruction_id is not None:
+        from geoportal.dossiers.pre_instruction import check_for_filing
+
+        before = check_for_filing(conn, filing.pre_instruction_id, by)
+        # guide §5-3: nothing more is due unless the project grew since its pré-instruction
+        added = (project.floor_area_m2 or 0) - float(before.get("floor_area_m2") or 0)
+        facts = FeeFacts(pre_instruction_percue=True, surface_ajoutee_m2=max(0.0, added))
+    fee = quote_fee(project, facts)
     number = dossier_number(conn, commune, day.year)
     values = {
         "number": number,

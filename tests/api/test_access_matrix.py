@@ -177,6 +177,18 @@ class World:
         assert self.admin.post(f"/api/v1/commissions/{session}/cloture").status_code == 200
         return dossier
 
+    def pre_instruction(self) -> int:
+        """A fresh pré-instruction asked by the test petitioner."""
+        body = {"project": GRAND_PROJET, "coordinates": DOSSIER_PARCEL}
+        response = httpx.post(
+            f"{self.base}/api/v1/pre-instructions",
+            json=body,
+            headers=bearer("petitioner"),
+            timeout=60,
+        )
+        assert response.status_code == 201, response.text
+        return int(response.json()["id"])
+
     def parcel(self) -> int:
         """The stored parcel of a fresh dossier."""
         return int(self.admin.get(f"/api/v1/dossiers/{self.dossier()}").json()["parcel_id"])
@@ -545,6 +557,27 @@ CASES = [
         "POST /api/v1/dossiers/{dossier_id}/notification",  # none is decided: 409
         refused_but("admin", 409),
         lambda world, role: ("POST", f"/api/v1/dossiers/{world.dossier()}/notification", {}),
+    ),
+    Case(
+        "POST /api/v1/pre-instructions",
+        refused_but("petitioner", 201),
+        post_json(
+            "/api/v1/pre-instructions", {"project": GRAND_PROJET, "coordinates": DOSSIER_PARCEL}
+        ),
+    ),
+    Case(
+        "GET /api/v1/pre-instructions/{pre_id}",
+        {**dossier_readers(200, public=401), "other_agent": 404},
+        lambda world, role: ("GET", f"/api/v1/pre-instructions/{world.pre_instruction()}", {}),
+    ),
+    Case(
+        "POST /api/v1/pre-instructions/{pre_id}/avis",
+        refused_but("agent", 200),
+        lambda world, role: (
+            "POST",
+            f"/api/v1/pre-instructions/{world.pre_instruction()}/avis",
+            {"json": {"avis": "favorable"}},
+        ),
     ),
     Case(
         "GET /api/v1/parcels/{parcel_id}",

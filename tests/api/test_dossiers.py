@@ -334,3 +334,65 @@ def test_users_endpoint_takes_the_new_roles(client: TestClient) -> None:
         "/api/v1/users", json={"login": "guichet.x", "role": "guichet"}, headers=ADMIN
     )
     assert guichet.status_code == 422
+
+
+def test_a_pre_instruction_credits_the_fee(
+    client: TestClient, who: dict[str, dict[str, str]]
+) -> None:
+    """The agency's preliminary avis with the compliance check; at filing the guide's §5-3
+    credit: « il n'est pas dû de rémunération lors de l'instruction de ces projets après leur
+    versement dans la procédure d'autorisation, sauf si ces projets portent des modifications »."""
+    asked = client.post(
+        "/api/v1/pre-instructions",
+        json={"project": filing()["project"], "coordinates": filing()["coordinates"]},
+        headers=who["petitioner"],
+    )
+    assert asked.status_code == 201, asked.text
+    pre = asked.json()
+    assert pre["compliance"]["verdict"] in ("conforme", "non_conforme", "a_verifier")
+    early = client.post(
+        "/api/v1/dossiers", json=filing(pre_instruction_id=pre["id"]), headers=who["petitioner"]
+    )
+    assert early.status_code == 409 and early.json()["code"] == "pre_instruction_sans_avis"
+    assert (
+        client.post(
+            f"/api/v1/pre-instructions/{pre['id']}/avis",
+            json={"avis": "favorable"},
+            headers=who["petitioner"],
+        ).status_code
+        == 403
+    )
+    given = client.post(
+        f"/api/v1/pre-instructions/{pre['id']}/avis",
+        json={"avis": "favorable", "observations": "Conforme au PA"},
+        headers=who["agent"],
+    )
+    assert given.status_code == 200 and given.json()["avis"] == "favorable"
+    assert (
+        client.get(f"/api/v1/pre-instructions/{pre['id']}", headers=who["other"]).status_code == 404
+    )
+    assert (
+        client.post(
+            "/api/v1/dossiers", json=filing(pre_instruction_id=pre["id"]), headers=who["other"]
+        ).status_code
+        == 404
+    )
+    filed = client.post(
+        "/api/v1/dossiers", json=filing(pre_instruction_id=pre["id"]), headers=who["petitioner"]
+    )
+    assert filed.status_code == 201, filed.text
+    fee = client.get(f"/api/v1/dossiers/{filed.json()['id']}", headers=who["petitioner"]).json()
+    assert fee["fee"]["pre_instruction_percue"] is True
+    assert float(fee["fee"]["montant_ttc"]) == 0
+    plain = client.post("/api/v1/dossiers", json=filing(), headers=who["petitioner"]).json()
+    again = client.get(f"/api/v1/dossiers/{plain['id']}", headers=who["petitioner"]).json()
+    assert float(again["fee"]["montant_ttc"]) > 0
+
+
+def test_a_piece_over_the_limit_is_refused(
+    client: TestClient, who: dict[str, dict[str, str]], settings: Any
+) -> None:
+    dossier = client.post("/api/v1/dossiers", json=filing(), headers=who["petitioner"]).json()
+    big = PDF + b"0" * (settings.piece_max_mb * 1024**2)
+    refused = upload(client, dossier["id"], "plan_masse", who["petitioner"], big)
+    assert refused.status_code == 422 and refused.json()["code"] == "piece_trop_lourde"
