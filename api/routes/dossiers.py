@@ -389,6 +389,16 @@ def modifications(
     return acts.ask_modifications(conn, dossier_id, body.motifs, by)
 
 
+@router.post("/dossiers/{dossier_id}/observations", response_model=Open)
+def observations(
+    dossier_id: int, body: MotifsBody, by: SignedInDep, conn: TransactionDep
+) -> dict[str, Any]:
+    """Art. 42: minor observations notified to the concepteur, 5 working days to answer."""
+    if by.role not in ("president", "guichet", "admin"):
+        raise DossierForbidden("Les observations sont notifiées par le président ou le guichet.")
+    return acts.notify_observations(conn, dossier_id, body.motifs, by)
+
+
 @router.post("/dossiers/{dossier_id}/decision", status_code=201, response_model=DecisionOut)
 def decision(
     dossier_id: int,

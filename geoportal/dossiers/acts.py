@@ -289,6 +289,9 @@ def add_piece(
     )
     _act(conn, row, "piece", by, kind=kind, version=piece["version"], sha256=piece["sha256"])
     answer: dict[str, Any] = {**piece, "at": piece["at"].isoformat()}
+    if row["observations_on"] is not None and row["observations_answered_on"] is None:
+        # art. 42: the concepteur's pieces answer the observations, within 5 working days
+        store.update(conn, dossier_id, observations_answered_on=today())
     if restart:
         day = today()
         store.update(
@@ -565,6 +568,30 @@ def ask_modifications(conn: Any, dossier_id: int, motifs: str, by: Principal) ->
         "number": row["number"],
         "state": "modifications_demandees",
         "letter_date": day.isoformat(),
+    }
+
+
+def notify_observations(conn: Any, dossier_id: int, text_: str, by: Principal) -> dict[str, Any]:
+    """Art. 42: observations « sans incidence sur les avis » (pieces to add, reserves to lift)
+    notified to the concepteur, with 5 working days more to answer."""
+    row = readable(conn, dossier_id, by, lock=True)
+    if by.role != "president":
+        _require_guichet(row, by, "La notification d'observations")
+    if row["state"] != "avis_emis":
+        raise WrongState("Les observations (art. 42)", row["state"], "à l'état avis émis")
+    if row["observations_on"] is not None:
+        raise DossierConflict(
+            "observations_deja_notifiees", "Des observations sont déjà notifiées."
+        )
+    day = today()
+    store.update(conn, dossier_id, observations_on=day, observations_text=text_)
+    addressee = "architecte" if row["filed_by_role"] == "architecte" else "petitioner"
+    _act(conn, row, "observations_art42", by, notified_to=addressee)
+    return {
+        "id": dossier_id,
+        "number": row["number"],
+        "observations_on": day.isoformat(),
+        "notified_to": addressee,
     }
 
 

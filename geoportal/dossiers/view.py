@@ -32,7 +32,7 @@ DONE_ON = {
     "avis_commission": "pv_on",
     "transmission_pv": "pv_on",
     "lettre_modifications": "modifications_on",
-    "pieces_complementaires": "restarted_on",
+    "pieces_complementaires": "observations_answered_on",
     "notification_decision": "notified_on",
     "copie_autorite_locale": "copies_sent_on",
 }
@@ -56,6 +56,7 @@ def deadlines(row: dict[str, Any], calendar: WorkingCalendar, day: dt.date) -> d
     events = Events(
         meeting_on=row["meeting_on"],
         pv_received_on=row["pv_on"],
+        observations_notified_on=row["observations_on"],
         modified_documents_filed_on=row["restarted_on"],
         decided_on=row["decided_on"],
         delivered_on=row["notified_on"],
@@ -168,6 +169,15 @@ def dossier_view(
         }
         if row["modifications_on"]
         else None,
+        "observations": {
+            "on": row["observations_on"].isoformat(),
+            "text": row["observations_text"],
+            "answered_on": row["observations_answered_on"].isoformat()
+            if row["observations_answered_on"]
+            else None,
+        }
+        if row["observations_on"]
+        else None,
         "fee": {
             **(row["fee"] or {}),
             "paid_on": row["fee_paid_on"].isoformat() if row["fee_paid_on"] else None,
@@ -186,6 +196,8 @@ def public_facts(row: dict[str, Any], calendar: WorkingCalendar, day: dt.date) -
         ("Procès-verbal", row["pv_on"]),
         ("Demande de modifications", row["modifications_on"]),
         ("Dépôt des pièces modificatives", row["restarted_on"]),
+        ("Observations notifiées au concepteur (art. 42)", row["observations_on"]),
+        ("Compléments déposés (art. 42)", row["observations_answered_on"]),
         ("Décision", row["decided_on"]),
         ("Notification", row["notified_on"]),
     ]

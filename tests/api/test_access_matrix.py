@@ -540,6 +540,15 @@ CASES = [
         ),
     ),
     Case(
+        "POST /api/v1/dossiers/{dossier_id}/observations",
+        refused_but("admin", 200),
+        lambda world, role: (
+            "POST",
+            f"/api/v1/dossiers/{world.examined_dossier()}/observations",
+            {"json": {"motifs": "Joindre l'étude de sol"}},
+        ),
+    ),
+    Case(
         "POST /api/v1/dossiers/{dossier_id}/decision",  # the president's only
         refused_but("admin", 403),
         lambda world, role: (

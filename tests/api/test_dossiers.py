@@ -396,3 +396,42 @@ def test_a_piece_over_the_limit_is_refused(
     big = PDF + b"0" * (settings.piece_max_mb * 1024**2)
     refused = upload(client, dossier["id"], "plan_masse", who["petitioner"], big)
     assert refused.status_code == 422 and refused.json()["code"] == "piece_trop_lourde"
+
+
+def test_minor_observations_go_to_the_concepteur_with_five_working_days(
+    client: TestClient, who: dict[str, dict[str, str]]
+) -> None:
+    """Art. 42: « lesdites observations sont notifiées au concepteur du projet, en lui accordant
+    un délai supplémentaire n'excédant pas cinq jours ouvrables »."""
+    dossier, session, _ = to_commission(client, who)
+    client.post(
+        f"/api/v1/dossiers/{dossier}/avis", json={"avis": "favorable"}, headers=who["agent"]
+    )
+    client.post(f"/api/v1/commissions/{session}/cloture", headers=who["guichet"])
+    sent = client.post(
+        f"/api/v1/dossiers/{dossier}/observations",
+        json={"motifs": "Joindre l'étude de sol"},
+        headers=who["guichet"],
+    )
+    assert sent.status_code == 200, sent.text
+    view = client.get(f"/api/v1/dossiers/{dossier}", headers=who["petitioner"]).json()
+    [step] = [s for s in view["deadlines"]["steps"] if s["step"] == "pieces_complementaires"]
+    assert step["due"] is not None and step["done_on"] is None
+    assert upload(client, dossier, "etude_sol", who["petitioner"]).status_code == 201
+    view = client.get(f"/api/v1/dossiers/{dossier}", headers=who["petitioner"]).json()
+    assert view["observations"]["answered_on"] and view["state"] == "avis_emis"
+
+
+def test_late_dossiers_are_listed_for_the_agents(
+    client: TestClient, who: dict[str, dict[str, str]], conn: Connection
+) -> None:
+    """Art. 18: transmission to the commission within 3 working days of the filing."""
+    filed = client.post("/api/v1/dossiers", json=filing(), headers=who["petitioner"]).json()
+    conn.execute(
+        text("UPDATE dossiers SET filed_on = filed_on - 30 WHERE id = :id"), {"id": filed["id"]}
+    )
+    late = client.get("/api/v1/dossiers/late", headers=who["guichet"]).json()
+    [found] = [d for d in late if d["id"] == filed["id"]]
+    assert "transmission_commission" in found["late"]
+    assert client.get("/api/v1/dossiers/late", headers=who["petitioner"]).status_code == 403
+    assert "en retard" in client.get(f"/suivi/{filed['number']}").text
