@@ -526,6 +526,21 @@ def decision_document(
     return _pdf(decision_pdf(conn, row, settings, lapse), f"decision-{row['number']}")
 
 
+@router.get("/dossiers/{dossier_id}/ne-varietur.pdf", response_class=Response)
+def ne_varietur(
+    dossier_id: int, by: PrincipalDep, conn: ConnectionDep, settings: SettingsDep
+) -> Response:
+    """Art. 44 al. 2: the authorized pieces, each PDF with its stamped page, the others listed
+    by their SHA-256."""
+    from geoportal.dossiers.errors import DossierConflict
+    from geoportal.dossiers.pdf import ne_varietur_pdf
+
+    row = acts.readable(conn, dossier_id, by)
+    if row["state"] != "autorise":
+        raise DossierConflict("non_autorise", "Les pièces ne varietur suivent une autorisation.")
+    return _pdf(ne_varietur_pdf(conn, row, settings), f"ne-varietur-{row['number']}")
+
+
 @router.get("/parcels/{parcel_id}", response_model=Open, summary="A parcel and its history")
 def parcel(parcel_id: int, by: SignedInDep, conn: ConnectionDep) -> dict[str, Any]:
     """The parcel stored once, and the dossiers and notes hanging on it (its agency's agents,

@@ -204,3 +204,74 @@ def _date(value: str) -> Any:
     import datetime as dt
 
     return dt.date.fromisoformat(value)
+
+
+def ne_varietur_pdf(conn: Connection, row: dict[str, Any], settings: Settings) -> bytes:
+    """Art. 44 al. 2: the pieces « ne varietur » delivered with the decision: a list of every
+    piece by its SHA-256, each PDF piece's pages followed by a stamped page; signed."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+    from pypdf.errors import PyPdfError
+
+    latest: dict[str, dict[str, Any]] = {}
+    for piece in store.pieces(conn, row["id"]):
+        latest[piece["kind"]] = piece
+    labels = {p["kind"]: p["label"] for p in pieces_view(conn, row)}
+    common = {
+        **_common(conn, row),
+        "permit_number": row["permit_number"],
+        "decided_on": fr_date(row["decided_on"]),
+    }
+    writer = PdfWriter()
+    listed = []
+    stamped: list[tuple[bytes, bytes]] = []
+    for kind, piece in sorted(latest.items()):
+        how = "fichier joint, désigné par son empreinte"
+        if piece["media_type"] == "application/pdf":
+            content = store.piece_content(conn, piece["id"])
+            try:
+                if not PdfReader(io.BytesIO(content)).pages:
+                    raise ValueError("no page")
+                stamp = render(
+                    "stamp.html",
+                    {
+                        **common,
+                        "title": "Ne varietur",
+                        "description": "Ne varietur",
+                        "label": labels.get(kind, kind),
+                        "version": piece["version"],
+                        "sha256": piece["sha256"],
+                    },
+                    f"nv-{piece['sha256'][:16]}",
+                )
+                stamped.append((content, stamp))
+                how = "PDF, suivi de sa page « ne varietur »"
+            except (PyPdfError, IndexError, ValueError, OSError):
+                how = "PDF illisible, désigné par son empreinte"
+        listed.append(
+            {
+                "label": labels.get(kind, kind),
+                "version": piece["version"],
+                "sha256": piece["sha256"],
+                "how": how,
+            }
+        )
+    cover = render(
+        "ne_varietur.html",
+        {
+            **common,
+            "title": f"Ne varietur {row['number']}",
+            "description": "Pièces ne varietur (art. 43-44)",
+            "pieces": listed,
+        },
+        f"nv-{row['number']}",
+    )
+    for part in (cover, *(b for pair in stamped for b in pair)):
+        # a piece's own signature fields are not carried over: the bundle is signed anew
+        writer.append(PdfReader(io.BytesIO(part)), excluded_fields=("/Annots", "/B"))
+    if "/AcroForm" in writer._root_object:
+        del writer._root_object["/AcroForm"]
+    out = io.BytesIO()
+    writer.write(out)
+    return _signed(out.getvalue(), settings, f"Pièces ne varietur {row['number']}", row["commune"])

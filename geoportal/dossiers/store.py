@@ -293,3 +293,12 @@ def parcel_geometry(conn: Connection, parcel_id: int) -> bytes:
             text("SELECT ST_AsBinary(geom) FROM parcels WHERE id = :id"), {"id": parcel_id}
         ).scalar_one()
     )
+
+
+def piece_content(conn: Connection, piece_id: int) -> bytes:
+    """A piece's bytes."""
+    return bytes(
+        conn.execute(
+            text("SELECT content FROM dossier_pieces WHERE id = :id"), {"id": piece_id}
+        ).scalar_one()
+    )

@@ -499,6 +499,11 @@ CASES = [
         lambda world, role: ("GET", f"/api/v1/dossiers/{world.examined_dossier()}/pv.pdf", {}),
     ),
     Case(
+        "GET /api/v1/dossiers/{dossier_id}/ne-varietur.pdf",  # none is authorized here
+        dossier_readers(409),
+        lambda world, role: ("GET", f"/api/v1/dossiers/{world.dossier()}/ne-varietur.pdf", {}),
+    ),
+    Case(
         "GET /api/v1/dossiers/{dossier_id}/decision.pdf",  # none is decided: the president's
         dossier_readers(409),
         lambda world, role: ("GET", f"/api/v1/dossiers/{world.dossier()}/decision.pdf", {}),

@@ -190,6 +190,10 @@ def test_grand_projet_from_filing_to_the_register(
         headers=who["president"],
     )
     assert refused.status_code == 422 and refused.json()["code"] == "refus_sans_motifs"
+    # a real PDF as the last version of the plan de masse, for its « ne varietur » page
+    assert (
+        upload(client, dossier, "plan_masse", who["petitioner"], receipt.content).status_code == 201
+    )
     decided = client.post(
         f"/api/v1/dossiers/{dossier}/decision",
         json={"decision": "autorisation"},
@@ -197,6 +201,11 @@ def test_grand_projet_from_filing_to_the_register(
     )
     assert decided.status_code == 201, decided.text
     permit = decided.json()["permit_number"]
+    delivered = pdf_text(
+        client.get(f"/api/v1/dossiers/{dossier}/ne-varietur.pdf", headers=who["petitioner"]).content
+    )
+    assert permit in delivered and "ne varietur" in delivered.lower()
+    assert "accusé de réception" in delivered.lower()  # the piece's own page, then its stamp
     assert permit.startswith("AINDEMO-PC-")
     decision = pdf_text(
         client.get(decided.json()["links"]["decision_pdf"], headers=who["petitioner"]).content
