@@ -140,6 +140,7 @@ def home(conn: PublicConnectionDep) -> str:
         f"<h2>Plans d'aménagement</h2><ul>{items or '<li>aucun plan</li>'}</ul>"
         "<p><a href='/nru'>Demander une note de renseignements urbanistiques</a></p>"
         "<p><a href='/projet'>Vérifier un projet (procédure, conformité)</a></p>"
+        "<p><a href='/depot'>Déposer un dossier de demande d'autorisation</a></p>"
         "<p><a href='/compte'>Mon espace (compte, mes notes, mes vérifications)</a></p>"
         "<p><a href='/docs'>API (OpenAPI)</a> · <a href='/api/v1/plans'>/api/v1/plans</a></p>"
         "</body></html>"
