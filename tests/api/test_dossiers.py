@@ -444,3 +444,46 @@ def test_late_dossiers_are_listed_for_the_agents(
     assert "transmission_commission" in found["late"]
     assert client.get("/api/v1/dossiers/late", headers=who["petitioner"]).status_code == 403
     assert "en retard" in client.get(f"/suivi/{filed['number']}").text
+
+
+def test_a_refection_goes_straight_to_the_communal_service(
+    client: TestClient, who: dict[str, dict[str, str]]
+) -> None:
+    """Art. 20: réfection works are examined by the communal service, with no commission."""
+    project = {
+        "kind": "refection",
+        "changement_affectation": False,
+        "modifie_elements_reglementes": False,
+    }
+    filed = client.post("/api/v1/dossiers", json=filing(project=project), headers=who["petitioner"])
+    assert filed.status_code == 201, filed.text
+    assert filed.json()["procedure"] == "refection"
+    dossier = filed.json()["id"]
+    for kind in ("demande", "justificatif_propriete", "plan_cadastral", "descriptif_travaux"):
+        assert upload(client, dossier, kind, who["petitioner"]).status_code == 201
+    assert (
+        client.post(
+            f"/api/v1/dossiers/{dossier}/recevabilite",
+            json={"recevable": True},
+            headers=who["guichet"],
+        ).status_code
+        == 200
+    )
+    session = client.post(
+        "/api/v1/commissions",
+        json={"date": session_date(), "commune": COMMUNE},
+        headers=who["guichet"],
+    ).json()
+    agenda = client.post(
+        f"/api/v1/commissions/{session['id']}/dossiers",
+        json={"dossier_id": dossier},
+        headers=who["guichet"],
+    )
+    assert agenda.status_code == 409 and agenda.json()["code"] == "sans_commission"
+    decided = client.post(
+        f"/api/v1/dossiers/{dossier}/decision",
+        json={"decision": "autorisation"},
+        headers=who["president"],
+    )
+    assert decided.status_code == 201, decided.text
+    assert decided.json()["permit_number"].startswith("AINDEMO-PR-")
