@@ -207,9 +207,9 @@ def on_agenda(
 def ordre_du_jour(
     session_id: int, by: SignedInDep, conn: TransactionDep, settings: SettingsDep
 ) -> Response:
+    # any account: a petitioner books a slot « dans l'ordre du jour » (CASAURBA); the agenda
+    # names dossiers by number and kind only
     session = store.load_commission(conn, session_id)
-    if by.role in ("petitioner", "architecte"):
-        raise DossierForbidden("L'ordre du jour est celui des membres et du secrétariat.")
     return _pdf(agenda_pdf(conn, session, settings), f"ordre-du-jour-{session_id}")
 
 

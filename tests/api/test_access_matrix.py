@@ -460,7 +460,7 @@ CASES = [
     ),
     Case(
         "GET /api/v1/commissions/{session_id}/ordre-du-jour.pdf",
-        {**signed_in(200), "petitioner": 403},
+        signed_in(200),
         lambda world, role: (
             "GET",
             f"/api/v1/commissions/{world.dossier_in_session()[1]}/ordre-du-jour.pdf",
