@@ -213,21 +213,23 @@ def public_facts(row: dict[str, Any], calendar: WorkingCalendar, day: dt.date) -
     }
 
 
+#: the states of a dossier on a desk (the partial index dossiers_desk_idx covers them)
+OPEN_STATES = "('depose', 'recevable', 'en_commission', 'avis_emis', 'modifications_demandees')"
+
+
 def desk(
     conn: Any, commune: str | None, prefecture: str | None, limit: int
 ) -> list[dict[str, Any]]:
-    """The guichet's desk: dossiers to check, on an agenda, awaiting a decision."""
+    """The guichet's desk: dossiers to check, on an agenda, awaiting a decision; the oldest
+    first, read off the partial index (commune, filed_on, id) of the open states."""
     from sqlalchemy import text
 
+    column, value = ("commune", commune) if commune is not None else ("prefecture", prefecture)
     rows = conn.execute(
-        text("""SELECT id, number, state, procedure, kind, filed_on, commission_id
-                FROM dossiers
-                WHERE (commune = :commune OR (CAST(:commune AS text) IS NULL
-                                              AND prefecture = :prefecture))
-                  AND state IN ('depose', 'recevable', 'en_commission', 'avis_emis',
-                                'modifications_demandees')
-                ORDER BY filed_on, id LIMIT :limit"""),
-        {"commune": commune, "prefecture": prefecture, "limit": limit},
+        text(f"""SELECT id, number, state, procedure, kind, filed_on, commission_id
+                 FROM dossiers WHERE {column} = :value AND state IN {OPEN_STATES}
+                 ORDER BY filed_on, id LIMIT :limit"""),
+        {"value": value, "limit": limit},
     )
     return [
         {
