@@ -505,6 +505,9 @@ def give_avis(
     return {"dossier_id": dossier_id, "service": service, "avis": avis}
 
 
+SILENT = "Aucun avis à la clôture de la séance (art. 30)."
+
+
 def close_session(conn: Any, session_id: int, by: Principal) -> dict[str, Any]:
     """Art. 30, 38: the session ends; a service silent by then is recorded « sans avis » in
     each PV; the PV goes to the president (3 working days)."""
@@ -513,32 +516,29 @@ def close_session(conn: Any, session_id: int, by: Principal) -> dict[str, Any]:
     if session["closed_at"] is not None:
         raise DossierConflict("seance_close", f"La séance n° {session_id} est déjà close.")
     day = today()
-    closed = []
-    for row in store.agenda(conn, session_id):
-        if row["state"] != "en_commission":
-            continue
-        given = {a["service"] for a in store.avis_of(conn, row["id"], row["round"])}
-        silent = [code for code in members_codes(row) if code not in given]
-        for service in silent:
-            store.insert_avis(
-                conn,
-                {
-                    "dossier_id": row["id"],
-                    "round": row["round"],
-                    "service": service,
-                    "avis": "non_emis",
-                    "observations": "Aucun avis à la clôture de la séance (art. 30).",
-                    "by_user": None,
-                },
-            )
-        store.update(conn, row["id"], state="avis_emis", pv_on=day)
-        _act(conn, row, "avis_emis", by, commission=session_id, sans_avis=silent)
-        closed.append({"id": row["id"], "number": row["number"], "missing_avis": silent})
+    # one statement for the whole agenda (a session holds up to 500 dossiers), then the
+    # timeline and audit lines of each dossier, as its own act would write them
+    closed = store.close_agenda(conn, session_id, day, SILENT)
+    details = [{"commission": session_id, "sans_avis": c["missing_avis"]} for c in closed]
+    store.add_events(
+        conn,
+        [
+            {"id": c["id"], "event": "avis_emis", "role": by.role, "details": d}
+            for c, d in zip(closed, details, strict=True)
+        ],
+    )
+    store.add_audit(
+        conn,
+        [
+            {"actor": by.actor, "action": "dossier.avis_emis", "subject": c["number"], "details": d}
+            for c, d in zip(closed, details, strict=True)
+        ],
+    )
     conn.execute(
         text("UPDATE commissions SET closed_at = now() WHERE id = :id"), {"id": session_id}
     )
-    details = {"dossiers": len(closed)}
-    record_act(conn, "commission.cloture", f"commission#{session_id}", details, actor=by.actor)
+    summary = {"dossiers": len(closed)}
+    record_act(conn, "commission.cloture", f"commission#{session_id}", summary, actor=by.actor)
     return {"id": session_id, "closed_on": day.isoformat(), "dossiers": closed}
 
 

@@ -302,3 +302,56 @@ def piece_content(conn: Connection, piece_id: int) -> bytes:
             text("SELECT content FROM dossier_pieces WHERE id = :id"), {"id": piece_id}
         ).scalar_one()
     )
+
+
+_CLOSE_SQL = text("""
+WITH closing AS (
+  SELECT id, number, round, commission_members FROM dossiers
+  WHERE commission_id = :session AND state = 'en_commission' FOR UPDATE
+), silent AS (
+  INSERT INTO dossier_avis (dossier_id, round, service, avis, observations)
+  SELECT c.id, c.round, m.value ->> 'code', 'non_emis', :observations
+  FROM closing c, jsonb_array_elements(c.commission_members) m
+  WHERE NOT EXISTS (SELECT 1 FROM dossier_avis a WHERE a.dossier_id = c.id
+                    AND a.round = c.round AND a.service = m.value ->> 'code')
+  RETURNING dossier_id, service
+), moved AS (
+  UPDATE dossiers d SET state = 'avis_emis', pv_on = :day FROM closing c WHERE d.id = c.id
+  RETURNING d.id
+)
+SELECT c.id, c.number,
+       coalesce((SELECT array_agg(s.service ORDER BY s.service) FROM silent s
+                 WHERE s.dossier_id = c.id), '{}') AS silent
+FROM closing c ORDER BY c.number
+""")
+
+
+def close_agenda(
+    conn: Connection, session_id: int, day: dt.date, observations: str
+) -> list[dict[str, Any]]:
+    """Every dossier en commission on the session: its silent services recorded `non_emis`,
+    moved to `avis_emis`, in one statement whatever the agenda's length."""
+    rows = conn.execute(
+        _CLOSE_SQL, {"session": session_id, "day": day, "observations": observations}
+    )
+    return [{"id": r.id, "number": r.number, "missing_avis": list(r.silent)} for r in rows]
+
+
+def add_events(conn: Connection, events: list[dict[str, Any]]) -> None:
+    """Timeline lines of many dossiers at once (`id`, `event`, `role`, `details`)."""
+    if events:
+        conn.execute(
+            text("""INSERT INTO dossier_events (dossier_id, event, actor_role, details)
+                    VALUES (:id, :event, :role, CAST(:details AS jsonb))"""),
+            [{**e, "details": json.dumps(e["details"], ensure_ascii=False)} for e in events],
+        )
+
+
+def add_audit(conn: Connection, acts: list[dict[str, Any]]) -> None:
+    """Audit lines of many acts at once (`actor`, `action`, `subject`, `details`)."""
+    if acts:
+        conn.execute(
+            text("""INSERT INTO audit_log (actor, action, subject, details)
+                    VALUES (:actor, :action, :subject, CAST(:details AS jsonb))"""),
+            [{**a, "details": json.dumps(a["details"], ensure_ascii=False)} for a in acts],
+        )
