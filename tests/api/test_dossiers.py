@@ -487,3 +487,26 @@ def test_a_refection_goes_straight_to_the_communal_service(
     )
     assert decided.status_code == 201, decided.text
     assert decided.json()["permit_number"].startswith("AINDEMO-PR-")
+
+
+def test_an_architect_files_with_the_owners_mandate(
+    client: TestClient, who: dict[str, dict[str, str]]
+) -> None:
+    """Art. 34 al. 3: « par l'architecte concepteur du projet ou toute autre personne dûment
+    mandatée à cet effet »: the mandate is then a document principal."""
+    filed = client.post("/api/v1/dossiers", json=filing(), headers=who["architecte"])
+    assert filed.status_code == 201, filed.text
+    dossier = filed.json()["id"]
+    for kind in PRINCIPAL_PIECES:
+        assert upload(client, dossier, kind, who["architecte"]).status_code == 201
+    refused = client.post(
+        f"/api/v1/dossiers/{dossier}/recevabilite", json={"recevable": True}, headers=who["guichet"]
+    )
+    assert refused.status_code == 409 and "Mandat" in refused.json()["detail"]
+    assert upload(client, dossier, "mandat", who["architecte"]).status_code == 201
+    ok = client.post(
+        f"/api/v1/dossiers/{dossier}/recevabilite", json={"recevable": True}, headers=who["guichet"]
+    )
+    assert ok.json()["state"] == "recevable"
+    mine = client.get("/api/v1/dossiers", headers=who["architecte"]).json()
+    assert [d["id"] for d in mine] == [dossier]
