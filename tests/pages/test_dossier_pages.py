@@ -110,6 +110,7 @@ def test_file_check_examine_and_decide_in_the_pages(
         page.wait_for_function(
             f"() => document.querySelector(\"{row} .state\").textContent.includes('En commission')"
         )
+        assert "Aucun retard" in page.inner_text("#late")
         page.screenshot(path=str(OUTPUT / "guichet.png"), full_page=True)
 
         sign_in(page, server, "membre.page")

@@ -131,6 +131,11 @@ async function showDesk() {
     `<tr data-number="${esc(d.number)}"><td><a href="/suivi/${esc(d.number)}">${esc(d.number)}</a></td>` +
     `<td class="state">${esc(d.state_label)}</td><td>${esc(d.procedure)}</td><td>${esc(day(d.filed_on))}</td>` +
     `<td>${deskActions(d)}</td></tr>`).join("") || "<tr><td colspan=5>Aucun dossier.</td></tr>";
+  const late = await call("GET", "/api/v1/dossiers/late");
+  $("late").tBodies[0].innerHTML = late.map((d) =>
+    `<tr class="retard"><td>${esc(d.number)}</td><td>${esc(d.state)}</td>` +
+    `<td>${d.late.map(esc).join(", ")}</td></tr>`).join("") ||
+    "<tr><td colspan=3>Aucun retard.</td></tr>";
   $("sessions").tBodies[0].innerHTML = sessions.map((s) =>
     `<tr><td>${esc(s.id)}</td><td>${esc(day(s.date))}</td><td>${esc(s.free_slots)}</td>` +
     `<td><button data-act="odj" data-session="${esc(s.id)}">Ordre du jour</button> ` +
