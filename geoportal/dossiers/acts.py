@@ -165,6 +165,8 @@ def file_dossier(
             f"déterminée ; à préciser : {', '.join(classified['missing'])}.",
             missing=classified["missing"],
         )
+    if filing.nru_id is not None:
+        _known_note(conn, filing.nru_id)
     commune = overlay.plan["commune"]
     session = _booked_session(conn, filing.session_id, commune, day)
     pre = filing.pre_instruction_id is not None
@@ -214,6 +216,20 @@ def file_dossier(
     row = store.load(conn, dossier_id)
     _act(conn, row, "depot", by, procedure=row["procedure"], session=values["booked_session_id"])
     return row
+
+
+def _known_note(conn: Any, nru_id: str) -> None:
+    """The NRU the petitioner names must be one the agency issued, and still in force."""
+    from geoportal.nru.store import NruNotFound, access_row
+
+    try:
+        row = access_row(conn, nru_id)
+    except NruNotFound:
+        raise DossierInvalid(
+            "nru_inconnue", f"nru_id : aucune note de renseignements n° {nru_id}."
+        ) from None
+    if row.revoked_at is not None:
+        raise DossierInvalid("nru_revoquee", f"nru_id : la note {row.number} est révoquée.")
 
 
 def _booked_session(

@@ -510,3 +510,17 @@ def test_an_architect_files_with_the_owners_mandate(
     assert ok.json()["state"] == "recevable"
     mine = client.get("/api/v1/dossiers", headers=who["architecte"]).json()
     assert [d["id"] for d in mine] == [dossier]
+
+
+def test_the_note_named_must_exist(client: TestClient, who: dict[str, dict[str, str]]) -> None:
+    """The NRU if one was issued (art. 6-9): a note the agency issued, in force."""
+    unknown = client.post(
+        "/api/v1/dossiers", json=filing(nru_id="not-a-note"), headers=who["petitioner"]
+    )
+    assert unknown.status_code == 422 and unknown.json()["code"] == "nru_inconnue"
+    note = client.post("/api/v1/nru", json={"coordinates": filing()["coordinates"]})
+    assert note.status_code == 201, note.text
+    filed = client.post(
+        "/api/v1/dossiers", json=filing(nru_id=note.json()["id"]), headers=who["petitioner"]
+    )
+    assert filed.status_code == 201, filed.text
