@@ -149,6 +149,7 @@ class AvisBody(BaseModel):
 
     avis: Avis
     observations: str | None = Field(None, max_length=5000)
+    visa: bool = Field(False, description="art. 38 al. 2: the avis consigned on the plans")
 
 
 class MotifsBody(BaseModel):
@@ -376,7 +377,7 @@ def recevabilite(
 @router.post("/dossiers/{dossier_id}/avis", status_code=201, response_model=Open)
 def avis(dossier_id: int, body: AvisBody, by: SignedInDep, conn: TransactionDep) -> dict[str, Any]:
     """The caller's service's avis, once (art. 29-30)."""
-    return acts.give_avis(conn, dossier_id, body.avis, body.observations, by)
+    return acts.give_avis(conn, dossier_id, body.avis, body.observations, by, visa=body.visa)
 
 
 @router.post("/dossiers/{dossier_id}/modifications", response_model=Open)

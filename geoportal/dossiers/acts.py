@@ -466,7 +466,13 @@ def put_on_agenda(conn: Any, session_id: int, dossier_id: int, by: Principal) ->
 
 
 def give_avis(
-    conn: Any, dossier_id: int, avis: str, observations: str | None, by: Principal
+    conn: Any,
+    dossier_id: int,
+    avis: str,
+    observations: str | None,
+    by: Principal,
+    *,
+    visa: bool = False,
 ) -> dict[str, Any]:
     """Art. 29-30: each member service once, by the end of the session at the latest; a member
     speaks only for its own service; the agency's agents for `agence_urbaine` (art. 39)."""
@@ -514,10 +520,11 @@ def give_avis(
             "service": service,
             "avis": avis,
             "observations": observations,
+            "visa": visa,
             "by_user": by.user_id,
         },
     )
-    _act(conn, row, "avis", by, service=service, avis=avis)
+    _act(conn, row, "avis", by, service=service, avis=avis, visa=visa)
     return {"dossier_id": dossier_id, "service": service, "avis": avis}
 
 

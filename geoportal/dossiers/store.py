@@ -174,7 +174,7 @@ def piece_kinds(conn: Connection, dossier_id: int) -> set[str]:
 def avis_of(conn: Connection, dossier_id: int, round_: int) -> list[dict[str, Any]]:
     """The avis of an examination, in the order given."""
     rows = conn.execute(
-        text("""SELECT service, avis, observations, at FROM dossier_avis
+        text("""SELECT service, avis, observations, visa, at FROM dossier_avis
                 WHERE dossier_id = :id AND round = :round ORDER BY id"""),
         {"id": dossier_id, "round": round_},
     )
@@ -185,9 +185,10 @@ def insert_avis(conn: Connection, values: dict[str, Any]) -> None:
     """One service's avis."""
     conn.execute(
         text("""INSERT INTO dossier_avis (dossier_id, round, service, avis, observations,
-                    by_user)
-                VALUES (:dossier_id, :round, :service, :avis, :observations, :by_user)"""),
-        values,
+                    visa, by_user)
+                VALUES (:dossier_id, :round, :service, :avis, :observations, :visa,
+                        :by_user)"""),
+        {"visa": False, **values},
     )
 
 

@@ -111,6 +111,7 @@ def avis_view(conn: Any, row: dict[str, Any]) -> list[dict[str, Any]]:
             "label": labels.get(a["service"], a["service"]),
             "avis": a["avis"],
             "observations": a["observations"],
+            "visa": a["visa"],
             "at": a["at"].isoformat(),
         }
         for a in store.avis_of(conn, row["id"], row["round"])

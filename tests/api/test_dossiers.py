@@ -161,7 +161,11 @@ def test_grand_projet_from_filing_to_the_register(
     assert again.status_code == 409 and again.json()["code"] == "avis_deja_emis"
     agency = client.post(
         f"/api/v1/dossiers/{dossier}/avis",
-        json={"avis": "favorable_sous_reserve", "observations": "Recul de 5 m sur la voie"},
+        json={
+            "avis": "favorable_sous_reserve",
+            "observations": "Recul de 5 m sur la voie",
+            "visa": True,
+        },
         headers=who["agent"],
     )
     assert agency.status_code == 201, agency.text
@@ -184,6 +188,7 @@ def test_grand_projet_from_filing_to_the_register(
     )
     assert body["number"] in pv and "Recul de 5 m" in pv
     assert "Sans avis à la clôture" in pv and "Favorable sous réserve" in pv
+    assert "visa apposé" in pv  # art. 38 al. 2
     refused = client.post(
         f"/api/v1/dossiers/{dossier}/decision",
         json={"decision": "refus"},

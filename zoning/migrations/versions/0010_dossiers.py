@@ -192,6 +192,13 @@ def upgrade() -> None:
         sa.Column("service", sa.String(64), nullable=False),
         sa.Column("avis", sa.String(32), nullable=False),
         sa.Column("observations", sa.Text),
+        sa.Column(
+            "visa",
+            sa.Boolean,
+            nullable=False,
+            server_default=sa.false(),
+            comment="art. 38 al. 2: the avis consigned on the plans (visa)",
+        ),
         sa.Column("by_user", sa.BigInteger, sa.ForeignKey("users.id")),
         _now(),
         # art. 30: « en évitant la succession d'avis »: one avis per service and examination
