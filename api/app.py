@@ -27,7 +27,7 @@ from api.ogc import (
 )
 from api.pages import page_response
 from api.ratelimit import RateLimits
-from api.routes import accounts, indicators, instruction, nru, plans, projects
+from api.routes import accounts, dossiers, indicators, instruction, nru, plans, projects
 from geoportal.db import make_engine, make_public_engine
 from geoportal.nru.signing import check_signer
 from geoportal.projects.feed import ProjectFeed
@@ -98,6 +98,8 @@ def create_app(
     app.include_router(instruction.router)
     app.include_router(projects.router)
     app.include_router(indicators.router)
+    app.include_router(dossiers.router)
+    app.include_router(dossiers.pages)
     app.include_router(indicators.pages)
     app.include_router(ogc_endpoints().router, prefix=OGC_PREFIX, tags=["OGC API"])
     document_ogc_answers(app)

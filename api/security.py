@@ -138,6 +138,11 @@ def require(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     return gate
 
 
-SignedInDep = Annotated[Principal, Depends(require("petitioner", "agent", "admin"))]
+SignedInDep = Annotated[
+    Principal,
+    Depends(
+        require("petitioner", "agent", "admin", "guichet", "architecte", "membre", "president")
+    ),
+]
 AgentDep = Annotated[Principal, Depends(require("agent", "admin"))]
 AdminDep = Annotated[Principal, Depends(require("admin"))]

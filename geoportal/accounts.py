@@ -27,8 +27,16 @@ from sqlalchemy.exc import IntegrityError
 from zoning.audit import record_act
 from zoning.refusal import Conflict, Forbidden, Invalid, NotFound, Problem
 
-Role = Literal["public", "petitioner", "agent", "admin"]
-AccountRole = Literal["petitioner", "agent", "admin"]
+Role = Literal[
+    "public", "petitioner", "agent", "admin", "guichet", "architecte", "membre", "president"
+]
+AccountRole = Literal[
+    "petitioner", "agent", "admin", "guichet", "architecte", "membre", "president"
+]
+#: Roles of the dossier workflow (RGC art. 21-44): the secretariat of a guichet unique or of a
+#: comité préfectoral (guichet), the architect who files for an owner (art. 34 al. 3), a
+#: member service of the commission (membre), the president of the communal council.
+DOSSIER_ROLES = ("guichet", "architecte", "membre", "president")
 LOGIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,63}$")
 MIN_PASSWORD = 10
 #: A password of fewer distinct characters is no secret, however long (aaaaaaaaab, 1212121212).
@@ -88,6 +96,9 @@ class Principal:
     role: Role
     user_id: int | None = None
     agency: str | None = None
+    commune: str | None = None
+    prefecture: str | None = None
+    service: str | None = None
 
     @property
     def actor(self) -> str:
@@ -199,21 +210,66 @@ class NewAccount:
     cin: str | None = None
     email: str | None = None
     address: str | None = None
+    commune: str | None = None
+    prefecture: str | None = None
+    service: str | None = None
+
+
+def service_codes() -> frozenset[str]:
+    """The commission member codes a `membre` may speak for (checks.commission, art. 22-26)."""
+    from checks.avis import load_table
+    from checks.commission import (
+        AGENCE_URBAINE,
+        COMMUNE,
+        CONSERVATION_FONCIERE,
+        PREFECTURE,
+        RESEAUX_DIVERS,
+        TELECOMS,
+    )
+
+    permanent = (PREFECTURE, COMMUNE, AGENCE_URBAINE, TELECOMS, RESEAUX_DIVERS)
+    codes = {m.code for m in (*permanent, CONSERVATION_FONCIERE)}
+    return frozenset(codes | {a.code for a in load_table().administrations})
+
+
+def check_scope(account: NewAccount) -> None:
+    """InvalidAccount unless the account's commune, prefecture and service fit its role."""
+    if (account.role == "agent") != bool(account.agency):
+        raise InvalidAccount("agence : obligatoire pour un agent, et pour un agent seulement")
+    if account.role == "guichet" and bool(account.commune) == bool(account.prefecture):
+        raise InvalidAccount(
+            "guichet : une commune ou une préfecture (comité préfectoral ou provincial, art. 35)"
+        )
+    if account.role == "president" and not account.commune:
+        raise InvalidAccount("président : la commune est obligatoire")
+    if account.role == "membre":
+        if account.service not in service_codes():
+            raise InvalidAccount(
+                f"service : {account.service!r} n'est pas un code de membre de la commission "
+                f"({', '.join(sorted(service_codes()))})"
+            )
+    elif account.service:
+        raise InvalidAccount("service : seulement pour un membre de la commission")
+    if account.role not in ("guichet", "membre", "president") and (
+        account.commune or account.prefecture
+    ):
+        raise InvalidAccount(
+            "commune, préfecture : seulement pour un guichet, un membre ou un président"
+        )
 
 
 def create_account(conn: Connection, account: NewAccount, by: Principal = SYSTEM) -> int:
     """Insert an account; return its id (409 when the login is taken)."""
     login = normalise_login(account.login)
-    if (account.role == "agent") != bool(account.agency):
-        raise InvalidAccount("agence : obligatoire pour un agent, et pour un agent seulement")
+    check_scope(account)
     password_hash = None if account.password is None else hash_password(account.password, login)
     try:
         with conn.begin_nested():
             user_id = conn.execute(
                 text("""INSERT INTO users (login, role, agency, password_hash, full_name, cin,
-                                           email, address)
+                                           email, address, commune, prefecture, service)
                         VALUES (:login, :role, :agency, :hash, :full_name, :cin, :email,
-                                :address) RETURNING id"""),
+                                :address, :commune, :prefecture, :service) RETURNING id"""),
                 {
                     "login": login,
                     "role": account.role,
@@ -223,11 +279,20 @@ def create_account(conn: Connection, account: NewAccount, by: Principal = SYSTEM
                     "cin": account.cin,
                     "email": account.email,
                     "address": account.address,
+                    "commune": account.commune,
+                    "prefecture": account.prefecture,
+                    "service": account.service,
                 },
             ).scalar_one()
     except IntegrityError:
         raise AccountConflict(f"l'identifiant {login!r} est déjà pris") from None
-    details = {"role": account.role, "agency": account.agency}
+    details = {
+        "role": account.role,
+        "agency": account.agency,
+        "commune": account.commune,
+        "prefecture": account.prefecture,
+        "service": account.service,
+    }
     record_act(conn, "account.create", f"user#{user_id}", details, actor=by.actor)
     return int(user_id)
 
@@ -272,7 +337,8 @@ def authenticate(conn: Connection, login: str, password: str) -> int | None:
 
 
 _TOKEN_SQL = text("""
-SELECT u.id, u.role, u.agency FROM api_tokens t JOIN users u ON u.id = t.user_id
+SELECT u.id, u.role, u.agency, u.commune, u.prefecture, u.service
+FROM api_tokens t JOIN users u ON u.id = t.user_id
 WHERE t.token_sha256 = :sha AND t.revoked_at IS NULL AND u.active
   AND (t.expires_at IS NULL OR t.expires_at > now())
 """)
@@ -283,7 +349,14 @@ def principal_for_token(conn: Connection, token: str) -> Principal | None:
     row = conn.execute(_TOKEN_SQL, {"sha": _digest(token)}).first()
     if row is None:
         return None
-    return Principal(role=row[1], user_id=int(row[0]), agency=row[2])
+    return Principal(
+        role=row[1],
+        user_id=int(row[0]),
+        agency=row[2],
+        commune=row[3],
+        prefecture=row[4],
+        service=row[5],
+    )
 
 
 def revoke_token(conn: Connection, token: str) -> None:
@@ -314,7 +387,10 @@ def deactivate_account(conn: Connection, login: str, by: Principal = SYSTEM) -> 
 def list_accounts(conn: Connection) -> list[dict[str, Any]]:
     """Accounts for the admin: login, role, agency, state; no personal data."""
     rows = conn.execute(
-        text("SELECT id, login, role, agency, active, created_at FROM users ORDER BY id")
+        text(
+            "SELECT id, login, role, agency, commune, prefecture, service, active, created_at "
+            "FROM users ORDER BY id"
+        )
     )
     return [dict(row._mapping) for row in rows]
 
@@ -322,7 +398,8 @@ def list_accounts(conn: Connection) -> list[dict[str, Any]]:
 def profile(conn: Connection, user_id: int) -> dict[str, Any]:
     """An account's own data, personal fields included: only ever shown to its holder."""
     row = conn.execute(
-        text("""SELECT id, login, role, agency, full_name, cin, email, address, created_at
+        text("""SELECT id, login, role, agency, commune, prefecture, service, full_name, cin,
+                       email, address, created_at
                 FROM users WHERE id = :id"""),
         {"id": user_id},
     ).one()

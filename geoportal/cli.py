@@ -193,9 +193,21 @@ def plan_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 @user_app.command("add")
 def user_add(
     login: Annotated[str, typer.Argument(help="the account's login, e.g. agent.temara")],
-    role: Annotated[AccountRole, typer.Option(help="petitioner, agent or admin")],
+    role: Annotated[
+        AccountRole,
+        typer.Option(help="petitioner, agent, admin, guichet, architecte, membre or president"),
+    ],
     agency: Annotated[
         str | None, typer.Option(help="the agency an agent acts for (as in plan.agency)")
+    ] = None,
+    commune: Annotated[
+        str | None, typer.Option(help="guichet, president, membre: the commune (plan.commune)")
+    ] = None,
+    prefecture: Annotated[
+        str | None, typer.Option(help="guichet of a comité préfectoral ou provincial")
+    ] = None,
+    service: Annotated[
+        str | None, typer.Option(help="membre: its commission member code (checks.commission)")
     ] = None,
     password: Annotated[
         bool, typer.Option("--password", help="also set a password (asked on the terminal)")
@@ -212,10 +224,19 @@ def user_add(
     secret = _new_password(password, password_stdin)
     settings = _settings()
     with _engine(settings).begin() as conn:
-        account = NewAccount(login=login, role=role, agency=agency, password=secret)
+        account = NewAccount(
+            login=login,
+            role=role,
+            agency=agency,
+            password=secret,
+            commune=commune,
+            prefecture=prefecture,
+            service=service,
+        )
         user_id = create_account(conn, account)
         token = issue_token(conn, user_id, hours=days * 24 or None, label="cli")
-    console.print(f"[green]✓[/] account {login!r} ({role}{f', {agency}' if agency else ''})")
+    scope = ", ".join(x for x in (agency, commune, prefecture, service) if x)
+    console.print(f"[green]✓[/] account {login!r} ({role}{f', {scope}' if scope else ''})")
     print(token)
 
 

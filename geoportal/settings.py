@@ -75,6 +75,7 @@ class Settings(BaseSettings):
         description="where the scanned plans (GeoTIFF) uploaded with a plan import are kept",
     )
     max_upload_mb: int = Field(10, description="largest request body accepted, in MB")
+    piece_max_mb: int = Field(8, description="largest piece of a dossier, in MB (RGC art. 37)")
     scan_max_pixels: int = Field(
         60_000_000,
         gt=0,

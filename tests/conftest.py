@@ -175,6 +175,8 @@ def server(engine: Engine, settings: Settings) -> Iterator[str]:
     with serving(create_app(settings, engine)) as url:
         yield url
     with engine.begin() as conn:
+        for table in ("dossiers", "commissions", "parcels"):  # a decision names its project
+            conn.execute(text(f"DELETE FROM {table} WHERE commune = 'Ain Demo'"))
         conn.execute(text("DELETE FROM nrus WHERE plan_name = 'PA Ain Demo'"))
         conn.execute(text("DELETE FROM plans WHERE name = 'PA Ain Demo'"))
         conn.execute(text("DELETE FROM projects WHERE commune = 'Ain Demo'"))

@@ -182,8 +182,17 @@ class AccountBody(BaseModel):
     """An account the admin creates (agents, admins, petitioners)."""
 
     login: str = Field(min_length=3, max_length=64)
-    role: Literal["petitioner", "agent", "admin"]
+    role: Literal["petitioner", "agent", "admin", "guichet", "architecte", "membre", "president"]
     agency: str | None = Field(None, max_length=200, description="required for an agent")
+    commune: str | None = Field(
+        None, max_length=200, description="guichet, president (and optionally membre)"
+    )
+    prefecture: str | None = Field(
+        None, max_length=200, description="guichet of a comité préfectoral (art. 35)"
+    )
+    service: str | None = Field(
+        None, max_length=64, description="membre: a commission member code (checks.commission)"
+    )
     password: str | None = Field(None, min_length=10, max_length=200)
     full_name: str | None = Field(None, max_length=200)
 

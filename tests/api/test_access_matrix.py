@@ -21,6 +21,10 @@ from api.app import create_app
 from geoportal.accounts import account_id, issue_token
 from geoportal.settings import Settings
 from tests.accounts import ACCOUNTS, AGENCY, bearer
+from tests.dossiers import COMMUNE as DOSSIER_COMMUNE
+from tests.dossiers import GRAND_PROJET, PRINCIPAL_PIECES, session_date
+from tests.dossiers import PARCEL as DOSSIER_PARCEL
+from tests.dossiers import PDF as PIECE
 from tests.geoportal.nru.test_issue import PARCEL, coordinates
 from tests.geoportal.projects.test_register import project
 from tests.packages import write_plan
@@ -53,6 +57,22 @@ def signed_in(status: int) -> dict[str, int]:
 def demo_agency(status: int) -> dict[str, int]:
     """The demo agency's agents and the admin; another agency's agent is refused."""
     return {"public": 401, "petitioner": 403, "agent": status, "other_agent": 403, "admin": status}
+
+
+def dossier_readers(status: int, public: int = 404) -> dict[str, int]:
+    """A dossier's filer, the agents of its agency and the admin (issue #13 « scoped »)."""
+    return {
+        "public": public,
+        "petitioner": status,
+        "agent": status,
+        "other_agent": 403,
+        "admin": status,
+    }
+
+
+def refused_but(role: str, status: int) -> dict[str, int]:
+    """One role may (with `status`); the other accounts get 403, the public 401."""
+    return {**dict.fromkeys(ROLES, 403), "public": 401, role: status}
 
 
 def admins(status: int) -> dict[str, int]:
@@ -122,6 +142,73 @@ class World:
             user = account_id(conn, ACCOUNTS[role].login)
             return issue_token(conn, user, hours=1, label="test")
 
+    def dossier(self) -> int:
+        """A fresh grand projet filed by the test petitioner (issue #13)."""
+        body = {"project": GRAND_PROJET, "coordinates": DOSSIER_PARCEL}
+        response = httpx.post(
+            f"{self.base}/api/v1/dossiers", json=body, headers=bearer("petitioner"), timeout=60
+        )
+        assert response.status_code == 201, response.text
+        return int(response.json()["id"])
+
+    def dossier_number(self) -> str:
+        """A fresh dossier's number (for /suivi)."""
+        found = self.admin.get(f"/api/v1/dossiers/{self.dossier()}").json()
+        return str(found["number"])
+
+    def session(self) -> int:
+        """A fresh session of the demo commune, scheduled by the admin."""
+        body = {"date": session_date(), "commune": DOSSIER_COMMUNE, "slots": 500}
+        response = self.admin.post("/api/v1/commissions", json=body)
+        assert response.status_code == 201, response.text
+        return int(response.json()["id"])
+
+    def recevable_dossier(self) -> int:
+        """A fresh dossier with its principal pieces, found recevable by the admin."""
+        dossier = self.dossier()
+        for kind in PRINCIPAL_PIECES:
+            piece = httpx.post(
+                f"{self.base}/api/v1/dossiers/{dossier}/pieces",
+                data={"kind": kind},
+                files={"file": ("p.pdf", PIECE)},
+                headers=bearer("petitioner"),
+            )
+            assert piece.status_code == 201, piece.text
+        ok = self.admin.post(f"/api/v1/dossiers/{dossier}/recevabilite", json={"recevable": True})
+        assert ok.status_code == 200, ok.text
+        return dossier
+
+    def dossier_in_session(self) -> tuple[int, int]:
+        """A fresh dossier on a fresh session's agenda."""
+        dossier, session = self.recevable_dossier(), self.session()
+        agenda = self.admin.post(
+            f"/api/v1/commissions/{session}/dossiers", json={"dossier_id": dossier}
+        )
+        assert agenda.status_code == 201, agenda.text
+        return dossier, session
+
+    def examined_dossier(self) -> int:
+        """A fresh dossier whose session was closed (its PV exists)."""
+        dossier, session = self.dossier_in_session()
+        assert self.admin.post(f"/api/v1/commissions/{session}/cloture").status_code == 200
+        return dossier
+
+    def pre_instruction(self) -> int:
+        """A fresh pré-instruction asked by the test petitioner."""
+        body = {"project": GRAND_PROJET, "coordinates": DOSSIER_PARCEL}
+        response = httpx.post(
+            f"{self.base}/api/v1/pre-instructions",
+            json=body,
+            headers=bearer("petitioner"),
+            timeout=60,
+        )
+        assert response.status_code == 201, response.text
+        return int(response.json()["id"])
+
+    def parcel(self) -> int:
+        """The stored parcel of a fresh dossier."""
+        return int(self.admin.get(f"/api/v1/dossiers/{self.dossier()}").json()["parcel_id"])
+
     def plan_package(self) -> dict[str, Any]:
         """A small plan of the demo agency, under a fresh name."""
         name = f"PA Matrice {uuid.uuid4().hex[:8]}"
@@ -160,6 +247,8 @@ def post_json(url: str, body: dict[str, Any]) -> Callable[[World, str], Call]:
 
 NRU_BODY = {"coordinates": coordinates(PARCEL), "plan": DEMO}
 OGC_ITEMS = "/ogc/collections/opendata.projets_autorises"
+
+DOSSIER_PAGES = ("/depot", "/guichet", "/seance", "/decisions")
 
 CASES = [
     # pages and documentation
@@ -395,6 +484,168 @@ CASES = [
         lambda world, role: ("DELETE", f"/api/v1/users/{world.account()}", {}),
     ),
     Case("GET /api/v1/audit", admins(200), get("/api/v1/audit?limit=5")),
+    # permit dossiers (issue #13): the workflow's own roles are tested in tests/api/test_dossiers
+    *(Case(f"GET {page}", everyone(200), get(page)) for page in DOSSIER_PAGES),
+    Case(
+        "GET /suivi/{number}",
+        everyone(200),
+        lambda world, role: ("GET", f"/suivi/{world.dossier_number()}", {}),
+    ),
+    Case("GET /api/v1/commissions", signed_in(200), get("/api/v1/commissions")),
+    Case(
+        "POST /api/v1/commissions",
+        refused_but("admin", 201),
+        post_json("/api/v1/commissions", {"date": session_date(), "commune": DOSSIER_COMMUNE}),
+    ),
+    Case(
+        "POST /api/v1/commissions/{session_id}/dossiers",
+        refused_but("admin", 201),
+        lambda world, role: (
+            "POST",
+            f"/api/v1/commissions/{world.session()}/dossiers",
+            {"json": {"dossier_id": world.recevable_dossier()}},
+        ),
+    ),
+    Case(
+        "GET /api/v1/commissions/{session_id}/ordre-du-jour.pdf",
+        signed_in(200),
+        lambda world, role: (
+            "GET",
+            f"/api/v1/commissions/{world.dossier_in_session()[1]}/ordre-du-jour.pdf",
+            {},
+        ),
+    ),
+    Case(
+        "POST /api/v1/commissions/{session_id}/cloture",
+        refused_but("admin", 200),
+        lambda world, role: ("POST", f"/api/v1/commissions/{world.session()}/cloture", {}),
+    ),
+    Case(
+        "POST /api/v1/dossiers",
+        refused_but("petitioner", 201),
+        post_json("/api/v1/dossiers", {"project": GRAND_PROJET, "coordinates": DOSSIER_PARCEL}),
+    ),
+    Case("GET /api/v1/dossiers", signed_in(200), get("/api/v1/dossiers")),
+    Case(
+        "GET /api/v1/dossiers/late",
+        {**signed_in(200), "petitioner": 403},
+        get("/api/v1/dossiers/late"),
+    ),
+    Case(
+        "GET /api/v1/dossiers/{dossier_id}",
+        dossier_readers(200),
+        lambda world, role: ("GET", f"/api/v1/dossiers/{world.dossier()}", {}),
+    ),
+    Case(
+        "GET /api/v1/dossiers/{dossier_id}/receipt.pdf",
+        dossier_readers(200),
+        lambda world, role: ("GET", f"/api/v1/dossiers/{world.dossier()}/receipt.pdf", {}),
+    ),
+    Case(
+        "GET /api/v1/dossiers/{dossier_id}/pv.pdf",
+        dossier_readers(200),
+        lambda world, role: ("GET", f"/api/v1/dossiers/{world.examined_dossier()}/pv.pdf", {}),
+    ),
+    Case(
+        "GET /api/v1/dossiers/{dossier_id}/ne-varietur.pdf",  # none is authorized here
+        dossier_readers(409),
+        lambda world, role: ("GET", f"/api/v1/dossiers/{world.dossier()}/ne-varietur.pdf", {}),
+    ),
+    Case(
+        "GET /api/v1/dossiers/{dossier_id}/decision.pdf",  # none is decided: the president's
+        dossier_readers(409),
+        lambda world, role: ("GET", f"/api/v1/dossiers/{world.dossier()}/decision.pdf", {}),
+    ),
+    Case(
+        "POST /api/v1/dossiers/{dossier_id}/pieces",
+        {**refused_but("petitioner", 201), "public": 401},
+        lambda world, role: (
+            "POST",
+            f"/api/v1/dossiers/{world.dossier()}/pieces",
+            {"data": {"kind": "plan_masse"}, "files": {"file": ("p.pdf", PIECE)}},
+        ),
+    ),
+    Case(
+        "POST /api/v1/dossiers/{dossier_id}/recevabilite",
+        refused_but("admin", 200),
+        lambda world, role: (
+            "POST",
+            f"/api/v1/dossiers/{world.dossier()}/recevabilite",
+            {"json": {"recevable": False, "missing": ["plan_masse"]}},
+        ),
+    ),
+    Case(
+        "POST /api/v1/dossiers/{dossier_id}/avis",  # the agency's avis, by its agents
+        refused_but("agent", 201),
+        lambda world, role: (
+            "POST",
+            f"/api/v1/dossiers/{world.dossier_in_session()[0]}/avis",
+            {"json": {"avis": "favorable"}},
+        ),
+    ),
+    Case(
+        "POST /api/v1/dossiers/{dossier_id}/modifications",
+        refused_but("admin", 200),
+        lambda world, role: (
+            "POST",
+            f"/api/v1/dossiers/{world.examined_dossier()}/modifications",
+            {"json": {"motifs": "Réduire la hauteur"}},
+        ),
+    ),
+    Case(
+        "POST /api/v1/dossiers/{dossier_id}/observations",
+        refused_but("admin", 200),
+        lambda world, role: (
+            "POST",
+            f"/api/v1/dossiers/{world.examined_dossier()}/observations",
+            {"json": {"motifs": "Joindre l'étude de sol"}},
+        ),
+    ),
+    Case(
+        "POST /api/v1/dossiers/{dossier_id}/decision",  # the president's only
+        refused_but("admin", 403),
+        lambda world, role: (
+            "POST",
+            f"/api/v1/dossiers/{world.examined_dossier()}/decision",
+            {"json": {"decision": "refus", "motifs": "Hauteur excessive"}},
+        ),
+    ),
+    Case(
+        "POST /api/v1/dossiers/{dossier_id}/paiement",
+        refused_but("admin", 200),
+        lambda world, role: ("POST", f"/api/v1/dossiers/{world.dossier()}/paiement", {}),
+    ),
+    Case(
+        "POST /api/v1/dossiers/{dossier_id}/notification",  # none is decided: 409
+        refused_but("admin", 409),
+        lambda world, role: ("POST", f"/api/v1/dossiers/{world.dossier()}/notification", {}),
+    ),
+    Case(
+        "POST /api/v1/pre-instructions",
+        refused_but("petitioner", 201),
+        post_json(
+            "/api/v1/pre-instructions", {"project": GRAND_PROJET, "coordinates": DOSSIER_PARCEL}
+        ),
+    ),
+    Case(
+        "GET /api/v1/pre-instructions/{pre_id}",
+        {**dossier_readers(200, public=401), "other_agent": 404},
+        lambda world, role: ("GET", f"/api/v1/pre-instructions/{world.pre_instruction()}", {}),
+    ),
+    Case(
+        "POST /api/v1/pre-instructions/{pre_id}/avis",
+        refused_but("agent", 200),
+        lambda world, role: (
+            "POST",
+            f"/api/v1/pre-instructions/{world.pre_instruction()}/avis",
+            {"json": {"avis": "favorable"}},
+        ),
+    ),
+    Case(
+        "GET /api/v1/parcels/{parcel_id}",
+        {**demo_agency(200), "petitioner": 403},
+        lambda world, role: ("GET", f"/api/v1/parcels/{world.parcel()}", {}),
+    ),
     # OGC API Features and Tiles (tipg), open data
     Case("GET /ogc/", everyone(200), get("/ogc/")),
     Case("GET /ogc/conformance", everyone(200), get("/ogc/conformance")),
@@ -462,6 +713,8 @@ def world(server: str, engine: Engine, tmp_path_factory: pytest.TempPathFactory)
     made.admin.close()
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM plans WHERE name LIKE 'PA Matrice%'"))
+        for table in ("dossiers", "commissions", "parcels"):
+            conn.execute(text(f"DELETE FROM {table} WHERE commune = :c"), {"c": DOSSIER_COMMUNE})
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -18,8 +18,10 @@ from fastapi.routing import APIRoute
 from api.app import create_app
 from api.ogc_pages import LOCAL_ASSETS, ogc_templates
 from geoportal.settings import Settings
-from tests.accounts import ADMIN, AGENT
+from tests.accounts import ADMIN, AGENT, PETITIONER
 from tests.browser import chromium_page
+from tests.dossiers import GRAND_PROJET
+from tests.dossiers import PARCEL as DOSSIER_PARCEL
 from tests.geoportal.nru.test_issue import PARCEL, coordinates
 
 DEMO = "PA Ain Demo"
@@ -33,6 +35,11 @@ PAGES = {
     "/indicateurs": "/indicateurs",
     "/plans/{name}/map": f"/plans/{DEMO}/map",
     "/verify/{nru_id}": "/verify/{note}",
+    "/depot": "/depot",
+    "/guichet": "/guichet",
+    "/seance": "/seance",
+    "/decisions": "/decisions",
+    "/suivi/{number}": "/suivi/{dossier}",
     "/docs": "/docs",
     "/docs/oauth2-redirect": "/docs/oauth2-redirect",
     "ogc landing": "/ogc/?f=html",
@@ -61,6 +68,15 @@ def note(server: str) -> str:
     return str(response.json()["id"])
 
 
+@pytest.fixture(scope="module")
+def dossier(server: str) -> str:
+    """A dossier's number, for its public tracking page (issue #13)."""
+    body = {"project": GRAND_PROJET, "coordinates": DOSSIER_PARCEL}
+    response = httpx.post(f"{server}/api/v1/dossiers", json=body, headers=PETITIONER, timeout=60)
+    assert response.status_code == 201, response.text
+    return str(response.json()["number"])
+
+
 def directives(policy: str) -> dict[str, str]:
     """A Content-Security-Policy's directives by name."""
     pairs = (d.strip().split(" ", 1) for d in policy.split(";") if d.strip())
@@ -77,9 +93,11 @@ def test_the_app_html_routes_are_all_listed() -> None:
 
 
 @pytest.mark.parametrize("name", PAGES)
-def test_every_page_sends_the_policy_and_headers(server: str, note: str, name: str) -> None:
+def test_every_page_sends_the_policy_and_headers(
+    server: str, note: str, dossier: str, name: str
+) -> None:
     zone = httpx.get(f"{server}/ogc/collections/opendata.zones/items?limit=1", timeout=30)
-    url = PAGES[name].format(note=note, zone=zone.json()["features"][0]["id"])
+    url = PAGES[name].format(note=note, zone=zone.json()["features"][0]["id"], dossier=dossier)
     first, second = (httpx.get(f"{server}{url}", timeout=30) for _ in range(2))
     assert first.status_code == 200, (url, first.status_code)
     assert first.headers["content-type"].startswith("text/html")

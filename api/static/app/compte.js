@@ -31,8 +31,21 @@ function checkRow(check) {
     `<td>${escapeHtml(VERDICTS[check.verdict] || check.verdict)}</td></tr>`;
 }
 
+const STATES = { depose: "Déposé", irrecevable: "Irrecevable", recevable: "Recevable",
+  en_commission: "En commission", avis_emis: "Avis émis",
+  modifications_demandees: "Modifications demandées", autorise: "Autorisé", refuse: "Refusé" };
+
+function dossierRow(d) {
+  return `<tr><td>${escapeHtml(d.number)}</td><td>${escapeHtml(day(d.filed_on))}</td>` +
+    `<td>${escapeHtml(STATES[d.state] || d.state)}</td><td>${escapeHtml(d.permit_number || "—")}</td>` +
+    `<td><a href="/suivi/${encodeURIComponent(d.number)}">suivi</a></td></tr>`;
+}
+
 async function showHistory(me) {
-  const [notes, checks] = await Promise.all(["/api/v1/me/nrus", "/api/v1/me/checks"].map(getJson));
+  const [notes, checks, dossiers] = await Promise.all(
+    ["/api/v1/me/nrus", "/api/v1/me/checks", "/api/v1/dossiers"].map(getJson));
+  $("dossiers").tBodies[0].innerHTML = (Array.isArray(dossiers) ? dossiers : []).map(dossierRow)
+    .join("") || "<tr><td colspan=5>Aucun dossier pour l'instant.</td></tr>";
   $("who").textContent = `${me.full_name || me.login} (${me.login})`;
   $("notes").tBodies[0].innerHTML = notes.map(noteRow).join("") ||
     "<tr><td colspan=5>Aucune note pour l'instant.</td></tr>";
