@@ -30,6 +30,7 @@ from geoportal.nru.model import (
     ServitudeShare,
     ZoneShare,
 )
+from geoportal.nru.setbacks import attach_setbacks, parcel_buildable
 from geoportal.nru.store import store_nru
 from geoportal.parcels import ParcelRequest, locate_parcel
 from zoning.audit import record_act
@@ -82,6 +83,7 @@ def issue_nru(
     _check_article_6(overlay.plan, request)
     issued_at = now or dt.datetime.now(dt.UTC)
     nru = build_nru(str(uuid.uuid4()), "", issued_at, parcel, overlay, request)
+    attach_setbacks(nru, parcel_buildable(conn, geometry, overlay.plan_id, storage_srid))
     addressee = request.petitioner or _own_name(conn, by)
     nru.number = store_nru(conn, nru, overlay, geometry, storage_srid, addressee, by.user_id)
     details = {"id": nru.id, "plan": nru.plan.name, "agency": nru.plan.agency}

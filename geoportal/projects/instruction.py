@@ -48,13 +48,11 @@ from checks.procedure import classify
 from checks.project import Procedure, Project
 from checks.results import Check, Reason
 from checks.sectors import PlanFacts, merge_sector_facts, sector_kinds_of
-from checks.site import Site, ZonePart
-from checks.zone_rules import ZoneRules
 from geoportal.parcels import Located, ParcelRequest, locate
+from geoportal.site import plan_site
 from zoning.crs import WGS84, transform_geometry
 from zoning.intake import ParcelInput
 from zoning.overlay import Overlay
-from zoning.site import site_geometries
 
 #: A road whose right-of-way comes this close to the parcel runs along it (art. 26: the road
 #: authority); a few metres absorb the digitising gap between a plan's road and a cadastre.
@@ -242,15 +240,11 @@ def check_project(
     parcel, geometry, overlay = found.parcel, found.geometry, found.overlay
     if overlay is None:
         return _check_outside_plans(found, project, calendar, storage_srid, filed_on, events)
-    geometries = site_geometries(conn, geometry, overlay.plan_id, storage_srid)
-    site = Site(
-        parcel=geometry,
-        parts=[
-            zone_part(code, ZoneRules.model_validate(rules), part)
-            for code, rules, part in geometries.zone_parts
-        ],
-        roads=[road for _, road in geometries.roads],
-        no_build=[area for _, area in geometries.no_build],
+    site, geometries = plan_site(
+        conn,
+        geometry,
+        overlay.plan_id,
+        storage_srid,
         front_edges=_front_edges(parcel, front_bornes, storage_srid),
     )
     footprint = _footprint(project, parcel.srid, storage_srid)
@@ -346,12 +340,6 @@ def exemption_codes() -> list[str]:
 def exemption_labels() -> dict[str, str]:
     """Each exemption code of the tariff file with its label and paragraph, for forms."""
     return {e.code: f"{e.label} ({e.ref})" for e in current_tarif().exonerations}
-
-
-def zone_part(code: str, rules: ZoneRules, geometry: Any) -> ZonePart:
-    """A zone part with the explicit use lists of its règlement (allowed_uses, forbidden_uses)."""
-    allowed = frozenset(rules.allowed_uses) if rules.allowed_uses is not None else None
-    return ZonePart(code, rules, geometry, allowed, frozenset(rules.forbidden_uses))
 
 
 def _front_edges(
