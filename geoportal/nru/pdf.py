@@ -20,6 +20,7 @@ from weasyprint.text.fonts import FontConfiguration
 
 from geoportal.nru.map_extract import MapExtract, crs_label, render_map_svg, scale_label
 from geoportal.nru.model import Nru, PlanRef, ZoneShare
+from geoportal.nru.setbacks import setbacks_html
 
 MINISTRY = (
     "Ministère de l'Aménagement du Territoire National, de l'Urbanisme, de l'Habitat "
@@ -466,6 +467,7 @@ def terrain_html(nru: Nru) -> str:
         "<h2>Renseignements sur le terrain</h2>"
         + _identity_table(nru)
         + _situation_table(nru)
+        + setbacks_html(nru)  # issue #11 item 15 (geoportal.nru.setbacks)
         + _context_tables(nru)
         + _bornes_table(nru)
         + "</section>"

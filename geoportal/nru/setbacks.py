@@ -11,6 +11,7 @@ the edges told from that front. A setback « H/2 » is worked out for the zone's
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from sqlalchemy import Connection
@@ -148,3 +149,50 @@ def _envelope_reasons(result: ZoneBuildable) -> list[BuildableReason]:
             BuildableReason(code="ces_cap", text=text + verdict, area_m2=result.ces_cap_m2)
         )
     return reasons
+
+
+def _cell(value: float | None, unit: str) -> str:
+    """A figure with its unit, « non localisé » when it cannot be measured."""
+    return "non localisé" if value is None else f"{number(value)} {unit}"
+
+
+def _footprint_line(zone: ZoneShare) -> str:
+    """« Zone D1 : emprise constructible 360 m² (CES 0,3 × 1 200 m² : plafond retenu) »."""
+    ces = next((r.text for r in zone.buildable_reasons if r.code == "ces_cap"), None)
+    figure = (
+        area(zone.buildable_footprint_m2)
+        if zone.buildable_footprint_m2 is not None
+        else "non déterminée (reculs non localisés)"
+    )
+    return f"Zone {zone.code} : emprise constructible {figure}" + (f" — {ces}" if ces else "")
+
+
+def setbacks_html(nru: Nru) -> str:
+    """The PDF's small table of setback bands and buildable footprints ('' when none)."""
+    zones = [z for z in nru.zones if z.setbacks or z.buildable_reasons]
+    if not zones:
+        return ""
+    rows = "".join(
+        f"<tr><td>Zone {escape(z.code)}</td><td>{escape(KIND_LABELS.get(s.kind, s.kind))}</td>"
+        f'<td class="nombre">{escape(_cell(s.distance_m, "m"))}</td>'
+        f'<td class="nombre">{escape(_cell(s.area_m2, "m²"))}</td>'
+        f"<td>{escape(s.note or '')}</td></tr>"
+        for z in zones
+        for s in z.setbacks
+    )
+    head = (
+        '<tr><th>Zone</th><th>Recul</th><th class="nombre">Distance</th>'
+        '<th class="nombre">Surface du terrain dans la bande</th><th>Remarque</th></tr>'
+    )
+    lines = "".join(f"<li>{escape(_footprint_line(z))}</li>" for z in zones)
+    note = (
+        '<p class="remarque">Emprise constructible : partie de la zone hors bandes de recul, '
+        "emprise des voies (alignement) et servitudes non aedificandi, plafonnée par le CES ; "
+        "un recul proportionnel à la hauteur est calculé pour la hauteur maximale de la zone."
+        "</p>"
+    )
+    table = f'<table class="petit reculs"><thead>{head}</thead><tbody>{rows}</tbody></table>'
+    return (
+        '<div class="bloc"><h3>Reculs et emprise constructible</h3>'
+        f'{table}<ul class="emprises">{lines}</ul>{note}</div>'
+    )

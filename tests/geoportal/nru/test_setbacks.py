@@ -69,13 +69,14 @@ def issue(client: TestClient, parcel: Any) -> dict[str, Any]:
     return body
 
 
-def bands(zone: dict[str, Any]) -> dict[str, tuple[float | None, float | None]]:
+def bands(zone: dict[str, Any]) -> dict[str, tuple[Any, Any]]:
     return {s["kind"]: (s["distance_m"], s["area_m2"]) for s in zone["setbacks"]}
 
 
 def reason(zone: dict[str, Any], code: str) -> dict[str, Any]:
-    [found] = [r for r in zone["buildable_reasons"] if r["code"] == code]
-    return found
+    found: list[dict[str, Any]] = [r for r in zone["buildable_reasons"] if r["code"] == code]
+    assert len(found) == 1, zone["buildable_reasons"]
+    return found[0]
 
 
 def test_villa_parcel_on_the_road(client: TestClient, setbacks_plan: None) -> None:
