@@ -64,6 +64,11 @@ GROUP BY ref ORDER BY ref
 """)
 
 
+#: The part of a footprint outside the envelope drawn only above the check's tolerance
+#: (checks.compliance.AREA_TOLERANCE_M2: a 10 cm square is drawing slack).
+OUTSIDE_AREA_TOLERANCE_M2 = 0.01
+
+
 class FrontBornesError(ValueError):
     """The bornes named as the street front do not form a side of the parcel."""
 
@@ -263,11 +268,18 @@ def check_project(
         "verdict": result.verdict,
         "checks": [c.model_dump() for c in result.checks],
         "zones": [
-            {"code": code, "area_m2": round(part.area, 2)}
-            for code, _, part in geometries.zone_parts
+            {
+                "code": code,
+                "area_m2": round(part.area, 2),
+                # the affectation and the interdictions apart, for pages that label them
+                "affectation": rules.get("affectation"),
+                "interdictions": rules.get("interdictions") or [],
+            }
+            for code, rules, part in geometries.zone_parts
         ],
         "frontage_m": round(result.frontage_m, 2) if result.frontage_m else None,
         "envelope": _geojson(envelope, storage_srid, WGS84),
+        **_footprint_layers(footprint, envelope, storage_srid),
         "envelope_lambert": _geojson(envelope, storage_srid, storage_srid),
         "parcel": _geojson(geometry, storage_srid, WGS84),
         "procedure": procedure,
@@ -372,6 +384,19 @@ def _footprint(project: Project, srid: int, storage_srid: int) -> Any:
     if project.footprint is None:
         return None
     return transform_geometry(shapely.geometry.shape(project.footprint), srid, storage_srid)
+
+
+def _footprint_layers(footprint: Any, envelope: Any, storage_srid: int) -> dict[str, Any]:
+    """The footprint as entered and its part outside the envelope (WGS 84), for the map."""
+    outside = None
+    if footprint is not None and envelope is not None:
+        outside = footprint.difference(envelope)
+        if outside.area <= OUTSIDE_AREA_TOLERANCE_M2:
+            outside = None
+    return {
+        "footprint": _geojson(footprint, storage_srid, WGS84),
+        "footprint_outside_envelope": _geojson(outside, storage_srid, WGS84),
+    }
 
 
 def _geojson(geometry: Any, source: int, target: int) -> dict[str, Any] | None:
