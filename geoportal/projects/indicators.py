@@ -330,3 +330,21 @@ def _no_rankings() -> dict[str, Any]:
 
 def _dicts(items: Sequence[DelayStat | Degradation]) -> list[dict[str, Any]]:
     return [asdict(item) for item in items]
+
+
+def with_working_days(features: Iterable[dict[str, Any]], calendar: WorkingCalendar) -> None:
+    """Add each project's instruction delay, in working days as the indicators count it.
+
+    `instruction_working_days`: working days after filing up to the decision (no weekend, no
+    public holiday, the agency's overrides), None while either date is unknown; the public
+    map's popup prints it, so that it and /indicateurs speak of the same days.
+    """
+    for feature in features:
+        properties = feature.get("properties") or {}
+        filed, decided = properties.get("filed_on"), properties.get("decided_on")
+        days = None
+        if filed and decided:
+            days = working_days_between(
+                dt.date.fromisoformat(str(filed)), dt.date.fromisoformat(str(decided)), calendar
+            )
+        properties["instruction_working_days"] = days
