@@ -158,4 +158,8 @@ class Nru(BaseModel):
     omitted: list[Omitted]
     warnings: list[str]
     text: list[str] = Field(default_factory=list)  # the Annexe 1 letter, paragraph by paragraph
+    #: the parcel's buildable footprint, the sum of its zone parts' (None when one cannot be
+    #: told), and the steps to it in French, zone by zone (issue #11 item 15)
+    buildable_footprint_m2: float | None = None
+    buildable_reasons: list[str] = Field(default_factory=list)
     links: dict[str, str] = Field(default_factory=dict)

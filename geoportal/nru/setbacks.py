@@ -44,7 +44,22 @@ def attach_setbacks(nru: Nru, results: list[ZoneBuildable]) -> Nru:
         result = by_zone.get(zone.code)
         if result is not None:
             _fill(zone, result)
+    filled = [zone for zone in nru.zones if zone.buildable_reasons]
+    footprints = [zone.buildable_footprint_m2 for zone in filled]
+    known = [f for f in footprints if f is not None]
+    nru.buildable_footprint_m2 = (
+        round(sum(known), 2) if filled and len(known) == len(footprints) else None
+    )
+    nru.buildable_reasons = [
+        _sentence(zone.code, r) for zone in filled for r in zone.buildable_reasons
+    ]
     return nru
+
+
+def _sentence(code: str, reason: BuildableReason) -> str:
+    """« Zone D1 — dans les bandes de recul (sur voie, latéral, de fond) : 518 m² »."""
+    figure = f" : {area(reason.area_m2)}" if reason.area_m2 is not None else ""
+    return f"Zone {code} — {reason.text}{figure}"
 
 
 def _fill(zone: ZoneShare, result: ZoneBuildable) -> None:

@@ -82,7 +82,8 @@ def reason(zone: dict[str, Any], code: str) -> dict[str, Any]:
 def test_villa_parcel_on_the_road(client: TestClient, setbacks_plan: None) -> None:
     """D1, 30 × 42 m, 2 m of it in the right-of-way: bands of 5, 4 and 4 m; CES caps."""
     parcel = at(20, 50, 50, 92)  # the right-of-way starts at y = 90
-    [zone] = issue(client, parcel)["zones"]
+    note = issue(client, parcel)
+    [zone] = note["zones"]
     assert zone["code"] == "D1"
     net = 30 * 40  # behind the alignment
     road, side, rear = 30 * 5, 2 * 40 * 4, 30 * 4
@@ -97,6 +98,11 @@ def test_villa_parcel_on_the_road(client: TestClient, setbacks_plan: None) -> No
     assert reason(zone, "envelope")["area_m2"] == pytest.approx(inner)
     assert reason(zone, "ces_cap")["area_m2"] == pytest.approx(0.3 * net)
     assert zone["buildable_footprint_m2"] == pytest.approx(min(inner, 0.3 * net))  # 360 m²
+    assert note["buildable_footprint_m2"] == pytest.approx(360)
+    assert any(r.startswith("Zone D1 — CES 0,3") for r in note["buildable_reasons"])
+    stored = client.get(f"/api/v1/nru/{note['id']}").json()  # as issued, unchanged
+    assert stored["zones"][0]["setbacks"] == zone["setbacks"]
+    assert stored["buildable_footprint_m2"] == note["buildable_footprint_m2"]
 
 
 def test_height_ratio_rear_setback_for_the_zone_maximum(
@@ -121,7 +127,8 @@ def test_height_ratio_rear_setback_for_the_zone_maximum(
 def test_parcel_across_two_zones(client: TestClient, setbacks_plan: None) -> None:
     """Each zone part has its own bands: D1's side band from the west edge, B4's rear band."""
     parcel = at(180, 50, 230, 90)
-    zones = {z["code"]: z for z in issue(client, parcel)["zones"]}
+    note = issue(client, parcel)
+    zones = {z["code"]: z for z in note["zones"]}
     d1, b4 = zones["D1"], zones["B4"]
     # D1 part 20 × 40: road 20 × 5, west side 4 × 40 (the east side lies in B4), rear 20 × 4
     assert bands(d1) == {
@@ -134,6 +141,8 @@ def test_parcel_across_two_zones(client: TestClient, setbacks_plan: None) -> Non
     assert d1["buildable_footprint_m2"] == pytest.approx(min(d1_envelope, 0.3 * 800))
     assert bands(b4)["rear"] == (8.75, pytest.approx(30 * 8.75))
     assert b4["buildable_footprint_m2"] == pytest.approx(min(1200 - 262.5, 0.7 * 1200))
+    # the note's footprint is the sum of its zone parts': 240 + 840 m²
+    assert note["buildable_footprint_m2"] == pytest.approx(min(d1_envelope, 240) + 840)
 
 
 def test_no_build_servitude_is_taken_off(client: TestClient, setbacks_plan: None) -> None:
@@ -151,8 +160,9 @@ def test_parcel_off_the_roads(client: TestClient, setbacks_plan: None) -> None:
     """No road of the plan along the parcel: the front is unknown, so the side and rear
     bands cannot be placed and the footprint is not guessed; the CES bound is still given."""
     parcel = at(20, 10, 50, 40)
-    [zone] = issue(client, parcel)["zones"]
+    note = issue(client, parcel)
+    [zone] = note["zones"]
     assert bands(zone) == {"road": (5, None), "side": (4, None), "rear": (4, None)}
-    assert zone["buildable_footprint_m2"] is None
+    assert zone["buildable_footprint_m2"] is None and note["buildable_footprint_m2"] is None
     assert reason(zone, "ces_cap")["area_m2"] == pytest.approx(0.3 * 900)
     assert any(r["code"] == "setback_unlocated" for r in zone["buildable_reasons"])
