@@ -1,7 +1,9 @@
 """The setbacks of the note: each zone part's setback bands and its buildable footprint.
 
-RGC art. 8 makes the note state « les règles d'implantation des constructions » among the plan's
-prescriptions; here they are measured on the parcel (issue #11 item 15). The figures come from
+RGC art. 8: the note gives « les dispositions principales du document d'urbanisme concerné,
+notamment … les possibilités maximales d'occupation et d'utilisation du sol, les conditions
+d'implantation des Immeubles par rapport aux limites séparatives ou mitoyennes … »; here those
+conditions are measured on the parcel (issue #11 item 15). The figures come from
 checks.envelope.zone_buildable on the Site of geoportal.site, the same code and the same site
 as /api/v1/check: the road setback is measured from the rights-of-way the roads layer shows
 along the parcel (the note has no front named by the petitioner), the side and rear ones from
