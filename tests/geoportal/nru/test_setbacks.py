@@ -4,8 +4,9 @@ Cases written from the demo règlement's rules (data/demo/reglement.yaml): zone 
 setback of 5 m, side and rear setbacks of 4 m and a CES of 0.3; zone B4 sets no road nor side
 setback (0 m), a rear setback « max(5 m, H/2) » and a maximum height of 17.5 m, so H/2 is
 worked out for 17.5 m: 8.75 m, and a CES of 0.7. RGC art. 8: the note gives « les conditions
-d'implantation des Immeubles par rapport aux limites séparatives ou mitoyennes ». The expected areas are computed here by hand
-on rectangles (one straight road 20 m wide along y = 100), not by the code under test.
+d'implantation des Immeubles par rapport aux limites séparatives ou mitoyennes ». The expected
+areas are computed here by hand on rectangles (one straight road 20 m wide along y = 100), not
+by the code under test.
 """
 
 from __future__ import annotations
