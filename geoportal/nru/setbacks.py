@@ -85,6 +85,12 @@ def height_note(band: SetbackBand) -> str | None:
     )
 
 
+def _coefficient(value: float) -> str:
+    """0,3 not 0,30: a coefficient as the règlement writes it."""
+    text = number(value, 4)
+    return text.rstrip("0").rstrip(",") if "," in text else text
+
+
 def _ratio(ratio: float) -> str:
     """0.5 → 'H/2', 1 → 'H', else '0,3 × H'."""
     if ratio == 1:
@@ -161,7 +167,9 @@ def _envelope_reasons(result: ZoneBuildable) -> list[BuildableReason]:
             verdict = "plafond retenu"
         else:
             verdict = "non atteint par l'enveloppe"
-        text = f"CES {number(result.ces_max)} × {area(net)} (partie hors emprise des voies) : "
+        text = (
+            f"CES {_coefficient(result.ces_max)} × {area(net)} (partie hors emprise des voies) : "
+        )
         reasons.append(
             BuildableReason(code="ces_cap", text=text + verdict, area_m2=result.ces_cap_m2)
         )
