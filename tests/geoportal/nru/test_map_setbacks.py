@@ -133,3 +133,23 @@ def test_parcel_deep_in_one_zone_shows_its_neighbours(
     response = client.get(note["links"]["pdf"])
     png = render_page(response.content, "nru_deep_parcel", _extract_page(response.content))
     assert png.stat().st_size > 10_000
+
+
+# Along Avenue des Villas (V5) where the oued's 30 m non aedificandi band crosses it.
+BURDENED = box(357845, 365940, 357885, 365980)
+
+
+def test_burdened_parcel_along_a_road_shows_its_hatching(
+    client: TestClient, conn: Connection, demo: None
+) -> None:
+    """The oued's band crosses V5: on the extract its hatching lies over the right-of-way."""
+    note = issue(client, BURDENED)
+    assert note["servitudes"] and note["roads"]
+    extract = map_extract(conn, Nru.model_validate(note), SRID)
+    svg = render_map_svg(extract)
+    last_road = svg.rindex('fill="#ffffff"')
+    first_hatch = svg.index('fill="url(#servitude-hatch)"')
+    assert first_hatch > last_road  # every road drawn before (under) the hatching
+    response = client.get(note["links"]["pdf"])
+    png = render_page(response.content, "nru_servitude_over_road", _extract_page(response.content))
+    assert png.stat().st_size > 10_000
