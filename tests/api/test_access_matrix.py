@@ -148,6 +148,7 @@ OGC_ITEMS = "/ogc/collections/opendata.projets_autorises"
 CASES = [
     # pages and documentation
     Case("GET /", everyone(200), get("/")),
+    Case("GET /favicon.ico", everyone(200), get("/favicon.ico")),
     Case("GET /plans", everyone(200), get("/plans")),
     Case("GET /nru", everyone(200), get("/nru")),
     Case("GET /projet", everyone(200), get("/projet")),
