@@ -27,6 +27,7 @@ def test_working_days_of_a_page_match_the_indicators() -> None:
     assert days[1] == 1 and days[3] is None
     for f, count in zip(features[:3], days[:3], strict=True):
         p = f["properties"]
-        filed, decided = dt.date.fromisoformat(p["filed_on"]), dt.date.fromisoformat(p["decided_on"])
+        filed = dt.date.fromisoformat(p["filed_on"])
+        decided = dt.date.fromisoformat(p["decided_on"])
         assert count == working_days_between(filed, decided, calendar)
     assert days[0] <= 30 < (dt.date(2026, 6, 15) - dt.date(2026, 5, 4)).days
