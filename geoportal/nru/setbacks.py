@@ -21,7 +21,7 @@ from sqlalchemy import Connection
 from checks.envelope import SetbackBand, ZoneBuildable, zone_buildable
 from geoportal.nru.model import BuildableReason, Nru, SetbackArea, ZoneShare
 from geoportal.site import plan_site
-from zoning.wording import area, length, number
+from zoning.wording import area, number
 
 KIND_LABELS = {"road": "sur voie", "side": "latéral", "rear": "de fond"}
 UNLOCATED = {
@@ -80,9 +80,14 @@ def height_note(band: SetbackBand) -> str | None:
             "pas de hauteur maximale, le recul n'est pas calculé"
         )
     return (
-        f"max({length(band.fixed_m)} ; {_ratio(band.height_ratio)}) calculé pour "
-        f"H = {length(band.height_m)}, hauteur maximale de la zone : {length(band.distance_m)}"
+        f"max({_metres(band.fixed_m)} ; {_ratio(band.height_ratio)}) calculé pour "
+        f"H = {_metres(band.height_m)}, hauteur maximale de la zone : {_metres(band.distance_m)}"
     )
+
+
+def _metres(value: float) -> str:
+    """'17,5 m', '8,75 m', '5 m': a distance as the règlement writes it."""
+    return f"{_coefficient(value)} m"
 
 
 def _coefficient(value: float) -> str:
@@ -178,7 +183,9 @@ def _envelope_reasons(result: ZoneBuildable) -> list[BuildableReason]:
 
 def _cell(value: float | None, unit: str) -> str:
     """A figure with its unit, « non localisé » when it cannot be measured."""
-    return "non localisé" if value is None else f"{number(value)} {unit}"
+    if value is None:
+        return "non localisé"
+    return _metres(value) if unit == "m" else area(value)
 
 
 def _footprint_line(zone: ZoneShare) -> str:
@@ -198,7 +205,7 @@ def setbacks_html(nru: Nru) -> str:
     if not zones:
         return ""
     rows = "".join(
-        f"<tr><td>Zone {escape(z.code)}</td><td>{escape(KIND_LABELS.get(s.kind, s.kind))}</td>"
+        f"<tr><td>{escape(z.code)}</td><td>{escape(KIND_LABELS.get(s.kind, s.kind))}</td>"
         f'<td class="nombre">{escape(_cell(s.distance_m, "m"))}</td>'
         f'<td class="nombre">{escape(_cell(s.area_m2, "m²"))}</td>'
         f"<td>{escape(s.note or '')}</td></tr>"
@@ -216,7 +223,11 @@ def setbacks_html(nru: Nru) -> str:
         "un recul proportionnel à la hauteur est calculé pour la hauteur maximale de la zone."
         "</p>"
     )
-    table = f'<table class="petit reculs"><thead>{head}</thead><tbody>{rows}</tbody></table>'
+    table = (
+        f'<table class="petit reculs"><thead>{head}</thead><tbody>{rows}</tbody></table>'
+        if rows
+        else '<p class="remarque">Le règlement ne fixe pas de recul pour ces zones.</p>'
+    )
     return (
         '<div class="bloc"><h3>Reculs et emprise constructible</h3>'
         f'{table}<ul class="emprises">{lines}</ul>{note}</div>'

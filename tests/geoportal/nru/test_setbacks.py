@@ -11,6 +11,7 @@ by the code under test.
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -167,3 +168,17 @@ def test_parcel_off_the_roads(client: TestClient, setbacks_plan: None) -> None:
     assert zone["buildable_footprint_m2"] is None and note["buildable_footprint_m2"] is None
     assert reason(zone, "ces_cap")["area_m2"] == pytest.approx(0.3 * 900)
     assert any(r["code"] == "setback_unlocated" for r in zone["buildable_reasons"])
+
+
+def test_pdf_table_of_setbacks(client: TestClient, setbacks_plan: None) -> None:
+    """The PDF prints each band with its distance and area, and each zone's footprint."""
+    note = issue(client, at(180, 50, 230, 90))
+    pdf = client.get(note["links"]["pdf"])
+    assert pdf.status_code == 200
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"], input=pdf.content, capture_output=True, check=True
+    ).stdout.decode()
+    assert "Reculs et emprise constructible" in text
+    assert "8,75 m" in text and "262,50 m²" in text  # B4's rear band at H = 17,5 m
+    assert "H = 17,5" in text and "hauteur maximale de la zone" in text  # said so
+    assert "Zone D1 : emprise constructible 240 m²" in text  # capped by the CES 0,3 × 800 m²
