@@ -17,13 +17,17 @@ COORDINATES = (
 def test_nru_map_roads_bornes_and_french_figures(server: str) -> None:
     with chromium_page(viewport={"width": 1280, "height": 900}) as (page, errors):
         page.goto(f"{server}/nru")
-        page.wait_for_function("() => roadsLayer !== null && roadsLayer.getLayers().length > 0")
+        # a shared 2-core machine may take a while to load the plan: a minute at most
+        page.wait_for_function(
+            "() => roadsLayer !== null && roadsLayer.getLayers().length > 0", timeout=60_000
+        )
         refs = page.evaluate("() => roadsLayer.getLayers().map((l) => l.feature.properties.ref)")
         assert "V1" in refs and "V5" in refs
         page.fill("#coords", COORDINATES)
         page.click("#check")
         page.wait_for_selector("#diagnostics table")
-        page.wait_for_function("() => bornesLayer !== null && map.getZoom() >= 17")
+        page.wait_for_function("() => bornesLayer !== null", timeout=60_000)
+        page.wait_for_function("() => map.getZoom() >= 17", timeout=60_000)
         page.wait_for_timeout(400)  # the zoom animation's end, for the screenshot
         labels = page.locator(".leaflet-tooltip.borne-label").all_inner_texts()
         assert sorted(labels) == ["B1", "B2", "B3", "B4"]
