@@ -79,7 +79,8 @@ function drawParcel(data) {
   if (parcelLayer) parcelLayer.remove();
   parcelLayer = L.geoJSON(data.parcel.geometry, { style: { color: "#c00", weight: 3, fillOpacity: 0.1 } })
     .addTo(map);
-  map.fitBounds(parcelLayer.getBounds(), { maxZoom: 18, padding: [40, 40] });
+  // without animation: a zoom still running (the plan's framing) would swallow this one
+  map.fitBounds(parcelLayer.getBounds(), { maxZoom: 18, padding: [40, 40], animate: false });
   drawBornes(data.parcel.borne_points || []);
 }
 
