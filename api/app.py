@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
@@ -105,10 +105,20 @@ def create_app(
     document_ogc_answers(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_api_route("/", public_map, response_class=HTMLResponse, include_in_schema=False)
+    app.add_api_route("/favicon.ico", favicon, response_class=FileResponse, include_in_schema=False)
     app.add_api_route("/nru", nru_form, response_class=HTMLResponse, include_in_schema=False)
     app.add_api_route("/projet", project_form, response_class=HTMLResponse, include_in_schema=False)
     app.add_api_route("/compte", account_page, response_class=HTMLResponse, include_in_schema=False)
     return app
+
+
+def favicon() -> FileResponse:
+    """The product's icon, served here: browsers ask every host for /favicon.ico (no 404)."""
+    return FileResponse(
+        STATIC / "favicon.ico",
+        media_type="image/vnd.microsoft.icon",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
 
 
 def nru_form(request: Request) -> HTMLResponse:

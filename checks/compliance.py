@@ -13,17 +13,12 @@ from shapely import unary_union
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from checks.envelope import (
-    Envelope,
-    RequiredSetback,
-    buildable_envelope,
-    required_setbacks,
-)
+from checks.envelope import Envelope, RequiredSetback, site_envelope
 from checks.habitat_economique import SOURCE as SOURCE_HABITAT_ECONOMIQUE
 from checks.habitat_economique import HabitatEconomique, check_habitat_economique
 from checks.project import Project
 from checks.results import Check, Verdict, verdict_of
-from checks.site import ParcelEdges, Site, ZonePart, frontage_m, parcel_edges
+from checks.site import ParcelEdges, Site, ZonePart, frontage_m
 
 # An overlap below 0.01 m² (a 10 cm square) is floating-point noise or drawing slack, not an
 # encroachment: surveyed coordinates are given to the centimetre.
@@ -59,9 +54,7 @@ def check_compliance(
     """Every check of the project on this site, and the verdict over them."""
     if footprint is None:
         footprint = footprint_geometry(project)
-    edges = parcel_edges(site)
-    requirements = required_setbacks(site, edges, project.height_m)
-    envelope = buildable_envelope(site, edges, requirements)
+    edges, requirements, envelope = site_envelope(site, project.height_m)
     concerned = _concerned_parts(site, footprint)
     checks = [
         *_zone_checks(site, footprint),

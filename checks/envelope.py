@@ -7,13 +7,13 @@ front (the alignement of the planned road), side and rear boundaries.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from shapely import unary_union
 from shapely.geometry.base import BaseGeometry
 
-from checks.site import ParcelEdges, Site, ZonePart
+from checks.site import ParcelEdges, Site, ZonePart, parcel_edges
 from checks.zone_rules import Setback
 
 Side = Literal["road", "side", "rear"]
@@ -107,3 +107,154 @@ def buildable_envelope(
         pieces.append(part.geometry.intersection(site.parcel).difference(excluded))
     removed = unary_union([*site.roads, *site.no_build])
     return Envelope(unary_union(pieces).difference(removed), ())
+
+
+def site_envelope(
+    site: Site, height_m: float | None
+) -> tuple[ParcelEdges, list[RequiredSetback], Envelope]:
+    """The parcel's edges, the setbacks for this height and the buildable envelope.
+
+    The one entry point for /check (the project's height) and the note (each zone's maximum
+    height, zone_buildable): both draw the same bands from the same edges.
+    """
+    edges = parcel_edges(site)
+    requirements = required_setbacks(site, edges, height_m)
+    return edges, requirements, buildable_envelope(site, edges, requirements)
+
+
+@dataclass(frozen=True)
+class SetbackBand:
+    """One setback band of a zone part: its distance and the parcel's land inside it.
+
+    height_m is the height a height-ratio setback (H/2) was worked out for: the zone's maximum.
+    geometry and area_m2 are None when the boundary cannot be located or the height is unknown;
+    the area is the net parcel's (off the rights-of-way) inside the zone part and the band.
+    """
+
+    zone: str
+    side: Side
+    distance_m: float | None
+    fixed_m: float
+    height_ratio: float | None
+    height_m: float | None
+    geometry: BaseGeometry | None
+    area_m2: float | None
+
+
+@dataclass(frozen=True)
+class ZoneBuildable:
+    """What a zone part of the parcel leaves to build on, and why.
+
+    envelope_m2: the part minus its setback bands, the rights-of-way and no-build servitudes;
+    ces_cap_m2: CES × the part's net land (off the rights-of-way), None when no CES is set;
+    footprint_m2: the smaller of the two, None when the envelope cannot be drawn.
+    """
+
+    zone: str
+    part_m2: float
+    alignment_m2: float
+    no_build_m2: float
+    setbacks_m2: float | None
+    bands: tuple[SetbackBand, ...]
+    envelope: Envelope
+    envelope_m2: float | None
+    ces_max: float | None
+    ces_cap_m2: float | None
+    footprint_m2: float | None
+    constructible: bool
+
+
+def _area(geometry: BaseGeometry) -> float:
+    return float(geometry.area)
+
+
+def _bands(
+    part: ZonePart, land: BaseGeometry, requirements: list[RequiredSetback]
+) -> tuple[SetbackBand, ...]:
+    """The part's bands, each with the land of the part it takes."""
+    bands = []
+    for requirement in requirements:
+        rule = _setback(part, requirement.side)
+        assert rule is not None  # required_setbacks lists only the rules the zone sets
+        band = _band(requirement)
+        located = requirement.distance_m is not None and (
+            requirement.reference is not None or not requirement.distance_m
+        )
+        taken = land.intersection(band) if band is not None else None
+        area = None if not located else (round(_area(taken), 2) if taken is not None else 0.0)
+        bands.append(
+            SetbackBand(
+                zone=part.code,
+                side=requirement.side,
+                distance_m=requirement.distance_m,
+                fixed_m=rule.distance_m,
+                height_ratio=rule.height_ratio,
+                height_m=part.rules.max_height_m if rule.height_ratio is not None else None,
+                geometry=taken,
+                area_m2=area,
+            )
+        )
+    return tuple(bands)
+
+
+def zone_buildable(site: Site) -> list[ZoneBuildable]:
+    """Per zone part: the setback bands at the zone's maximum height, the envelope, the CES cap.
+
+    The envelope is buildable_envelope's, the same as /check draws, restricted to one part and
+    with a height-ratio setback worked out for the height the zone allows (its largest band).
+    """
+    edges = parcel_edges(site)
+    net = site.net_parcel()
+    no_build = unary_union(list(site.no_build))
+    results = []
+    for part in site.parts:
+        in_parcel = part.geometry.intersection(site.parcel)
+        land = in_parcel.intersection(net)
+        requirements = [
+            r
+            for r in required_setbacks(site, edges, part.rules.max_height_m)
+            if r.zone == part.code
+        ]
+        bands = _bands(part, land, requirements)
+        envelope = buildable_envelope(replace(site, parts=[part]), edges, requirements)
+        results.append(_zone_result(part, in_parcel, land, no_build, bands, envelope))
+    return results
+
+
+def _zone_result(
+    part: ZonePart,
+    in_parcel: BaseGeometry,
+    land: BaseGeometry,
+    no_build: BaseGeometry,
+    bands: tuple[SetbackBand, ...],
+    envelope: Envelope,
+) -> ZoneBuildable:
+    """The figures of one zone part, the footprint capped by the CES."""
+    constructible = part.rules.constructible
+    ces = part.rules.ces_max
+    ces_cap = round(ces * _area(land), 2) if ces is not None and constructible else None
+    located = [b.geometry for b in bands if b.geometry is not None]
+    setbacks = None if any(b.area_m2 is None for b in bands) else _area(unary_union(located))
+    if not constructible:
+        envelope_m2: float | None = 0.0
+    elif envelope.geometry is None:
+        envelope_m2 = None
+    else:
+        envelope_m2 = round(_area(envelope.geometry), 2)
+    footprint = envelope_m2
+    if footprint is not None and ces_cap is not None:
+        footprint = min(footprint, ces_cap)
+    return ZoneBuildable(
+        zone=part.code,
+        part_m2=round(_area(in_parcel), 2),
+        alignment_m2=round(_area(in_parcel) - _area(land), 2),
+        no_build_m2=round(_area(land.intersection(no_build)), 2),
+        setbacks_m2=None if setbacks is None else round(setbacks, 2),
+        bands=bands,
+        envelope=envelope if constructible else Envelope(None, ()),
+        envelope_m2=envelope_m2,
+        ces_max=ces,
+        ces_cap_m2=ces_cap,
+        footprint_m2=footprint,
+        constructible=constructible,
+    )

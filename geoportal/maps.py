@@ -13,7 +13,8 @@ from html import escape
 from typing import Any
 
 import folium
-from branca.element import Figure
+from branca.element import Figure, MacroElement
+from jinja2 import Template
 
 LEAFLET_JS = [("leaflet", "/static/leaflet/leaflet.js")]
 LEAFLET_CSS = [("leaflet_css", "/static/leaflet/leaflet.css")]
@@ -50,7 +51,7 @@ _FAMILY_WORDS = (
     ("touris", "tourisme"),
 )
 #: Styles of the other layers: roads' right-of-way, servitudes hatched-looking, reservations.
-LAYER_STYLES = {
+LAYER_STYLES: dict[str, dict[str, Any]] = {
     "roads": {"color": "#555", "weight": 1, "fillColor": "#ffffff", "fillOpacity": 0.9},
     "servitudes": {
         "color": "#c0392b",
@@ -120,7 +121,7 @@ def plan_map_html(
     fmap = folium.Map(
         location=[(south + north) / 2, (west + east) / 2],
         tiles=None,
-        control_scale=True,
+        control_scale=False,  # folium's scale bar adds feet: a metric one below
         prefer_canvas=True,
     )
     fmap.default_js = LEAFLET_JS
@@ -137,8 +138,10 @@ def plan_map_html(
         if collection["features"]:
             _overlay(layer, collection).add_to(fmap)
     fmap.fit_bounds([[south, west], [north, east]])
+    MetricScale().add_to(fmap)
     folium.LayerControl(collapsed=False).add_to(fmap)
-    root.html.add_child(folium.Element(legend_html(plan, colours)))
+    present = [layer for layer, collection in layers.items() if collection["features"]]
+    root.html.add_child(folium.Element(legend_html(plan, colours, present)))
     return str(root.render())
 
 
@@ -188,13 +191,57 @@ def _overlay(layer: str, collection: dict[str, Any]) -> folium.GeoJson:
     )
 
 
-def legend_html(plan: dict[str, Any], colours: dict[str, str]) -> str:
-    """A fixed legend box: plan name and status, one swatch per zone code."""
+class MetricScale(MacroElement):
+    """Leaflet's scale bar in metres only: a plan d'aménagement is drawn in metres."""
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "MetricScale"
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "L.control.scale({imperial: false, metric: true}).addTo({{ this._parent.get_name() }});"
+        "{% endmacro %}"
+    )
+
+
+#: Legend texts of the other layers, as the plan's maps name them.
+LAYER_LEGEND = {
+    "roads": "Voie d'aménagement (emprise)",
+    "servitudes": "Servitude (terrain grevé)",
+    "reservations": "Réservation pour équipement public",
+    "sectors": "Secteur (médina, lotissement, patrimoine…)",
+}
+
+
+def _layer_swatch(layer: str) -> str:
+    """A legend swatch drawn with the layer's own map style (fixed values, no plan text)."""
+    style = LAYER_STYLES[layer]
+    border = "dashed" if style.get("dashArray") else "solid"
+    opacity = float(style.get("fillOpacity", 1))
+    fill = style.get("fillColor", "transparent") if opacity else "transparent"
+    return (
+        f'<span class="swatch" style="background:{fill};opacity:{max(opacity, 0.5)};'
+        f'border:2px {border} {style["color"]}"></span>'
+    )
+
+
+def legend_html(
+    plan: dict[str, Any], colours: dict[str, str], layers: list[str] | None = None
+) -> str:
+    """A fixed legend box: plan name and status, one swatch per zone code, then the other
+    layers the plan has (roads, servitudes, reservations, sectors)."""
     labels = {z["code"]: z.get("label") or "" for z in plan["zone_codes"]}
     rows = "".join(
         f'<div class="legend-row"><span class="swatch" style="background:{colour}"></span>'
         f"<b>{escape(code)}</b> {escape(labels[code])}</div>"
         for code, colour in colours.items()
+    )
+    rows += "".join(
+        f'<div class="legend-row legend-layer" data-layer="{layer}">{_layer_swatch(layer)}'
+        f"{escape(LAYER_LEGEND[layer])}</div>"
+        for layer in LAYER_LEGEND
+        if layer in (layers or [])
     )
     status = "homologué" if plan["status"] == "homologue" else "en cours d'approbation"
     return f"""

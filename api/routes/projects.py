@@ -34,7 +34,10 @@ from api.deps import (
     query_date,
 )
 from api.security import AgentDep
+from checks.calendar import WorkingCalendar
 from geoportal.projects.feed import ProjectFeed
+from geoportal.projects.indicators import with_working_days
+from geoportal.projects.instruction import load_calendar
 from geoportal.projects.register import (
     EXCEL_FR_CSV,
     STANDARD_CSV,
@@ -93,10 +96,12 @@ def projects(
     conn: PublicConnectionDep,
     request: Request,
     chosen: FiltersDep,
+    settings: SettingsDep,
     limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
     offset: Annotated[int, Query(ge=0, le=100_000_000)] = 0,
 ) -> dict[str, Any]:
     page = list_projects(conn, chosen, limit, offset)
+    with_working_days(page["features"], load_calendar(settings.calendar_overrides))
     if page["numberReturned"] == limit:
         query = request.query_params.multi_items()
         rest = [(k, v) for k, v in query if k != "offset"] + [("offset", str(offset + limit))]
@@ -208,7 +213,9 @@ async def events(
     feed: ProjectFeed = request.app.state.feed
     queue = feed.subscribe()
     since = int(last_event_id) if last_event_id and last_event_id.isdigit() else None
-    return EventSourceResponse(_stream(request, engine, feed, queue, since), ping=KEEPALIVE_S)
+    calendar = load_calendar(request.app.state.settings.calendar_overrides)
+    stream = _stream(request, engine, feed, queue, since, calendar)
+    return EventSourceResponse(stream, ping=KEEPALIVE_S)
 
 
 async def _stream(
@@ -217,6 +224,7 @@ async def _stream(
     feed: ProjectFeed,
     queue: asyncio.Queue[dict[str, Any]],
     since: int | None,
+    calendar: WorkingCalendar,
 ) -> AsyncIterator[dict[str, str]]:
     """Missed events first (Last-Event-ID), then live ones, never one twice."""
     last = since or 0
@@ -224,7 +232,7 @@ async def _stream(
         if since is not None:
             for event in await run_in_threadpool(_missed, engine, since):
                 last = event["event"]
-                yield _sse(event)
+                yield _sse(event, calendar)
         while not await request.is_disconnected():
             try:
                 event = await asyncio.wait_for(queue.get(), timeout=KEEPALIVE_S)
@@ -232,7 +240,7 @@ async def _stream(
                 continue
             if event["event"] > last:
                 last = event["event"]
-                yield _sse(event)
+                yield _sse(event, calendar)
     finally:
         feed.unsubscribe(queue)
 
@@ -242,7 +250,8 @@ def _missed(engine: Any, since: int) -> list[dict[str, Any]]:
         return events_after(conn, since)
 
 
-def _sse(event: dict[str, Any]) -> dict[str, str]:
+def _sse(event: dict[str, Any], calendar: WorkingCalendar) -> dict[str, str]:
+    with_working_days([event["feature"]], calendar)
     return {
         "id": str(event["event"]),
         "event": "project",

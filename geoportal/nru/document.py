@@ -12,6 +12,7 @@ from geoportal.maps import zone_colours
 from geoportal.nru.map_extract import MapExtract, window_around
 from geoportal.nru.model import Nru
 from geoportal.nru.pdf import render_nru_pdf
+from geoportal.nru.setbacks import parcel_buildable
 from geoportal.nru.signing import agency_signer, sign_pdf
 from geoportal.nru.store import extract_row, keep_pdf, pdf_record, petitioner
 from geoportal.settings import Settings
@@ -56,8 +57,11 @@ def map_extract(conn: Connection, nru: Nru, storage_srid: int) -> MapExtract:
     """The plan around the parcel, from the vectors (and the plan's raster when it has one)."""
     row = extract_row(conn, nru.id)
     parcel = shapely.from_wkb(row.parcel_wkb)
-    bbox = window_around(parcel)
+    bbox = context_window(conn, row.plan_id, parcel, storage_srid)
     layers = _clipped_layers(conn, row.plan_id, bbox, storage_srid)
+    buildable = (
+        parcel_buildable(conn, parcel, row.plan_id, storage_srid) if row.plan_id is not None else []
+    )
     colours = zone_colours(
         [{"code": c, "label": lab} for c, lab, _ in layers["zones"]], row.legend or {}
     )
@@ -74,7 +78,45 @@ def map_extract(conn: Connection, nru: Nru, storage_srid: int) -> MapExtract:
         roads=layers["roads"],
         reservations=layers["reservations"],
         raster=raster,
+        setback_bands=[
+            (b.zone, b.side, b.geometry)
+            for zone in buildable
+            for b in zone.bands
+            if b.geometry is not None and not b.geometry.is_empty
+        ],
+        buildable=[
+            (zone.zone, zone.envelope.geometry)
+            for zone in buildable
+            if zone.envelope.geometry is not None and not zone.envelope.geometry.is_empty
+        ],
     )
+
+
+#: A window is widened, one round scale at a time up to this ground width (1/5000 on the
+#: 150 mm frame), until it shows a road or a zone boundary: a parcel deep in one zone is
+#: otherwise a flat colour with nothing to place it by (issue #14).
+CONTEXT_MAX_SIDE_M = 750.0
+CONTEXT_SQL = text(f"""
+SELECT EXISTS (SELECT 1 FROM roads WHERE plan_id = :pid AND geom && {_BOX}
+               AND ST_Intersects(geom, {_BOX}))
+    OR EXISTS (SELECT 1 FROM zones WHERE plan_id = :pid AND geom && {_BOX}
+               AND ST_Intersects(ST_Boundary(geom), {_BOX}))
+""")
+
+
+def context_window(
+    conn: Connection, plan_id: int | None, parcel: Any, srid: int
+) -> tuple[float, float, float, float]:
+    """The window around the parcel, widened until a road or a zone boundary shows in it."""
+    bbox = window_around(parcel)
+    if plan_id is None:
+        return bbox
+    while bbox[2] - bbox[0] < CONTEXT_MAX_SIDE_M:
+        params = dict(zip(("minx", "miny", "maxx", "maxy"), bbox, strict=True))
+        if conn.execute(CONTEXT_SQL, {**params, "srid": srid, "pid": plan_id}).scalar():
+            break
+        bbox = window_around(parcel, min_size_m=(bbox[2] - bbox[0]) * 1.01)
+    return bbox
 
 
 def _clipped_layers(

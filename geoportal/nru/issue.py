@@ -43,6 +43,7 @@ from geoportal.nru.request import (
     request_links,
     store_request,
 )
+from geoportal.nru.setbacks import attach_setbacks, parcel_buildable
 from geoportal.nru.store import store_nru
 from geoportal.parcels import ParcelRequest, locate_parcel
 from geoportal.settings import Settings
@@ -153,6 +154,7 @@ def issue_nru(
     )
     signer = signatory or _plan_signatory(overlay.plan)
     nru = build_nru(str(uuid.uuid4()), "", issued_at, parcel, overlay, request, received, signer)
+    attach_setbacks(nru, parcel_buildable(conn, geometry, overlay.plan_id, storage_srid))
     nru.number = store_nru(conn, nru, overlay, geometry, storage_srid, addressee, by.user_id)
     link_note(conn, received.id, nru.id)
     details = {"id": nru.id, "plan": nru.plan.name, "agency": nru.plan.agency}

@@ -44,6 +44,8 @@ PARCEL_RED = "#d40000"
 SERVITUDE_RED = "#d62728"
 RESERVATION_BLUE = "#1f5fa8"
 ROAD_EDGE_GREY = "#6b6b6b"
+SETBACK_VIOLET = "#6a3d9a"
+BUILDABLE_GREEN = "#1a7f37"
 LEGEND_ROW = 14.0
 #: Smallest visible area (square SVG units) and inscribed radius (units) worth a label, and the
 #: labels' distance to the parcel.
@@ -74,6 +76,10 @@ class MapExtract:
     roads: Sequence[tuple[str, float | None, Geometry]] = ()  # (ref, width_m, right-of-way)
     reservations: Sequence[tuple[str, str | None, Geometry]] = ()  # (code, label, geometry)
     raster: Path | str | None = None  # GeoTIFF of the plan, same SRID
+    #: the parcel's setback bands (zone, kind, land inside the band) and buildable envelopes
+    #: (zone, geometry), from checks.envelope.zone_buildable (issue #11 item 15)
+    setback_bands: Sequence[tuple[str, str, Geometry]] = ()
+    buildable: Sequence[tuple[str, Geometry]] = ()
 
     @property
     def scale_denominator(self) -> float:
@@ -349,7 +355,8 @@ def _zone_layer(extract: MapExtract, frame: _Frame) -> list[str]:
     """Zones filled with the legend's colours, drawn when there is no raster."""
     if extract.raster is not None:
         return []
-    style = 'stroke="#8a8a8a" stroke-width="0.6"'
+    # zone boundaries dark enough to read as limits, not as the fill's edge (issue #14)
+    style = 'stroke="#555" stroke-width="1"'
     return [
         _path(geometry, frame, f'fill="{escape(colour)}" {style}')
         for _, _, colour, geometry in extract.zones
@@ -382,6 +389,22 @@ def _road_layer(extract: MapExtract, frame: _Frame) -> list[str]:
     """Roads' right-of-way white with grey edges."""
     style = f'fill="#ffffff" stroke="{ROAD_EDGE_GREY}" stroke-width="1"'
     return [_path(geometry, frame, style) for _, _, geometry in extract.roads]
+
+
+def _setback_layer(extract: MapExtract, frame: _Frame) -> list[str]:
+    """The setback bands shaded orange, the buildable envelope outlined green (dashed)."""
+    band_style = (
+        f'fill="url(#setback-hatch)" stroke="{SETBACK_VIOLET}" stroke-width="0.6" '
+        'class="setback-band"'
+    )
+    envelope_style = (
+        f'fill="{BUILDABLE_GREEN}" fill-opacity="0.18" stroke="{BUILDABLE_GREEN}" '
+        'stroke-width="1.6" stroke-dasharray="5 2" class="buildable"'
+    )
+    return [
+        *(_path(geometry, frame, band_style) for _, _, geometry in extract.setback_bands),
+        *(_path(geometry, frame, envelope_style) for _, geometry in extract.buildable),
+    ]
 
 
 def road_label(ref: str, width_m: float | None) -> str:
@@ -656,12 +679,28 @@ def _legend_entries(extract: MapExtract) -> list[tuple[str, str]]:
                 "Réservation pour équipement public (code)",
             )
         )
+    entries += _setback_legend(extract)
     entries.append(
         (
             _swatch(f'fill="none" stroke="{PARCEL_RED}" stroke-width="3"'),
             "Terrain objet de la note et ses bornes",
         )
     )
+    return entries
+
+
+def _setback_legend(extract: MapExtract) -> list[tuple[str, str]]:
+    """Legend entries for the setback bands and the buildable envelope, when drawn."""
+    entries = []
+    if any(not g.is_empty for _, _, g in extract.setback_bands):
+        swatch = _swatch(f'fill="url(#setback-hatch)" stroke="{SETBACK_VIOLET}" stroke-width="0.6"')
+        entries.append((swatch, "Bande de recul (voie, limites latérales, fond)"))
+    if any(not g.is_empty for _, g in extract.buildable):
+        swatch = _swatch(
+            f'fill="{BUILDABLE_GREEN}" fill-opacity="0.18" stroke="{BUILDABLE_GREEN}" '
+            'stroke-width="1.6" stroke-dasharray="5 2"'
+        )
+        entries.append((swatch, "Enveloppe constructible (avant plafond du CES)"))
     return entries
 
 
@@ -707,6 +746,11 @@ def _defs(frame: _Frame) -> str:
         'patternTransform="rotate(45)">'
         f'<line x1="0" y1="0" x2="0" y2="7" stroke="{SERVITUDE_RED}" stroke-width="1.4"/>'
         "</pattern>"
+        '<pattern id="setback-hatch" patternUnits="userSpaceOnUse" width="5" height="5" '
+        'patternTransform="rotate(-45)">'
+        f'<rect width="5" height="5" fill="{SETBACK_VIOLET}" fill-opacity="0.15"/>'
+        f'<line x1="0" y1="0" x2="0" y2="5" stroke="{SETBACK_VIOLET}" stroke-width="1"/>'
+        "</pattern>"
         f'<clipPath id="frame-clip"><rect x="{_n(frame.left)}" y="{_n(frame.top)}" '
         f'width="{_n(frame.width)}" height="{_n(frame.height)}"/></clipPath>'
         "</defs>"
@@ -720,9 +764,12 @@ def _map_content(extract: MapExtract, frame: _Frame) -> list[str]:
         f'height="{_n(frame.height)}" fill="#fff"/>',
         *_raster_layer(extract, frame),
         *_zone_layer(extract, frame),
-        *_servitude_layer(extract, frame),
+        # the roads' white right-of-way under the hatching: a servitude over a road (a parcel
+        # 77 % burdened along an avenue) stays visible (issue #14)
         *_road_layer(extract, frame),
+        *_servitude_layer(extract, frame),
         *_reservation_layer(extract, frame),
+        *_setback_layer(extract, frame),
         *_zone_labels(extract, frame),
         *_road_labels(extract, frame),
         *_parcel_layer(extract, frame),

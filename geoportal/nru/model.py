@@ -72,6 +72,29 @@ class ParcelInfo(BaseModel):
     bornes: list[Borne] = Field(default_factory=list)
 
 
+class SetbackArea(BaseModel):
+    """The parcel's land of a zone part inside one setback band (issue #11 item 15).
+
+    distance_m and area_m2 are None when the band cannot be drawn (boundary not located);
+    a height-ratio setback (H/2) is worked out for height_m, the zone's maximum height.
+    """
+
+    kind: str  # road | side | rear
+    distance_m: float | None
+    area_m2: float | None
+    height_ratio: float | None = None
+    height_m: float | None = None
+    note: str | None = None
+
+
+class BuildableReason(BaseModel):
+    """One step from the zone part to its buildable footprint, with a stable code."""
+
+    code: str
+    text: str
+    area_m2: float | None = None
+
+
 class ZoneShare(BaseModel):
     """A zone (merged by code) over the parcel, with the rules of its règlement."""
 
@@ -80,6 +103,9 @@ class ZoneShare(BaseModel):
     area_m2: float
     share: float
     rules: dict[str, Any] = Field(default_factory=dict)
+    setbacks: list[SetbackArea] = Field(default_factory=list)
+    buildable_footprint_m2: float | None = None
+    buildable_reasons: list[BuildableReason] = Field(default_factory=list)
 
 
 class ServitudeShare(BaseModel):
@@ -152,6 +178,10 @@ class Nru(BaseModel):
     omitted: list[Omitted]
     warnings: list[str]
     text: list[str] = Field(default_factory=list)  # the Annexe 1 letter, paragraph by paragraph
+    #: the parcel's buildable footprint, the sum of its zone parts' (None when one cannot be
+    #: told), and the steps to it in French, zone by zone (issue #11 item 15)
+    buildable_footprint_m2: float | None = None
+    buildable_reasons: list[str] = Field(default_factory=list)
     links: dict[str, str] = Field(default_factory=dict)
     request: RequestRef | None = None  # the « Réf : Votre demande n° … du … » of the letter
     signatory: Signatory | None = None

@@ -26,6 +26,7 @@ from geoportal.nru.model import Nru, PlanRef, ZoneShare
 from geoportal.render import render
 from zoning import wording
 from zoning.wording import LandReference
+from geoportal.nru.setbacks import setbacks_html
 
 MINISTRY = (
     "Ministère de l'Aménagement du Territoire National, de l'Urbanisme, de l'Habitat "
@@ -359,6 +360,7 @@ def terrain_html(nru: Nru) -> str:
         omitted=[(o.layer, o.name, fr_area(o.area_m2), o.reason) for o in nru.omitted],
         warnings=nru.warnings,
         bornes=[(b.id, fr_coordinate(b.x), fr_coordinate(b.y)) for b in nru.parcel.bornes],
+        setbacks=Markup(setbacks_html(nru)),  # issue #11 item 15 (geoportal.nru.setbacks)
     )
 
 

@@ -16,7 +16,7 @@ from sqlalchemy import Connection
 
 from geoportal.nru.issue import NruRequest, build_nru, is_scan_request
 from geoportal.parcels import locate_parcel, plan_perimeters, plan_srid
-from zoning.crs import WGS84, transform_geometry
+from zoning.crs import WGS84, to_lonlat, transform_geometry
 from zoning.intake import ParcelInput
 from zoning.intake.scan import MAX_PAGES, MAX_PIXELS, ScanResult, read_scan, review_parcel
 from zoning.overlay import Overlay, ParcelOutsidePlans, overlay_parcel
@@ -118,6 +118,10 @@ def _preview_fields(
         "parcel": {
             **draft.parcel.model_dump(mode="json"),
             "geometry": shapely.geometry.mapping(wgs84),
+            # each borne's id where the map labels it (WGS 84), for the /nru page
+            "borne_points": [
+                {"id": b.name, "lonlat": to_lonlat(b.x, b.y, parcel.srid)} for b in parcel.bornes
+            ],
         },
         "plan": draft.plan.model_dump(mode="json"),
         "zones": [

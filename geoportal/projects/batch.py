@@ -28,7 +28,7 @@ from checks.project import Project
 from checks.sectors import PlanFacts, merge_sector_facts
 from checks.site import Site
 from checks.zone_rules import ZoneRules
-from geoportal.projects.instruction import zone_part
+from geoportal.site import zone_part
 from zoning.site import NO_BUILD_KINDS, ROAD_SEARCH_M
 
 CHUNK = 500

@@ -336,3 +336,34 @@ def _no_rankings() -> dict[str, Any]:
 
 def _dicts(items: Sequence[DelayStat | Degradation]) -> list[dict[str, Any]]:
     return [asdict(item) for item in items]
+
+
+def with_working_days(features: Iterable[dict[str, Any]], calendar: WorkingCalendar) -> None:
+    """Add each project's instruction delay, in working days as the indicators count it.
+
+    `instruction_working_days`: working days after filing up to the decision (no weekend, no
+    public holiday, the agency's overrides; checks.calendar.working_days_between), None while
+    either date is unknown; the public map's popup prints it, so that it and /indicateurs speak
+    of the same days. A page holds up to 10 000 projects: the days are counted once over the
+    page's span (a running count), not once per project.
+    """
+    spans = []
+    for feature in features:
+        properties = feature.get("properties") or {}
+        filed, decided = properties.get("filed_on"), properties.get("decided_on")
+        properties["instruction_working_days"] = None
+        if filed and decided:
+            start = dt.date.fromisoformat(str(filed)[:10])
+            end = dt.date.fromisoformat(str(decided)[:10])
+            spans.append((properties, start, end))
+    if not spans:
+        return
+    first = min(min(start, end) for _, start, end in spans)
+    last = max(max(start, end) for _, start, end in spans)
+    running = [0]  # running[i]: working days in (first, first + i]
+    for offset in range(1, (last - first).days + 1):
+        day = first + dt.timedelta(days=offset)
+        running.append(running[-1] + calendar.is_working_day(day))
+    for properties, start, end in spans:
+        count = running[(end - first).days] - running[(start - first).days]
+        properties["instruction_working_days"] = count

@@ -48,14 +48,12 @@ from checks.procedure import classify
 from checks.project import Procedure, Project
 from checks.results import Check, Reason
 from checks.sectors import PlanFacts, merge_sector_facts, sector_kinds_of
-from checks.site import Site, ZonePart
-from checks.zone_rules import ZoneRules
 from geoportal.parcels import Located, ParcelRequest, locate
+from geoportal.site import plan_site
 from zoning.crs import WGS84, transform_geometry
 from zoning.intake import ParcelInput
 from zoning.overlay import Overlay
 from zoning.refusal import Invalid, Problem
-from zoning.site import site_geometries
 
 #: A road whose right-of-way comes this close to the parcel runs along it (art. 26: the road
 #: authority); a few metres absorb the digitising gap between a plan's road and a cadastre.
@@ -65,6 +63,11 @@ SELECT ref, min(name) AS name FROM roads
 WHERE plan_id = :plan AND ST_DWithin(geom, ST_GeomFromEWKB(:parcel), :distance)
 GROUP BY ref ORDER BY ref
 """)
+
+
+#: The part of a footprint outside the envelope drawn only above the check's tolerance
+#: (checks.compliance.AREA_TOLERANCE_M2: a 10 cm square is drawing slack).
+OUTSIDE_AREA_TOLERANCE_M2 = 0.01
 
 
 class FrontBornesError(Invalid, ValueError):
@@ -246,15 +249,11 @@ def check_project(
     parcel, geometry, overlay = found.parcel, found.geometry, found.overlay
     if overlay is None:
         return _check_outside_plans(found, project, calendar, storage_srid, filed_on, events)
-    geometries = site_geometries(conn, geometry, overlay.plan_id, storage_srid)
-    site = Site(
-        parcel=geometry,
-        parts=[
-            zone_part(code, ZoneRules.model_validate(rules), part)
-            for code, rules, part in geometries.zone_parts
-        ],
-        roads=[road for _, road in geometries.roads],
-        no_build=[area for _, area in geometries.no_build],
+    site, geometries = plan_site(
+        conn,
+        geometry,
+        overlay.plan_id,
+        storage_srid,
         front_edges=_front_edges(parcel, front_bornes, storage_srid),
     )
     footprint = _footprint(project, parcel.srid, storage_srid)
@@ -273,11 +272,18 @@ def check_project(
         "verdict": result.verdict,
         "checks": [c.model_dump() for c in result.checks],
         "zones": [
-            {"code": code, "area_m2": round(part.area, 2)}
-            for code, _, part in geometries.zone_parts
+            {
+                "code": code,
+                "area_m2": round(part.area, 2),
+                # the affectation and the interdictions apart, for pages that label them
+                "affectation": rules.get("affectation"),
+                "interdictions": rules.get("interdictions") or [],
+            }
+            for code, rules, part in geometries.zone_parts
         ],
         "frontage_m": round(result.frontage_m, 2) if result.frontage_m else None,
         "envelope": _geojson(envelope, storage_srid, WGS84),
+        **_footprint_layers(footprint, envelope, storage_srid),
         "envelope_lambert": _geojson(envelope, storage_srid, storage_srid),
         "parcel": _geojson(geometry, storage_srid, WGS84),
         "procedure": procedure,
@@ -352,12 +358,6 @@ def exemption_labels() -> dict[str, str]:
     return {e.code: f"{e.label} ({e.ref})" for e in current_tarif().exonerations}
 
 
-def zone_part(code: str, rules: ZoneRules, geometry: Any) -> ZonePart:
-    """A zone part with the explicit use lists of its règlement (allowed_uses, forbidden_uses)."""
-    allowed = frozenset(rules.allowed_uses) if rules.allowed_uses is not None else None
-    return ZonePart(code, rules, geometry, allowed, frozenset(rules.forbidden_uses))
-
-
 def _front_edges(
     parcel: ParcelInput, bornes: list[str] | None, storage_srid: int
 ) -> list[Any] | None:
@@ -390,6 +390,19 @@ def _footprint(project: Project, srid: int, storage_srid: int) -> Any:
     if project.footprint is None:
         return None
     return transform_geometry(shapely.geometry.shape(project.footprint), srid, storage_srid)
+
+
+def _footprint_layers(footprint: Any, envelope: Any, storage_srid: int) -> dict[str, Any]:
+    """The footprint as entered and its part outside the envelope (WGS 84), for the map."""
+    outside = None
+    if footprint is not None and envelope is not None:
+        outside = footprint.difference(envelope)
+        if outside.area <= OUTSIDE_AREA_TOLERANCE_M2:
+            outside = None
+    return {
+        "footprint": _geojson(footprint, storage_srid, WGS84),
+        "footprint_outside_envelope": _geojson(outside, storage_srid, WGS84),
+    }
 
 
 def _geojson(geometry: Any, source: int, target: int) -> dict[str, Any] | None:

@@ -253,6 +253,7 @@ DOSSIER_PAGES = ("/depot", "/guichet", "/seance", "/decisions")
 CASES = [
     # pages and documentation
     Case("GET /", everyone(200), get("/")),
+    Case("GET /favicon.ico", everyone(200), get("/favicon.ico")),
     Case("GET /plans", everyone(200), get("/plans")),
     Case("GET /nru", everyone(200), get("/nru")),
     Case("GET /projet", everyone(200), get("/projet")),

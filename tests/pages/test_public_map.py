@@ -24,6 +24,9 @@ from pyproj import Transformer
 from shapely.geometry import box, mapping
 from sqlalchemy import Engine, text
 
+from checks.calendar import working_days_between
+from geoportal.projects.instruction import load_calendar
+from geoportal.settings import Settings
 from tests.accounts import AGENT
 from tests.browser import CHROMIUM_ARGS, OUTPUT, chromium_path
 
@@ -199,9 +202,12 @@ def test_every_project_shows_and_a_new_permit_appears_live(
     popup = page.locator(".project-popup")
     expect(popup).to_be_visible()
     facts = popup.inner_text()
-    delay = (DECIDED - FILED).days
+    # working days, as /indicateurs counts them: 30 weekdays from Mon 4 May to Mon 15 June
+    # 2026, less the public holidays of the agency's calendar (issue #14)
+    delay = working_days_between(FILED, DECIDED, load_calendar(Settings().calendar_overrides))
+    assert delay <= 30
     expected = [number, "Construction", "Habitation", "Petits projets", "R+2", "9,5 m"]
-    expected += ["320,5 m²", "Autorisé", f"{delay} jours", "15/06/2026"]
+    expected += ["320,5 m²", "Autorisé", f"{delay} jours ouvrables", "15/06/2026"]
     for fact in expected:
         assert fact in facts, (fact, facts)
     page.screenshot(path=str(OUTPUT / "carte-popup.png"))

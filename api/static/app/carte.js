@@ -54,8 +54,6 @@
   const decimal = (value, digits) =>
     Number(value).toLocaleString("fr-FR", { maximumFractionDigits: digits });
   const frenchDate = (iso) => (iso ? iso.slice(0, 10).split("-").reverse().join("/") : "—");
-  // ISO dates parse as UTC midnight: the difference is a whole number of days.
-  const daysBetween = (from, to) => Math.round((Date.parse(to) - Date.parse(from)) / 86400000);
 
   proj4.defs("EPSG:26191", LAMBERT_NORD);
   const lambert = proj4("EPSG:4326", "EPSG:26191");
@@ -153,10 +151,13 @@
       ["Surface de planchers", p.floor_area_m2 == null ? "—" : `${decimal(p.floor_area_m2, 1)} m²`],
       ["État", words(STATUSES, p.status)],
     ];
-    if (p.filed_on && p.decided_on) {
-      const days = daysBetween(p.filed_on, p.decided_on);
-      rows.push(["Délai d'instruction", `${days} jour${days > 1 ? "s" : ""} ` +
-        `(dépôt le ${frenchDate(p.filed_on)}, décision le ${frenchDate(p.decided_on)})`]);
+    // In working days, as /indicateurs counts them (no weekend nor public holiday): the server
+    // applies the agency's calendar, the browser knows no holiday.
+    const days = p.instruction_working_days;
+    if (p.filed_on && p.decided_on && days !== null && days !== undefined) {
+      rows.push(["Délai d'instruction", `${days} jour${days > 1 ? "s" : ""} ouvrable` +
+        `${days > 1 ? "s" : ""} (dépôt le ${frenchDate(p.filed_on)}, décision le ` +
+        `${frenchDate(p.decided_on)})`]);
     }
     const body = rows.map(([name, value]) =>
       `<tr><th>${escapeHtml(name)}</th><td>${escapeHtml(value)}</td></tr>`).join("");
@@ -429,6 +430,7 @@
 
   // ---------------------------------------------------------------- plans (background)
   let planBounds = null;
+  let plans = 0;  // how many plans the background shows (their names in the legend if several)
   let fitted = false;
 
   async function getJson(url) {
@@ -438,8 +440,9 @@
   }
 
   async function loadPlans() {
-    const plans = await getJson("/api/v1/plans");
-    await Promise.all(plans.map(async (summary) => {
+    const list = await getJson("/api/v1/plans");
+    plans = list.length;
+    await Promise.all(list.map(async (summary) => {
       const path = `/api/v1/plans/${encodeURIComponent(summary.name)}`;
       const [plan, features] = await Promise.all([getJson(path), getJson(`${path}/zones`)]);
       const legend = plan.legend || {};
@@ -451,10 +454,29 @@
         `${plan.name} — ${layer.feature.properties.code} : ${layer.feature.properties.label}`),
       { sticky: true }).addTo(zones);
       noteCommune(plan.commune);
+      addZoneLegend(plan, features, legend);
       const [w, s, e, n] = plan.extent.bbox_wgs84;
       const bounds = L.latLngBounds([s, w], [n, e]);
       planBounds = planBounds ? planBounds.extend(bounds) : bounds;
     }));
+  }
+
+  /** The zone background's legend: each zone code of the plan once, in its map colour. */
+  function addZoneLegend(plan, features, legend) {
+    const labels = new Map();
+    for (const f of features.features || []) {
+      const { code, label } = f.properties;
+      if (!labels.has(code)) labels.set(code, label);
+    }
+    const colour = (code) => {
+      const value = legend[code] || "#d0d0d0";
+      return /^#[0-9a-fA-F]{3,8}$/.test(value) ? value : "#d0d0d0";  // a colour, nothing else
+    };
+    const items = [...labels].sort(([a], [b]) => a.localeCompare(b, "fr")).map(([code, label]) =>
+      `<li data-code="${escapeHtml(code)}"><span class="zone-swatch" ` +
+      `style="background:${colour(code)}"></span>${escapeHtml(code)} — ${escapeHtml(label || "")}` +
+      `${plans > 1 ? ` (${escapeHtml(plan.name)})` : ""}</li>`);
+    $("legend-zones").insertAdjacentHTML("beforeend", items.join(""));
   }
 
   /** Once, after the first load: frame the projects, or the plans when there is none. */

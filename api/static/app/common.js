@@ -28,5 +28,6 @@ async function showPlan(name) {
     .addTo(map);
   if (parcelLayer) return;  // keep the view on the parcel already checked
   const [w, s, e, n] = plan.extent.bbox_wgs84;
-  map.fitBounds([[s, w], [n, e]]);
+  // without animation: a zoom still running when the parcel is drawn would end on the plan
+  map.fitBounds([[s, w], [n, e]], { animate: false });
 }

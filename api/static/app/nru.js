@@ -2,6 +2,15 @@
 "use strict";
 let droppedFile = null;
 let swapAxes = false;  // set by « Inverser X et Y » after an axes_swapped diagnostic
+let roadsLayer = null;
+let bornesLayer = null;
+
+// French figures, as the note prints them: decimal comma, narrow no-break space for thousands.
+function frNumber(value, decimals = 2) {
+  if (value === null || value === undefined || value === "") return "—";
+  return Number(value).toLocaleString("fr-FR", { maximumFractionDigits: decimals })
+    .replace(/[\u00a0 ]/g, "\u202f");
+}
 
 function requestBody() {
   const fields = { plan: $("plan").value, srid: $("srid").value, land_reference: $("land").value,
@@ -40,16 +49,16 @@ async function check() {
   }
   drawParcel(data);
   $("diagnostics").innerHTML = `<ul>${showDiagnostics(data.warnings, "warning")}</ul>` +
-    `<p>Superficie calculée : <b>${escapeHtml(data.parcel.area_m2.toLocaleString("fr-FR"))} m²</b></p>` +
-    `<table><tr><th>Zone</th><th>m²</th><th>%</th></tr>` +
+    `<p>Superficie calculée : <b>${escapeHtml(frNumber(data.parcel.area_m2))} m²</b></p>` +
+    `<table id="preview-zones"><tr><th>Zone</th><th>m²</th><th>%</th></tr>` +
     data.zones.map((z) => `<tr><td>${escapeHtml(z.code)} ${escapeHtml(z.label)}</td>` +
-      `<td>${escapeHtml(z.area_m2.toLocaleString("fr-FR"))}</td>` +
-      `<td>${escapeHtml((z.share * 100).toFixed(1))}</td></tr>`).join("") +
+      `<td>${escapeHtml(frNumber(z.area_m2))}</td>` +
+      `<td>${escapeHtml(frNumber(z.share * 100, 1))}</td></tr>`).join("") +
     `</table>` +
     data.servitudes.map((s) => `<p>Grevé par ${escapeHtml(s.label || s.kind)} ` +
-      `(${escapeHtml(s.area_m2)} m²)</p>`).join("") +
+      `(${escapeHtml(frNumber(s.area_m2))} m²)</p>`).join("") +
     data.roads.map((r) => `<p>Alignement : voie ${escapeHtml(r.ref)} ` +
-      `(${escapeHtml(r.area_m2)} m² dans l'emprise)</p>`).join("");
+      `(${escapeHtml(frNumber(r.area_m2))} m² dans l'emprise)</p>`).join("");
   $("issue").disabled = false;
 }
 
@@ -71,7 +80,31 @@ function drawParcel(data) {
   if (parcelLayer) parcelLayer.remove();
   parcelLayer = L.geoJSON(data.parcel.geometry, { style: { color: "#c00", weight: 3, fillOpacity: 0.1 } })
     .addTo(map);
-  map.fitBounds(parcelLayer.getBounds(), { maxZoom: 18, padding: [40, 40] });
+  // without animation: a zoom still running (the plan's framing) would swallow this one
+  map.fitBounds(parcelLayer.getBounds(), { maxZoom: 18, padding: [40, 40], animate: false });
+  drawBornes(data.parcel.borne_points || []);
+}
+
+// Each borne's id beside its corner, as the surveyor numbered it.
+function drawBornes(points) {
+  if (bornesLayer) bornesLayer.remove();
+  bornesLayer = L.layerGroup(points.map((p) => L.circleMarker([p.lonlat[1], p.lonlat[0]], {
+    radius: 4, color: "#fff", weight: 1, fillColor: "#c00", fillOpacity: 1,
+  }).bindTooltip(escapeHtml(p.id), { permanent: true, direction: "top", className: "borne-label" })))
+    .addTo(map);
+}
+
+// The plan's roads (right-of-way) over the zones, with their reference.
+async function showRoads(name) {
+  if (!name) return;
+  const response = await fetch(`/api/v1/plans/${encodeURIComponent(name)}/layers/roads`);
+  if (!response.ok) return;
+  const roads = await response.json();
+  if (roadsLayer) roadsLayer.remove();
+  roadsLayer = L.geoJSON(roads, {
+    style: { color: "#666", weight: 1, fillColor: "#fff", fillOpacity: 0.9 },
+  }).bindTooltip((layer) => escapeHtml([layer.feature.properties.ref,
+    layer.feature.properties.name].filter(Boolean).join(" — "))).addTo(map);
 }
 
 async function issue() {
@@ -101,7 +134,9 @@ async function issue() {
   }
 }
 
-$("plan").addEventListener("change", (e) => showPlan(e.target.value));
+$("plan").addEventListener("change", (e) => {
+  showPlan(e.target.value).then(() => showRoads(e.target.value));
+});
 $("check").addEventListener("click", check);
 $("issue").addEventListener("click", issue);
 $("coords").addEventListener("input", resetSwap);
@@ -115,4 +150,4 @@ drop.addEventListener("drop", (e) => {
   resetSwap();
   drop.firstChild.textContent = `fichier : ${droppedFile.name} `;
 });
-loadPlans();
+loadPlans().then(() => showRoads($("plan").value));

@@ -1,6 +1,8 @@
 // The petitioner's project page: procedure, compliance, envelope and fee, before filing.
 "use strict";
 let envelopeLayer = null;
+let footprintLayer = null;
+let outsideLayer = null;
 
 const PROCEDURES = {
   grands_projets: "Grands projets",
@@ -58,7 +60,10 @@ mapLegend.onAdd = () => {
   div.style.cssText = "background:#fff;padding:4px 8px 4px 0;font-size:12px";
   div.innerHTML = `<span class="legend-swatch" style="border:2px solid #c00"></span>Parcelle` +
     `<span class="legend-swatch" style="background:rgba(0,150,0,.45);border:1px solid #060">` +
-    `</span>Enveloppe constructible`;
+    `</span>Enveloppe constructible` +
+    `<span class="legend-swatch" style="border:2px solid #1f4fbf"></span>Emprise du projet` +
+    `<span class="legend-swatch" style="background:rgba(220,0,0,.6);border:1px solid #900">` +
+    `</span>Emprise hors enveloppe`;
   return div;
 };
 mapLegend.addTo(map);
@@ -155,13 +160,27 @@ function valueCell(value) {
   return `<td class="num${typeof value === "string" ? " limit-text" : ""}">${fmt(value)}</td>`;
 }
 
-function checksTable(checks) {
+// The affectation's limit: what the zone allows and what it forbids, each labelled.
+function useLimitCell(check, zones) {
+  const zone = (zones || []).find((z) => z.code === check.zone);
+  if (!zone || (!zone.affectation && !(zone.interdictions || []).length)) {
+    return valueCell(check.limit);
+  }
+  const allowed = zone.affectation ? `<div class="allowed"><b>Autorisé :</b> ` +
+    `${escapeHtml(zone.affectation)}</div>` : "";
+  const forbidden = (zone.interdictions || []).length ? `<div class="forbidden"><b>Interdit :</b> ` +
+    `${zone.interdictions.map(escapeHtml).join(" ; ")}</div>` : "";
+  return `<td class="num limit-text">${allowed}${forbidden}</td>`;
+}
+
+function checksTable(checks, zones) {
   const mark = { true: "✓", false: "✗", null: "?" };
   const rows = checks.map((c) => {
     const ok = c.ok === true || c.ok === false ? c.ok : null;
+    const limit = c.rule === "use" ? useLimitCell(c, zones) : valueCell(c.limit);
     return `<tr class="ok-${ok}" data-rule="${escapeHtml(c.rule)}">` +
       `<td>${escapeHtml(RULES[c.rule] || c.rule)}<br><code>${escapeHtml(c.rule)}</code></td>` +
-      `<td>${fmt(c.zone)}</td>${valueCell(c.limit)}${valueCell(c.value)}` +
+      `<td>${fmt(c.zone)}</td>${limit}${valueCell(c.value)}` +
       `<td class="ok" title="${ok === null ? "à vérifier" :
         ok ? "respecté" : "non respecté"}">${mark[ok]}</td>` +
       `<td class="source">${fmt(c.source)}</td><td class="source">${fmt(c.note)}</td></tr>`;
@@ -242,15 +261,19 @@ function showResult(data, fee) {
     `${escapeHtml(verdict)}</span><span>Plan : <b>${escapeHtml(data.plan)}</b></span>` +
     `<span>Zones : ${zones || "—"}</span>` +
     `<span>Façade sur voie : ${data.frontage_m === null ? "non indiquée" : `${fmt(data.frontage_m)} m`}</span></div>` +
-    warnings + `<h2>Conformité au plan d'aménagement</h2>${checksTable(data.checks)}` +
+    warnings + `<h2>Conformité au plan d'aménagement</h2>${checksTable(data.checks, data.zones)}` +
     procedureSection(data.procedure) + feeSection(fee);
 }
 
 function clearResultLayers() {
   if (parcelLayer) parcelLayer.remove();
   if (envelopeLayer) envelopeLayer.remove();
+  if (footprintLayer) footprintLayer.remove();
+  if (outsideLayer) outsideLayer.remove();
   parcelLayer = null;
   envelopeLayer = null;
+  footprintLayer = null;
+  outsideLayer = null;
 }
 
 function drawResult(data) {
@@ -262,6 +285,17 @@ function drawResult(data) {
   }
   parcelLayer = L.geoJSON(data.parcel, { style: { color: "#c00", weight: 3, fill: false } })
     .bindTooltip("Parcelle").addTo(map);
+  // The footprint as entered, and in red its parts outside the envelope: where it overshoots.
+  if (data.footprint) {
+    footprintLayer = L.geoJSON(data.footprint, {
+      style: { color: "#1f4fbf", weight: 2, fillColor: "#1f4fbf", fillOpacity: 0.15 },
+    }).bindTooltip("Emprise du projet").addTo(map);
+  }
+  if (data.footprint_outside_envelope) {
+    outsideLayer = L.geoJSON(data.footprint_outside_envelope, {
+      style: { color: "#900", weight: 1.5, fillColor: "#dc0000", fillOpacity: 0.6 },
+    }).bindTooltip("Emprise hors enveloppe constructible").addTo(map);
+  }
   map.fitBounds(parcelLayer.getBounds(), { maxZoom: 19, padding: [40, 40] });
 }
 
