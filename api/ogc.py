@@ -18,7 +18,11 @@ from tipg.settings import DatabaseSettings, PostgresSettings
 
 from api.cql import checked_bbox, checked_datetime, checked_filter
 from api.ogc_pages import ogc_templates
+from api.reads import RoutedPool, replica_pool
 from geoportal.db import CONNECT_TIMEOUT_S
+from geoportal.replicas import REPLICA_CONNECT_TIMEOUT_S
+from geoportal.settings import Settings
+from geoportal.setup.provision import libpq_url
 
 OGC_PREFIX = "/ogc"
 SCHEMAS = ["opendata"]
@@ -58,6 +62,23 @@ async def open_ogc(app: FastAPI, libpq_url: str, statement_timeout_ms: int) -> N
     await register_collection_catalog(app, db_settings=DatabaseSettings(schemas=SCHEMAS))
 
 
+async def route_ogc(app: FastAPI, settings: Settings) -> None:
+    """With replicas configured, tipg's reads go through the same routing as the others."""
+    replicas = settings.read_replicas()
+    if not replicas:
+        return
+    pools = [
+        await replica_pool(
+            libpq_url(url), settings.public_statement_timeout_ms, REPLICA_CONNECT_TIMEOUT_S
+        )
+        for url in replicas
+    ]
+    app.state.pool = RoutedPool(app.state.reads, app.state.pool, pools)
+
+
 async def close_ogc(app: FastAPI) -> None:
-    """Close tipg's pool."""
+    """Close tipg's pool (and the replicas' ones)."""
+    if isinstance(app.state.pool, RoutedPool):
+        await app.state.pool.close()
+        return
     await close_db_connection(app)

@@ -18,6 +18,10 @@ command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr)
 ls /usr/share/tesseract-ocr/*/tessdata/fra.traineddata >/dev/null 2>&1 || missing+=(tesseract-ocr-fra)
 # GDAL's command-line tools: the tests read the OGC API with ogrinfo's OAPIF driver.
 command -v ogrinfo >/dev/null 2>&1 || missing+=(gdal-bin)
+# Scaling out (issue 15): the tests run a real PgBouncer, nginx (cache) and Redis (counters).
+command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || missing+=(pgbouncer)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
