@@ -1,0 +1,155 @@
+"""Two processes, a primary and its streaming replica, Redis: issue 15's acceptance, for real.
+
+Reads that tolerate lag (map, open data, tiles) are served by the replica; a note issued by one
+process reads and verifies at once through the other (retry on the primary of a read by id
+that misses); a project recorded through one reaches the SSE clients of the other; the NRU
+rate limit holds across both; a stopped replica costs no request; ETags move with the data.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+
+import httpx
+
+from tests.accounts import AGENT
+from tests.geoportal.nru.test_issue import PARCEL, coordinates
+from tests.geoportal.projects.test_register import project
+from tests.scale.conftest import NRU_LIMIT, Platform
+from tests.scale.instances import wait_until, xact_count
+
+DEMO = "PA Ain Demo"
+
+
+def tile_of(lon: float, lat: float, zoom: int) -> tuple[int, int]:
+    """The WebMercatorQuad tile holding a point."""
+    n = 2**zoom
+    x = int((lon + 180) / 360 * n)
+    y = int((1 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2 * n)
+    return x, y
+
+
+X, Y = tile_of(-6.925, 33.89, 14)
+TILE = f"/ogc/collections/opendata.zones/tiles/WebMercatorQuad/14/{X}/{Y}"
+READS = ("/api/v1/plans", f"/api/v1/plans/{DEMO}/zones", "/api/v1/projects", TILE)
+
+
+def test_public_reads_are_served_by_the_replica(platform: Platform) -> None:
+    a, b = platform.servers
+    before = xact_count(platform.replica), xact_count(platform.primary)
+    for _ in range(20):
+        for server in (a, b):
+            for path in READS:
+                assert httpx.get(server.base + path, timeout=10).status_code == 200, path
+    time.sleep(1.1)  # pg_stat_database is flushed about once a second
+    on_replica = xact_count(platform.replica) - before[0]
+    on_primary = xact_count(platform.primary) - before[1]
+    assert on_replica >= 160, (on_replica, on_primary)  # 20 × 2 × 4 reads, and their ETags
+    assert on_primary < on_replica / 2, (on_replica, on_primary)
+
+
+def test_a_note_issued_on_one_process_reads_and_verifies_on_the_other(platform: Platform) -> None:
+    a, b = platform.servers
+    body = {"coordinates": coordinates(PARCEL), "plan": DEMO}
+    issued = httpx.post(f"{a.base}/api/v1/nru", json=body, headers=AGENT, timeout=60)
+    assert issued.status_code == 201, issued.text
+    note = issued.json()["id"]
+    read = httpx.get(f"{b.base}/api/v1/nru/{note}", headers=AGENT, timeout=10)
+    assert read.status_code == 200, read.text
+    verified = httpx.get(f"{b.base}/verify/{note}", timeout=10)
+    assert verified.status_code == 200 and note in verified.text
+
+
+def test_a_project_recorded_on_one_process_reaches_the_other_s_sse(platform: Platform) -> None:
+    a, b = platform.servers
+    number = f"SCALE/{time.time_ns()}"
+    with httpx.stream("GET", f"{b.base}/api/v1/projects/events", timeout=10) as events:
+        assert events.status_code == 200
+        lines = events.iter_lines()
+        recorded = httpx.post(f"{a.base}/api/v1/projects", json=project(number), headers=AGENT)
+        assert recorded.status_code == 201, recorded.text
+        start = time.monotonic()
+        for line in lines:
+            if line.startswith("data:") and number in line:
+                break
+            assert time.monotonic() - start < 2, "no event within 2 s"
+    assert time.monotonic() - start < 2
+    assert json.loads(line.removeprefix("data:"))["properties"]["permit_number"] == number
+
+
+def test_the_nru_rate_limit_counts_across_both_processes(platform: Platform) -> None:
+    a, b = platform.servers
+    body = {"coordinates": coordinates(PARCEL), "plan": DEMO}
+    statuses = [
+        httpx.post(f"{(a, b)[i % 2].base}/api/v1/nru", json=body, timeout=60).status_code
+        for i in range(NRU_LIMIT + 1)
+    ]
+    # each process alone saw at most NRU_LIMIT / 2 + 1: only a shared count refuses
+    assert statuses == [201] * NRU_LIMIT + [429], statuses
+
+
+def test_etags_answer_304_and_change_with_a_plan_reimport(platform: Platform) -> None:
+    a, b = platform.servers
+    paths = (TILE, "/api/v1/projects.csv", f"/api/v1/plans/{DEMO}/zones", "/ogc/collections")
+    etags = {}
+    for path in paths:
+        first = httpx.get(a.base + path, timeout=10)
+        assert first.status_code == 200 and "max-age=1" in first.headers["cache-control"]
+        etags[path] = first.headers["etag"]
+        again = httpx.get(b.base + path, headers={"If-None-Match": etags[path]}, timeout=10)
+        assert again.status_code == 304, path
+        assert again.content == b"" and again.headers["etag"] == etags[path]
+    static = httpx.get(f"{a.base}/static/app/carte.js", timeout=10)
+    assert "max-age" in static.headers["cache-control"] and static.headers["etag"]
+    assert httpx.get(
+        f"{a.base}/static/app/carte.js", headers={"If-None-Match": static.headers["etag"]}
+    ).status_code == 304
+    reimport(a.base)
+    # the version is read on the replica with the rows: once replayed, every ETag moved
+    wait_until(
+        lambda: httpx.get(b.base + TILE, headers={"If-None-Match": etags[TILE]}).status_code
+        == 200,
+        "the new tile",
+        5,
+    )
+    for path in (TILE, f"/api/v1/plans/{DEMO}/zones", "/ogc/collections"):
+        fresh = httpx.get(b.base + path, headers={"If-None-Match": etags[path]}, timeout=10)
+        assert fresh.status_code == 200 and fresh.headers["etag"] != etags[path], path
+    unchanged = httpx.get(
+        b.base + "/api/v1/projects.csv", headers={"If-None-Match": etags["/api/v1/projects.csv"]}
+    )
+    assert unchanged.status_code == 304  # a plan's import leaves the projects' data set alone
+
+
+def reimport(base: str) -> None:
+    """Replace the demo plan with its own package again (the agent's import)."""
+    files = {
+        "package": ("ain_demo.gpkg", open("data/demo/ain_demo.gpkg", "rb").read()),
+        "reglement": ("reglement.yaml", open("data/demo/reglement.yaml", "rb").read()),
+    }
+    response = httpx.post(f"{base}/api/v1/plans", files=files, headers=AGENT, timeout=120)
+    assert response.status_code == 201, response.text
+
+
+def test_a_stopped_replica_costs_no_request_and_traffic_returns(platform: Platform) -> None:
+    a, b = platform.servers
+    platform.replica.stop()
+    try:
+        for _ in range(5):
+            for server in (a, b):
+                for path in READS:
+                    response = httpx.get(server.base + path, timeout=10)
+                    assert response.status_code == 200, (path, response.text)
+    finally:
+        platform.replica.start()
+    wait_until(lambda: _replica_serves(platform), "reads back on the replica", 15)
+
+
+def _replica_serves(platform: Platform) -> bool:
+    before = xact_count(platform.replica)
+    for _ in range(10):
+        assert httpx.get(platform.servers[0].base + "/api/v1/plans").status_code == 200
+    time.sleep(1.1)
+    return xact_count(platform.replica) - before >= 10
