@@ -23,7 +23,6 @@ from tests.scale.instances import (
     redis_flush,
     redis_url,
     wait_until,
-    xact_count,
 )
 
 PRIMARY_PORT, REPLICA_PORT, REDIS_PORT = 8116, 8117, 8119
@@ -103,6 +102,3 @@ def platform() -> Iterator[Platform]:
         for log in tmp.glob("*.log"):
             shutil.copy(log, logs / log.name)
         shutil.rmtree(tmp, ignore_errors=True)
-
-
-

@@ -74,6 +74,7 @@ class Cluster:
         as_user = _unprivileged_prefix(var)
         backup = [str(self.bindir / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(self.port)]
         backup += ["-U", "geoportal", "-D", str(var / "pgdata"), "-R", "-X", "stream"]
+        backup += ["-c", "fast"]  # a spread checkpoint would take minutes
         run([*as_user, *backup])
         replica = Cluster(var, port, self.bindir)
         replica.start()
