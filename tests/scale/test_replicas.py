@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import time
+from pathlib import Path
 
 import httpx
 
@@ -129,8 +130,8 @@ def test_etags_answer_304_and_change_with_a_plan_reimport(platform: Platform) ->
 def reimport(base: str) -> None:
     """Replace the demo plan with its own package again (the agent's import)."""
     files = {
-        "package": ("ain_demo.gpkg", open("data/demo/ain_demo.gpkg", "rb").read()),
-        "reglement": ("reglement.yaml", open("data/demo/reglement.yaml", "rb").read()),
+        "package": ("ain_demo.gpkg", Path("data/demo/ain_demo.gpkg").read_bytes()),
+        "reglement": ("reglement.yaml", Path("data/demo/reglement.yaml").read_bytes()),
     }
     response = httpx.post(f"{base}/api/v1/plans", files=files, headers=AGENT, timeout=120)
     assert response.status_code == 201, response.text
