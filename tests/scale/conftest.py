@@ -44,7 +44,7 @@ class Platform:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Real instances: `db` (make test runs them) and `scale`."""
     for item in items:
-        if "tests/scale/" in item.nodeid:
+        if "tests/scale/test_scale.py" in item.nodeid:
             item.add_marker(pytest.mark.db)
             item.add_marker(pytest.mark.scale)
 
@@ -62,7 +62,7 @@ def platform() -> Iterator[Platform]:
     try:
         psql(primary, f"CREATE DATABASE {DATABASE}")
         psql(primary, "CREATE EXTENSION postgis", DATABASE)
-        settings = Settings(database_url=primary.url(), _env_file=None)  # type: ignore[call-arg]
+        settings = Settings(database_url=primary.url(), _env_file=None)
         engine = create_engine(primary.url())
         migrate(engine, settings)
         load_demo(engine, Path("data"), settings.storage_srid)
@@ -72,7 +72,7 @@ def platform() -> Iterator[Platform]:
         engine.dispose()
         replica = primary.replica(tmp / "replica", REPLICA_PORT)
         wait_until(
-            lambda: psql(replica, "SELECT count(*) FROM plans", DATABASE) == "1",  # type: ignore[arg-type]
+            lambda: psql(replica, "SELECT count(*) FROM plans", DATABASE) == "1",
             "the replica's copy",
         )
         redis, redis_process = redis_url(tmp, REDIS_PORT)

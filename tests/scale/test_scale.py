@@ -3,23 +3,36 @@
 Reads that tolerate lag (map, open data, tiles) are served by the replica; a note issued by one
 process reads and verifies at once through the other (retry on the primary of a read by id
 that misses); a project recorded through one reaches the SSE clients of the other; the NRU
-rate limit holds across both; a stopped replica costs no request; ETags move with the data.
+rate limit holds across both; ETags move with the data; queries pass through PgBouncer in
+transaction mode; nginx (deploy/nginx.conf) caches tiles and serves fresh ones after a plan
+re-import; a stopped replica costs no request (last: it stops the replica). One module: the
+instances' ports are fixed, so `make test`'s workers (one file each) never build two sets.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import re
+import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
 
+from api.app import create_app
+from geoportal.db import make_engine
+from geoportal.settings import Settings
+from geoportal.setup.provision import _unprivileged_prefix, sqlalchemy_url
 from tests.accounts import AGENT
 from tests.geoportal.nru.test_issue import PARCEL, coordinates
 from tests.geoportal.projects.test_register import project
-from tests.scale.conftest import NRU_LIMIT, Platform
-from tests.scale.instances import wait_until, xact_count
+from tests.scale.conftest import NRU_LIMIT, PRIMARY_PORT, Platform
+from tests.scale.instances import DATABASE, ROOT, port_open, wait_until, xact_count
 
 DEMO = "PA Ain Demo"
 
@@ -135,6 +148,115 @@ def reimport(base: str) -> None:
     }
     response = httpx.post(f"{base}/api/v1/plans", files=files, headers=AGENT, timeout=120)
     assert response.status_code == 201, response.text
+
+
+# -- in front: PgBouncer (transaction mode) and nginx (deploy/nginx.conf) --------------
+
+PGBOUNCER_PORT, NGINX_PORT = 8118, 8119
+
+
+@pytest.fixture(scope="module")
+def pgbouncer(platform: Platform) -> Iterator[str]:
+    """PgBouncer in transaction mode on the primary; its SQLAlchemy URL."""
+    var = platform.tmp / "pgbouncer"
+    var.mkdir()
+    (var / "users.txt").write_text('"geoportal" ""\n')
+    (var / "pgbouncer.ini").write_text(
+        f"""[databases]
+{DATABASE} = host=127.0.0.1 port={PRIMARY_PORT} dbname={DATABASE}
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = {PGBOUNCER_PORT}
+unix_socket_dir =
+auth_type = trust
+auth_file = {var}/users.txt
+pool_mode = transaction
+default_pool_size = 4
+max_client_conn = 200
+ignore_startup_parameters = extra_float_digits
+logfile = {var}/pgbouncer.log
+pidfile = {var}/pgbouncer.pid
+"""
+    )
+    command = [*_unprivileged_prefix(var), "/usr/sbin/pgbouncer", str(var / "pgbouncer.ini")]
+    process = subprocess.Popen(command)
+    wait_until(lambda: port_open(PGBOUNCER_PORT), "pgbouncer")
+    yield sqlalchemy_url("geoportal", "127.0.0.1", PGBOUNCER_PORT, DATABASE)
+    process.terminate()
+    process.wait()
+
+
+def test_queries_through_pgbouncer_in_transaction_mode(platform: Platform, pgbouncer: str) -> None:
+    settings = Settings(
+        database_url=pgbouncer, direct_database_url=platform.primary.url(), _env_file=None
+    )
+    engine = make_engine(settings)
+    # more runs than psycopg's prepare threshold (5), on more connections than PgBouncer's
+    # pool (4): a named prepared statement would land on a server that never saw it
+    for i in range(40):
+        with engine.begin() as conn:
+            assert conn.execute(
+                text("SELECT count(*) FROM plans WHERE id > :i"), {"i": -i}
+            ).scalar()
+    app = create_app(settings, engine)
+    body = {"coordinates": coordinates(PARCEL), "plan": DEMO}
+    with TestClient(app) as client:
+        for _ in range(8):
+            issued = client.post("/api/v1/nru", json=body, headers=AGENT)
+            assert issued.status_code == 201, issued.text
+            assert (
+                client.get(f"/api/v1/nru/{issued.json()['id']}", headers=AGENT).status_code == 200
+            )
+        assert client.get("/api/v1/plans").status_code == 200
+        assert app.state.feed.listening.is_set()  # LISTEN went direct, not through PgBouncer
+    engine.dispose()
+    log = (platform.tmp / "pgbouncer" / "pgbouncer.log").read_text()
+    assert "prepared statement" not in log
+
+
+@pytest.fixture(scope="module")
+def nginx(platform: Platform) -> Iterator[str]:
+    """Debian's nginx with deploy/nginx.conf in front of the two processes; its base URL."""
+    var = platform.tmp / "nginx"
+    (var / "cache").mkdir(parents=True)
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    upstreams = "".join(f"server 127.0.0.1:{s.port};\n" for s in platform.servers)
+    replacements = {
+        "pid": f"pid {var}/nginx.pid;",
+        "error_log": f"error_log {var}/error.log warn;",
+        "cache": f"proxy_cache_path {var}/cache levels=1:2 keys_zone=geoportal:10m;",
+        "temp": f"proxy_temp_path {var}/tmp;",
+        "listen": f"listen 127.0.0.1:{NGINX_PORT};",
+    }
+    for key, line in replacements.items():
+        conf, n = re.subn(rf"^\s*\S.*# test: {key}$", line, conf, flags=re.M)
+        assert n == 1, key
+    conf = re.sub(r"^\s*server api\d:8000.*# test: upstream\n", "", conf, flags=re.M)
+    conf = conf.replace("keepalive 32;", upstreams + "keepalive 32;")
+    (var / "nginx.conf").write_text(conf)
+    command = ["/usr/sbin/nginx", "-p", str(var), "-c", str(var / "nginx.conf")]
+    subprocess.run([*command, "-g", "user root;"], check=True)  # daemonises
+    wait_until(lambda: port_open(NGINX_PORT), "nginx")
+    yield f"http://127.0.0.1:{NGINX_PORT}"
+    subprocess.run([*command, "-g", "user root;", "-s", "stop"], check=True)
+
+
+def test_nginx_caches_tiles_and_serves_fresh_ones_after_a_reimport(nginx: str) -> None:
+    first = httpx.get(nginx + TILE, timeout=10)
+    assert first.status_code == 200
+    second = httpx.get(nginx + TILE, timeout=10)
+    assert second.headers["x-cache-status"] == "HIT" and second.content == first.content
+    csv = [httpx.get(f"{nginx}/api/v1/projects.csv", timeout=10) for _ in range(2)]
+    assert csv[1].headers["x-cache-status"] == "HIT"
+    reimport(nginx)
+    time.sleep(1.2)  # GEOPORTAL_CACHE_MAX_AGE_S=1: the entry expires, nginx revalidates
+    fresh = httpx.get(nginx + TILE, timeout=10)
+    assert fresh.status_code == 200 and fresh.headers["etag"] != first.headers["etag"]
+    assert fresh.headers["x-cache-status"] in ("EXPIRED", "MISS")
+    again = httpx.get(nginx + TILE, timeout=10)
+    assert (
+        again.headers["x-cache-status"] == "HIT" and again.headers["etag"] == fresh.headers["etag"]
+    )
 
 
 def test_a_stopped_replica_costs_no_request_and_traffic_returns(platform: Platform) -> None:
