@@ -109,11 +109,16 @@ async def read_versions(app: Any, names: tuple[str, ...]) -> dict[str, int]:
 
 
 def _with_headers(send: Send, cache_control: str, etag: str | None) -> Send:
-    """`send`, adding Cache-Control (and our ETag) to a 200 answer."""
+    """`send`, adding Cache-Control (and our ETag) to a 200 answer other than HTML."""
 
     async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start" and message["status"] == 200:
             headers = MutableHeaders(scope=message)
+            # an HTML page carries its response's CSP nonce (api.headers): never shared,
+            # never revalidated into another response's headers
+            if headers.get("content-type", "").startswith("text/html"):
+                await send(message)
+                return
             headers["cache-control"] = cache_control
             if etag is not None:
                 headers["etag"] = etag

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,11 +53,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def platform() -> Iterator[Platform]:
     """Primary with the demo commune, a pg_basebackup replica, two processes on both."""
+    with platform_up() as up:
+        yield up
+
+
+@contextmanager
+def platform_up(servers: bool = True) -> Iterator[Platform]:
+    """The instances, torn down on exit (their logs kept in /tmp/geoportal-scale-logs)."""
     tmp = Path(tempfile.mkdtemp(prefix="geoportal-scale-"))
     tmp.chmod(0o755)  # the clusters run as `postgres` when we are root
     primary = Cluster(tmp / "primary", PRIMARY_PORT)
     primary.start()
-    servers: list[Server] = []
+    started: list[Server] = []
     replica = None
     redis_process = None
     try:
@@ -77,19 +85,13 @@ def platform() -> Iterator[Platform]:
         )
         redis, redis_process = redis_url(tmp, REDIS_PORT)
         redis_flush(redis)
-        env = {
-            "GEOPORTAL_DATABASE_URL": primary.url(),
-            "GEOPORTAL_READ_DATABASE_URL": replica.url(),
-            "GEOPORTAL_MAX_REPLICA_LAG_S": "5",
-            "GEOPORTAL_RATE_LIMIT_STORAGE": redis,
-            "GEOPORTAL_NRU_RATE_LIMIT": f"{NRU_LIMIT}/minute",
-            "GEOPORTAL_CACHE_MAX_AGE_S": "1",
-        }
-        for port in SERVER_PORTS:
-            servers.append(Server(port, env, tmp / f"serve-{port}.log").start())
-        yield Platform(tmp, primary, replica, (servers[0], servers[1]), redis)
+        for port in SERVER_PORTS if servers else ():
+            started.append(
+                Server(port, scaled_env(primary, replica, redis), tmp / f"serve-{port}.log").start()
+            )
+        yield Platform(tmp, primary, replica, (started[0], started[1]) if started else (), redis)  # type: ignore[arg-type]
     finally:
-        for server in servers:
+        for server in started:
             server.stop()
         if redis_process is not None:
             redis_process.terminate()
@@ -102,3 +104,15 @@ def platform() -> Iterator[Platform]:
         for log in tmp.glob("*.log"):
             shutil.copy(log, logs / log.name)
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def scaled_env(primary: Cluster, replica: Cluster, redis: str) -> dict[str, str]:
+    """The environment of a process on the primary, its replica and Redis."""
+    return {
+        "GEOPORTAL_DATABASE_URL": primary.url(),
+        "GEOPORTAL_READ_DATABASE_URL": replica.url(),
+        "GEOPORTAL_MAX_REPLICA_LAG_S": "5",
+        "GEOPORTAL_RATE_LIMIT_STORAGE": redis,
+        "GEOPORTAL_NRU_RATE_LIMIT": f"{NRU_LIMIT}/minute",
+        "GEOPORTAL_CACHE_MAX_AGE_S": "1",
+    }

@@ -8,12 +8,14 @@ cluster (geoportal.setup.provision), as the `postgres` user when we are root.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,6 +121,12 @@ class Server:
         """Its base URL."""
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def pid(self) -> int:
+        """Its process id (once started)."""
+        assert self.process is not None
+        return self.process.pid
+
     def start(self) -> Server:
         """Start it and wait until it answers."""
         command = [sys.executable, "-m", "geoportal.cli", "serve", "--port", str(self.port)]
@@ -174,3 +182,32 @@ def redis_flush(url: str) -> None:
         while reply.count(b"\r\n") < 2:
             reply += s.recv(100)
         assert reply == b"+OK\r\n+OK\r\n", reply
+
+
+@contextmanager
+def nginx_up(var: Path, servers: Sequence[Server], port: int) -> Iterator[str]:
+    """Debian's nginx with deploy/nginx.conf (its `# test:` lines rewritten) in front of
+    `servers`, listening on 127.0.0.1:`port`; its base URL."""
+    (var / "cache").mkdir(parents=True)
+    conf = (ROOT / "deploy" / "nginx.conf").read_text()
+    upstreams = "".join(f"server 127.0.0.1:{s.port};\n" for s in servers)
+    replacements = {
+        "pid": f"pid {var}/nginx.pid;",
+        "error_log": f"error_log {var}/error.log warn;",
+        "cache": f"proxy_cache_path {var}/cache levels=1:2 keys_zone=geoportal:10m;",
+        "temp": f"proxy_temp_path {var}/tmp;",
+        "listen": f"listen 127.0.0.1:{port};",
+    }
+    for key, line in replacements.items():
+        conf, n = re.subn(rf"^\s*\S.*# test: {key}$", line, conf, flags=re.M)
+        assert n == 1, key
+    conf = re.sub(r"^\s*server api\d:8000.*# test: upstream\n", "", conf, flags=re.M)
+    conf = conf.replace("keepalive 32;", upstreams + "keepalive 32;")
+    (var / "nginx.conf").write_text(conf)
+    command = ["/usr/sbin/nginx", "-p", str(var), "-c", str(var / "nginx.conf"), "-g", "user root;"]
+    subprocess.run(command, check=True)  # daemonises
+    try:
+        wait_until(lambda: port_open(port), "nginx")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        subprocess.run([*command, "-s", "stop"], check=True)
