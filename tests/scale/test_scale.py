@@ -24,14 +24,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from api.app import create_app
-from geoportal.db import make_engine
+from geoportal.db import make_engine, make_public_engine
+from geoportal.replicas import ReadRouter, make_router
 from geoportal.settings import Settings
 from geoportal.setup.provision import _unprivileged_prefix, sqlalchemy_url
 from tests.accounts import AGENT
 from tests.geoportal.nru.test_issue import PARCEL, coordinates
 from tests.geoportal.projects.test_register import project
 from tests.scale.conftest import NRU_LIMIT, PRIMARY_PORT, Platform
-from tests.scale.instances import DATABASE, nginx_up, port_open, wait_until, xact_count
+from tests.scale.instances import DATABASE, nginx_up, port_open, psql, wait_until, xact_count
 
 DEMO = "PA Ain Demo"
 
@@ -238,6 +239,42 @@ def test_nginx_caches_tiles_and_serves_fresh_ones_after_a_reimport(nginx: str) -
     assert (
         again.headers["x-cache-status"] == "HIT" and again.headers["etag"] == fresh.headers["etag"]
     )
+
+
+def test_a_lagging_replica_is_left_then_taken_back(platform: Platform) -> None:
+    settings = Settings(
+        database_url=platform.primary.url(),
+        read_database_url=platform.replica.url(),
+        max_replica_lag_s=0.5,
+        _env_file=None,
+    )
+    primary = make_engine(settings)
+    router = make_router(settings, primary, make_public_engine(settings))
+    try:
+        router.check()
+        assert router.healthy() == [0]
+        psql(platform.replica, "SELECT pg_wal_replay_pause()", DATABASE)
+        with primary.begin() as conn:  # a write the paused replica will not replay
+            conn.execute(text("UPDATE opendata.dataset_versions SET changed_at = now()"))
+        time.sleep(0.6)
+        router.check()
+        assert router.healthy() == [] and router.replicas[0].lag_s > 0.5
+        with router.connect() as conn:  # the read goes to the primary
+            assert conn.execute(text("SELECT pg_is_in_recovery()")).scalar() is False
+        psql(platform.replica, "SELECT pg_wal_replay_resume()", DATABASE)
+        wait_until(lambda: checked(router) == [0], "caught up", 5)
+        with router.connect() as conn:
+            assert conn.execute(text("SELECT pg_is_in_recovery()")).scalar() is True
+    finally:
+        psql(platform.replica, "SELECT pg_wal_replay_resume()", DATABASE)
+        router.close()
+        primary.dispose()
+
+
+def checked(router: ReadRouter) -> list[int]:
+    """The replicas fit to serve after a fresh check."""
+    router.check()
+    return router.healthy()
 
 
 def test_a_stopped_replica_costs_no_request_and_traffic_returns(platform: Platform) -> None:
