@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+import asyncpg  # type: ignore[import-untyped]
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -67,7 +68,12 @@ class DatasetCaching:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        versions = await read_versions(scope["app"], names)
+        try:
+            versions = await read_versions(scope["app"], names)
+        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+            # the database unreachable: no ETag, and the answer says so itself (503)
+            await self.app(scope, receive, send)
+            return
         etag = make_etag(scope, headers.get("accept", ""), versions)
         if matches(headers.get("if-none-match", ""), etag):
             await send(
