@@ -3,7 +3,8 @@
 Each request gets a ReadState: a GET or HEAD may read from a replica; any other method reads
 on the primary (a write and what it reads in the same request). A GET that answers 404 after
 reading on a replica is served again, pinned to the primary: a plan imported, a note issued
-or a project recorded a moment ago is found whatever the replica's lag, by any client.
+or a project recorded a moment ago is found whatever the replica's lag, by any client. A 503
+after reading on a replica (it stopped under the request) is served again on the primary too.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from geoportal.replicas import READ_STATE, ReadRouter, ReadState
 
 READ_METHODS = {"GET", "HEAD"}
+#: answers of a replica's read served again on the primary: a miss (lag), or the replica
+#: failing under the request (stopped mid-query: 503 from api.errors)
+RETRIED = {404, 503}
 
 
 class ReadRouting:
@@ -47,13 +51,13 @@ class ReadRouting:
                 READ_STATE.reset(token)
 
     async def _first(self, scope: Scope, receive: Receive, send: Send, state: ReadState) -> bool:
-        """Serve once; True (nothing sent) when a replica's read answered 404."""
+        """Serve once; True (nothing sent) when a replica's read answered 404 or 503."""
         held = False
 
         async def guarded(message: Message) -> None:
             nonlocal held
             if message["type"] == "http.response.start":
-                held = message["status"] == 404 and state.replica_used
+                held = message["status"] in RETRIED and state.replica_used
             if not held:
                 await send(message)
 
