@@ -26,7 +26,8 @@ from tests.scale.instances import (
     wait_until,
 )
 
-PRIMARY_PORT, REPLICA_PORT, REDIS_PORT = 8116, 8117, 8119
+PRIMARY_PORT, REPLICA_PORT = 8116, 8117  # PgBouncer 8118, nginx 8119 (test_scale.py)
+REDIS_PORT = 6379  # the machine's Redis, else one the session starts there
 SERVER_PORTS = (8105, 8115)
 NRU_LIMIT = 6  # per minute and client, counted in Redis across both processes
 

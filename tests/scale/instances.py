@@ -158,10 +158,10 @@ class Server:
             self.process.wait()
 
 
-def redis_url(tmp: Path, port: int) -> tuple[str, subprocess.Popen[bytes] | None]:
-    """The Redis on 127.0.0.1:6379 when one answers, else one started on `port`."""
-    if port_open(6379):
-        return "redis://127.0.0.1:6379/7", None
+def redis_url(tmp: Path, port: int = 6379) -> tuple[str, subprocess.Popen[bytes] | None]:
+    """The Redis on 127.0.0.1:`port` when one answers, else one started there (the process)."""
+    if port_open(port):
+        return f"redis://127.0.0.1:{port}/7", None
     server = shutil.which("redis-server") or "/usr/bin/redis-server"
     process = subprocess.Popen(
         [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(tmp)],
