@@ -1,16 +1,21 @@
 """The deployment files, checked statically (no Docker engine, no Kubernetes here).
 
-docker-compose.yml: YAML round trip, the Compose keys a service may have, every dependency
-and volume defined, the `scale` profile's services and their wiring. deploy/k8s: each
+docker-compose.yml: YAML round trip, the Compose Specification's JSON schema
+(compose-spec.json beside this file, vendored from compose-spec/compose-spec, Apache-2.0), the
+Compose keys a service may have, every dependency and volume defined, the `scale` profile's
+services and their wiring. deploy/k8s: each
 document a Kubernetes object, the CloudNativePG Cluster on a PostGIS image, the API's probes
 and its URLs on the `-rw` pooler, the primary and the `-ro` replicas.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema  # type: ignore[import-untyped]
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,6 +31,17 @@ def load_all(path: Path) -> list[Any]:
     documents = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
     assert list(yaml.safe_load_all(yaml.safe_dump_all(documents))) == documents
     return documents
+
+
+SCHEMA = json.loads((Path(__file__).with_name("compose-spec.json")).read_text(encoding="utf-8"))
+
+
+def test_compose_matches_the_compose_specification() -> None:
+    [compose] = load_all(ROOT / "docker-compose.yml")
+    jsonschema.Draft7Validator(SCHEMA).validate(compose)
+    compose["services"]["api1"]["helthcheck"] = {}  # a misspelt key is refused
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.Draft7Validator(SCHEMA).validate(compose)
 
 
 def test_compose_is_valid_and_has_the_scale_profile() -> None:
