@@ -151,7 +151,9 @@ class ReadRouter:
         replica.healthy = usable
 
     def start(self) -> None:
-        """Check once now, then every CHECK_S in a daemon thread."""
+        """Check once now, then every CHECK_S in a daemon thread (none without replicas)."""
+        if not self.replicas:
+            return
         self.check()
         self._thread = threading.Thread(target=self._run, name="replica-check", daemon=True)
         self._thread.start()
