@@ -40,6 +40,7 @@ bench: setup  ## import, NRU and batch benchmarks, with their figures
 	$(BIN)/python -m bench.bench_sse
 	$(BIN)/python -m bench.bench_map
 	$(BIN)/python -m bench.bench_scan
+	$(BIN)/python -m bench.bench_scale
 
 load: setup  ## locust at 100 requests/s for 5 minutes: failures, p50/p95 (LOAD_ARGS="--seconds 60")
 	$(BIN)/python -m bench.bench_load $(LOAD_ARGS)

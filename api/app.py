@@ -13,6 +13,8 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from api.admission import DatabaseAdmission
+from api.caching import DatasetCaching
+from api.deps import PublicConnectionDep
 from api.docs import add_docs
 from api.errors import add_exception_handlers
 from api.headers import SecurityHeaders
@@ -24,13 +26,16 @@ from api.ogc import (
     document_ogc_answers,
     ogc_endpoints,
     open_ogc,
+    route_ogc,
 )
 from api.pages import page_response
 from api.ratelimit import RateLimits
+from api.reads import ReadRouting
 from api.routes import accounts, dossiers, indicators, instruction, nru, plans, projects
 from geoportal.db import make_engine, make_public_engine
 from geoportal.nru.signing import check_signer
 from geoportal.projects.feed import ProjectFeed
+from geoportal.replicas import make_router
 from geoportal.settings import Settings
 from geoportal.setup.provision import libpq_url
 from zoning.schema import check_storage_srid
@@ -53,13 +58,20 @@ def create_app(
         app.state.public_engine = public_engine or make_public_engine(settings)
         with app.state.engine.connect() as conn:
             check_storage_srid(conn, settings.storage_srid)
+        app.state.reads = make_router(settings, app.state.engine, app.state.public_engine)
+        app.state.reads.start()
         app.state.feed = ProjectFeed()
-        listener = asyncio.create_task(app.state.feed.listen(libpq_url(settings.database_url)))
+        # LISTEN on the primary itself (not a replica, not a transaction pooler): every
+        # process hears the projects any other records
+        direct = libpq_url(settings.direct_database())
+        listener = asyncio.create_task(app.state.feed.listen(direct))
         public_dsn = libpq_url(settings.public_database())
         await open_ogc(app, public_dsn, settings.public_statement_timeout_ms)
+        await route_ogc(app, settings)
         yield
         listener.cancel()
         await close_ogc(app)
+        app.state.reads.close()
         if engine is None:
             app.state.engine.dispose()
         if public_engine is None:
@@ -85,6 +97,8 @@ def create_app(
         timeout_s=settings.body_timeout_s,
         per_client=settings.uploads_per_client,
     )
+    app.add_middleware(DatasetCaching, max_age_s=settings.cache_max_age_s)
+    app.add_middleware(ReadRouting)  # a 404 read on a replica is served again on the primary
     app.add_middleware(SecurityHeaders)  # outermost: every answer gets them, refusals too
     add_docs(app)
     add_exception_handlers(app)

@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine
 
+from geoportal.replicas import ReadRouter
 from geoportal.settings import Settings
 from zoning.refusal import bad_field
 
@@ -39,11 +40,11 @@ async def get_public_engine(request: Request) -> Engine:
     return engine
 
 
-def get_public_connection(
-    engine: Annotated[Engine, Depends(get_public_engine)],
-) -> Iterator[Connection]:
-    """A connection of the public reads: the `opendata` views and nothing else."""
-    with engine.connect() as conn:
+def get_public_connection(request: Request) -> Iterator[Connection]:
+    """A connection of the public reads: the `opendata` views and nothing else, on a healthy
+    replica when GEOPORTAL_READ_DATABASE_URL names some, else on the primary."""
+    router: ReadRouter = request.app.state.reads
+    with router.connect() as conn:
         yield conn
 
 

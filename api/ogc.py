@@ -32,7 +32,11 @@ from tipg.settings import DatabaseSettings, PostgresSettings
 from api.answers import PROBLEM_RESPONSES, Feature, FeatureCollection, ProblemBody
 from api.cql import checked_bbox, checked_datetime, checked_filter
 from api.ogc_pages import ogc_templates
+from api.reads import RoutedPool, replica_pool
 from geoportal.db import CONNECT_TIMEOUT_S
+from geoportal.replicas import REPLICA_CONNECT_TIMEOUT_S
+from geoportal.settings import Settings
+from geoportal.setup.provision import libpq_url
 
 OGC_PREFIX = "/ogc"
 SCHEMAS = ["opendata"]
@@ -148,8 +152,25 @@ async def title_collections(app: FastAPI) -> None:
         collection.description = description.strip() or None
 
 
+async def route_ogc(app: FastAPI, settings: Settings) -> None:
+    """With replicas configured, tipg's reads go through the same routing as the others."""
+    replicas = settings.read_replicas()
+    if not replicas:
+        return
+    pools = [
+        await replica_pool(
+            libpq_url(url), settings.public_statement_timeout_ms, REPLICA_CONNECT_TIMEOUT_S
+        )
+        for url in replicas
+    ]
+    app.state.pool = RoutedPool(app.state.reads, app.state.pool, pools)
+
+
 async def close_ogc(app: FastAPI) -> None:
-    """Close tipg's pool."""
+    """Close tipg's pool (and the replicas' ones)."""
+    if isinstance(app.state.pool, RoutedPool):
+        await app.state.pool.close()
+        return
     await close_db_connection(app)
 
 

@@ -24,7 +24,11 @@ class RateLimits:
     def __init__(self, settings: Settings) -> None:
         # the asynchronous storage: counting never holds a worker thread nor blocks the loop
         uri = settings.rate_limit_storage
-        storage = storage_from_string(uri if uri.startswith("async+") else f"async+{uri}")
+        uri = uri if uri.startswith("async+") else f"async+{uri}"
+        # redis-py's asyncio client (limits' default for Redis, coredis, needs a pool opened
+        # in a context manager since its version 5): one count for every process
+        options = {"implementation": "redispy"} if uri.startswith("async+redis") else {}
+        storage = storage_from_string(uri, **options)
         self.limiter = MovingWindowRateLimiter(storage)
         self.items = {
             "nru": parse(settings.nru_rate_limit),

@@ -14,10 +14,16 @@ CONNECT_TIMEOUT_S = 5  # an unreachable server fails a request (503) instead of 
 
 def make_engine(settings: Settings) -> Engine:
     """An engine on the configured database, surviving a server restart (see below)."""
-    connect_args = {
+    connect_args: dict[str, object] = {
         "options": f"-c statement_timeout={settings.statement_timeout_ms}",
         "connect_timeout": CONNECT_TIMEOUT_S,
     }
+    if settings.pooled():
+        # Through PgBouncer in transaction mode (docs/scale.md): consecutive transactions
+        # may land on different server connections, so no named prepared statement (psycopg
+        # prepares after 5 runs) and no startup option (PgBouncer refuses `options`); the
+        # statement_timeout is the role's own (ALTER ROLE … SET statement_timeout).
+        connect_args = {"connect_timeout": CONNECT_TIMEOUT_S, "prepare_threshold": None}
     # pool_pre_ping: a pooled connection cut by a restart is found dead at checkout and the
     # pool's older ones are discarded with it, so the first request after a restart succeeds.
     # hide_parameters: statements' parameters (petitioners' names, land references) never
@@ -55,12 +61,19 @@ def migrate(engine: Engine, settings: Settings) -> None:
     from zoning.schema import upgrade
 
     password = make_url(settings.public_database()).password
-    upgrade(
-        engine,
-        settings.storage_srid,
-        public_role=settings.public_role(),
-        public_password=str(password) if password else None,
-    )
+    # DDL and its locks on a direct session, never through a transaction pooler
+    direct = create_engine(settings.direct_database()) if settings.pooled() else engine
+    try:
+        upgrade(
+            direct,
+            settings.storage_srid,
+            public_role=settings.public_role(),
+            public_password=str(password) if password else None,
+        )
+    finally:
+        if direct is not engine:
+            direct.dispose()
+
 
 
 #: SQLSTATEs of a schema not (yet) migrated: a table or a column the migrations create

@@ -30,6 +30,27 @@ class Settings(BaseSettings):
         "tracking pages), as the read-only role `geoportal_public`; by default the primary's "
         "URL with that user and no password",
     )
+    direct_database_url: str | None = Field(
+        None,
+        description="the primary reached directly, for what a transaction pooler cannot carry: "
+        "LISTEN (the live feed), migrations, and the OGC/tile pool's session functions. Set it "
+        "when GEOPORTAL_DATABASE_URL goes through PgBouncer in transaction mode: the service's "
+        "queries then use no prepared statements and no startup options (docs/scale.md)",
+    )
+    read_database_url: str | None = Field(
+        None,
+        description="streaming replicas for the reads that tolerate a little lag (map, open "
+        "data, tiles, indicators, plan listings), comma-separated; unset: all on the primary",
+    )
+    max_replica_lag_s: float = Field(
+        5.0, gt=0, description="a replica further behind the primary than this serves no read"
+    )
+    cache_max_age_s: int = Field(
+        5,
+        ge=0,
+        description="Cache-Control max-age of open data, tiles and plan zones (then revalidated "
+        "by ETag)",
+    )
     public_statement_timeout_ms: int = Field(
         5_000, ge=100, description="statement_timeout of the public reads (a few seconds)"
     )
@@ -122,11 +143,31 @@ class Settings(BaseSettings):
         return self
 
     def public_database(self) -> str:
-        """The public reads' URL: the setting, else the primary's with the public role."""
+        """The public reads' URL: the setting, else the primary's with the public role (the
+        direct one: tipg's pool keeps session functions, which no transaction pooler carries)."""
         if self.public_database_url:
             return self.public_database_url
-        url = make_url(self.database_url).set(username=PUBLIC_ROLE, password=None)
+        url = make_url(self.direct_database()).set(username=PUBLIC_ROLE, password=None)
         return url.render_as_string(hide_password=False)
+
+    def direct_database(self) -> str:
+        """The primary without a pooler between: the direct URL, else the service's."""
+        return self.direct_database_url or self.database_url
+
+    def pooled(self) -> bool:
+        """Whether the service's URL goes through a transaction pooler (a direct one is set)."""
+        return bool(self.direct_database_url)
+
+    def read_replicas(self) -> list[str]:
+        """The replicas' URLs for the public reads: each with the public role and its password."""
+        public = make_url(self.public_database())
+        urls = [u.strip() for u in (self.read_database_url or "").split(",") if u.strip()]
+        return [
+            make_url(u)
+            .set(username=public.username, password=public.password)
+            .render_as_string(hide_password=False)
+            for u in urls
+        ]
 
     def public_role(self) -> str:
         """The database role of the public reads (the user of their URL)."""

@@ -35,6 +35,10 @@ ls /usr/share/tesseract-ocr/*/tessdata/fra.traineddata >/dev/null 2>&1 \
   || need "tesseract's French for the scan benchmark" tesseract-ocr-fra
 # GDAL's command-line tools: the tests read the OGC API with ogrinfo's OAPIF driver.
 command -v ogrinfo >/dev/null 2>&1 || need "ogrinfo for the OGC API tests" gdal-bin
+# Scaling out (issue 15): the tests run a real PgBouncer, nginx (cache) and Redis (counters).
+command -v pgbouncer >/dev/null 2>&1 || [ -x /usr/sbin/pgbouncer ] || need "PgBouncer for the scale tests" pgbouncer
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need "nginx (HTTP cache) for the scale tests" nginx-light
+command -v redis-server >/dev/null 2>&1 || need "Redis for the scale tests" redis-server
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

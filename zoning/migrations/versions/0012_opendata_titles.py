@@ -14,7 +14,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0012_opendata_titles"
-down_revision = "0010_dossiers"
+down_revision = "0011_dataset_versions"
 branch_labels = None
 depends_on = None
 
