@@ -14,7 +14,6 @@ from sqlalchemy import Engine
 
 from api.admission import DatabaseAdmission
 from api.caching import DatasetCaching
-from api.deps import PublicConnectionDep
 from api.docs import add_docs
 from api.errors import add_exception_handlers
 from api.headers import SecurityHeaders

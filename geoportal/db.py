@@ -75,7 +75,6 @@ def migrate(engine: Engine, settings: Settings) -> None:
             direct.dispose()
 
 
-
 #: SQLSTATEs of a schema not (yet) migrated: a table or a column the migrations create
 SCHEMA_MISSING = {"42P01", "42703", "3F000"}
 

@@ -23,10 +23,10 @@ from weasyprint.text.fonts import FontConfiguration
 from geoportal.nru.letter import validity_phrase
 from geoportal.nru.map_extract import MapExtract, crs_label, render_map_svg, scale_label
 from geoportal.nru.model import Nru, PlanRef, ZoneShare
+from geoportal.nru.setbacks import setbacks_html
 from geoportal.render import render
 from zoning import wording
 from zoning.wording import LandReference
-from geoportal.nru.setbacks import setbacks_html
 
 MINISTRY = (
     "Ministère de l'Aménagement du Territoire National, de l'Urbanisme, de l'Habitat "
