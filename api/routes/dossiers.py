@@ -35,6 +35,80 @@ class Open(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
+class OnAgenda(Open):
+    """A dossier put on a session's agenda (art. 18 al. 4, 28)."""
+
+    id: int
+    number: str
+    state: str
+    commission_id: int
+
+
+class SessionClosed(Open):
+    """A session closed: its dossiers now have their avis and a PV (art. 30, 38)."""
+
+    id: int
+    closed_on: str
+    dossiers: list[Any]
+
+
+class AvisGiven(Open):
+    """A service's avis, recorded once (art. 29-30)."""
+
+    dossier_id: int
+    service: str
+    avis: str
+
+
+class DossierRow(Open):
+    """A dossier in a list: its number and state."""
+
+    id: int
+    number: str
+    state: str
+
+
+class ModificationsAsked(Open):
+    """Art. 41: the letter asking for changes, dated."""
+
+    id: int
+    number: str
+    state: str
+    letter_date: str
+
+
+class ObservationsNotified(Open):
+    """Art. 42: minor observations notified to the concepteur."""
+
+    id: int
+    number: str
+    observations_on: str
+
+
+class FeePaid(Open):
+    """Art. 31: the agency's fee recorded as paid."""
+
+    id: int
+    fee_paid_on: str
+
+
+class Notified(Open):
+    """Art. 40, 43-44: the decision notified, and the copies sent."""
+
+    id: int
+    notified_on: str
+    copies_sent_on: str | None
+
+
+class ParcelHistory(Open):
+    """A parcel stored once, with the dossiers and notes hanging on it."""
+
+    id: int
+    land_reference: str | None
+    commune: str | None
+    history: dict[str, Any]
+
+
 class FilingBody(BaseModel):
     """A dossier as filed (Annexe 5): the project, the parcel, the land reference."""
 
@@ -192,7 +266,7 @@ def create_session(body: SessionBody, by: SignedInDep, conn: TransactionDep) -> 
     return acts.create_session(conn, body.date, body.commune, body.slots, by)
 
 
-@router.post("/commissions/{session_id}/dossiers", status_code=201, response_model=Open)
+@router.post("/commissions/{session_id}/dossiers", status_code=201, response_model=OnAgenda)
 def on_agenda(
     session_id: int, body: AgendaBody, by: SignedInDep, conn: TransactionDep
 ) -> dict[str, Any]:
@@ -214,7 +288,7 @@ def ordre_du_jour(
     return _pdf(agenda_pdf(conn, session, settings), f"ordre-du-jour-{session_id}")
 
 
-@router.post("/commissions/{session_id}/cloture", response_model=Open)
+@router.post("/commissions/{session_id}/cloture", response_model=SessionClosed)
 def close(session_id: int, by: SignedInDep, conn: TransactionDep) -> dict[str, Any]:
     """The session ends: every dossier on it goes to « avis_emis », its PV can be produced."""
     return acts.close_session(conn, session_id, by)
@@ -240,7 +314,7 @@ def file_dossier(
     }
 
 
-@router.get("/dossiers", response_model=list[Open], summary="Your dossiers, or the desk's")
+@router.get("/dossiers", response_model=list[DossierRow], summary="Your dossiers, or the desk's")
 def list_dossiers(
     by: SignedInDep,
     conn: ConnectionDep,
@@ -303,7 +377,7 @@ def _own(conn: Any, user_id: int | None, limit: int) -> list[dict[str, Any]]:
     return [{**dict(r._mapping), "filed_on": r.filed_on.isoformat()} for r in rows]
 
 
-@router.get("/dossiers/late", response_model=list[Open], summary="Late dossiers (agents)")
+@router.get("/dossiers/late", response_model=list[DossierRow], summary="Late dossiers (agents)")
 def late(by: SignedInDep, conn: ConnectionDep, settings: SettingsDep) -> list[dict[str, Any]]:
     """The dossiers in the caller's scope with a deadline passed (art. 18, 38, 41, 44)."""
     if by.role in ("petitioner", "architecte"):
@@ -374,13 +448,13 @@ def recevabilite(
     return acts.recevabilite(conn, dossier_id, body.recevable, body.missing, by)
 
 
-@router.post("/dossiers/{dossier_id}/avis", status_code=201, response_model=Open)
+@router.post("/dossiers/{dossier_id}/avis", status_code=201, response_model=AvisGiven)
 def avis(dossier_id: int, body: AvisBody, by: SignedInDep, conn: TransactionDep) -> dict[str, Any]:
     """The caller's service's avis, once (art. 29-30)."""
     return acts.give_avis(conn, dossier_id, body.avis, body.observations, by, visa=body.visa)
 
 
-@router.post("/dossiers/{dossier_id}/modifications", response_model=Open)
+@router.post("/dossiers/{dossier_id}/modifications", response_model=ModificationsAsked)
 def modifications(
     dossier_id: int, body: MotifsBody, by: SignedInDep, conn: TransactionDep
 ) -> dict[str, Any]:
@@ -390,7 +464,7 @@ def modifications(
     return acts.ask_modifications(conn, dossier_id, body.motifs, by)
 
 
-@router.post("/dossiers/{dossier_id}/observations", response_model=Open)
+@router.post("/dossiers/{dossier_id}/observations", response_model=ObservationsNotified)
 def observations(
     dossier_id: int, body: MotifsBody, by: SignedInDep, conn: TransactionDep
 ) -> dict[str, Any]:
@@ -416,13 +490,13 @@ def decision(
     return {**decided, "links": {"decision_pdf": f"/api/v1/dossiers/{dossier_id}/decision.pdf"}}
 
 
-@router.post("/dossiers/{dossier_id}/paiement", response_model=Open)
+@router.post("/dossiers/{dossier_id}/paiement", response_model=FeePaid)
 def pay(dossier_id: int, by: SignedInDep, conn: TransactionDep) -> dict[str, Any]:
     """Art. 31: the agency's fee recorded as paid, before the delivery."""
     return acts.pay_fee(conn, dossier_id, by)
 
 
-@router.post("/dossiers/{dossier_id}/notification", response_model=Open)
+@router.post("/dossiers/{dossier_id}/notification", response_model=Notified)
 def notification(dossier_id: int, by: SignedInDep, conn: TransactionDep) -> dict[str, Any]:
     """Art. 40, 43-44: the decision notified, copies sent, with their dates."""
     return acts.notify(conn, dossier_id, by)
@@ -542,7 +616,9 @@ def ne_varietur(
     return _pdf(ne_varietur_pdf(conn, row, settings), f"ne-varietur-{row['number']}")
 
 
-@router.get("/parcels/{parcel_id}", response_model=Open, summary="A parcel and its history")
+@router.get(
+    "/parcels/{parcel_id}", response_model=ParcelHistory, summary="A parcel and its history"
+)
 def parcel(parcel_id: int, by: SignedInDep, conn: ConnectionDep) -> dict[str, Any]:
     """The parcel stored once, and the dossiers and notes hanging on it (its agency's agents,
     its commune's guichet and president)."""
