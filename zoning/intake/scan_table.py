@@ -47,9 +47,27 @@ SEPARATORS = {" ", "\u00a0", "\u202f", ".", ",", "'"}
 _LABEL = re.compile(r"^(?:[A-Za-z]{1,3}[-.]?)?\d{1,4}[A-Za-z]?'?$")
 _DIGITS = re.compile(r"\d")
 #: Header words naming the columns (lower case, accents kept and dropped).
-X_WORDS = {"x", "x(m)", "e", "est", "easting", "coordonnéex", "coordonneex", "x=", "xm"}
-Y_WORDS = {"y", "y(m)", "n", "nord", "northing", "coordonnéey", "coordonneey", "y=", "ym"}
-LABEL_WORDS = {"borne", "bornes", "n°", "no", "point", "points", "pt", "sommet", "b", "num"}
+X_LETTERS = {"x", "x(m)", "easting", "coordonnéex", "coordonneex", "x=", "xm"}
+Y_LETTERS = {"y", "y(m)", "northing", "coordonnéey", "coordonneey", "y=", "ym"}
+#: « E » and « N » name the columns only in a header without X and Y (« N° E N ») ...
+X_WORDS = X_LETTERS | {"e", "est"}
+Y_WORDS = Y_LETTERS | {"n", "nord"}
+#: Header words naming the borne's column; a first « N » is « N° » whose « ° » the OCR dropped
+#: (« N X Y »), not the northing.
+LABEL_WORDS = {
+    "borne",
+    "bornes",
+    "n°",
+    "nº",
+    "n",
+    "no",
+    "point",
+    "points",
+    "pt",
+    "sommet",
+    "b",
+    "num",
+}
 
 
 @dataclass(frozen=True)
@@ -183,11 +201,19 @@ def header_order(words: Sequence[Word]) -> tuple[int, int] | None:
     names = [re.sub(r"[\s:]", "", w.text.lower()) for w in words]
     if any(_DIGITS.search(n) for n in names if n not in X_WORDS | Y_WORDS):
         return None
-    x_at = next((i for i, n in enumerate(names) if n in X_WORDS or n.endswith("x")), None)
-    y_at = next((i for i, n in enumerate(names) if n in Y_WORDS or n.endswith("y")), None)
-    if x_at is None or y_at is None:
-        return None
-    return (0, 1) if x_at < y_at else (1, 0)
+    if len(names) >= 3 and names[0] in LABEL_WORDS:
+        names = names[1:]
+    for x_words, y_words in ((X_LETTERS, Y_LETTERS), (X_WORDS, Y_WORDS)):
+        x_at = _first_named(names, x_words, "x")
+        y_at = _first_named(names, y_words, "y")
+        if x_at is not None and y_at is not None:
+            return (0, 1) if x_at < y_at else (1, 0)
+    return None
+
+
+def _first_named(names: Sequence[str], words: set[str], letter: str) -> int | None:
+    """The first column named by one of `words` or ending in `letter` (« CoordonnéeX »)."""
+    return next((i for i, n in enumerate(names) if n in words or n.endswith(letter)), None)
 
 
 def parse_row(

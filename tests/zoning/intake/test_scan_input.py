@@ -132,6 +132,26 @@ def test_numbers_with_spaces_dots_commas_and_a_header_naming_y_first() -> None:
     assert rows_of(["N° Y X", "12 366 892,68 358 425,73"]) == [("12", 358425.73, 366892.68)]
 
 
+@pytest.mark.parametrize(
+    ("header", "row", "expected"),
+    [
+        ("N X Y", "B1 358 522,04 366 811,65", (358522.04, 366811.65)),  # « N° », its ° unread
+        ("N Y X", "B1 366 811,65 358 522,04", (358522.04, 366811.65)),
+        ("N° E N", "B1 358 522,04 366 811,65", (358522.04, 366811.65)),
+        ("N E N", "B1 358 522,04 366 811,65", (358522.04, 366811.65)),
+        ("Borne Nord Est", "B1 366 811,65 358 522,04", (358522.04, 366811.65)),
+        ("Borne CoordonnéeX CoordonnéeY", "B1 358 522,04 366 811,65", (358522.04, 366811.65)),
+    ],
+)
+def test_a_header_says_which_column_is_x_even_with_a_first_n(
+    header: str, row: str, expected: tuple[float, float]
+) -> None:
+    # a generated « fort » scan (seed 5008) read « N° X Y » as « N X Y »: the first « N » was
+    # taken for the northing and every point came back swapped, and sure
+    [(_, x, y)] = rows_of([header, row])
+    assert (x, y) == expected
+
+
 def test_a_misread_value_and_a_broken_sequence_are_flagged_and_only_them() -> None:
     lines = [f"B{i} 358 4{10 + i},00 366 8{10 + 3 * (i % 2)},00" for i in range(1, 11)]
     lines[4] = "B5 358 415,00 306 813,00"  # a 6 read as 0: kilometres away
