@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-import jinja2
 from sqlalchemy import Connection, text
 
 from geoportal.maps import zone_colours
+from geoportal.render import as_date
+from geoportal.render import render as render_template
 from zoning import wording
 from zoning.store import list_plans
 
@@ -43,27 +43,9 @@ COUNT_NAMES = {
 }
 
 
-@cache
-def environment() -> jinja2.Environment:
-    """The templates of geoportal/templates, every value escaped."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,  # a missing value is a bug, not an empty cell
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["nombre"] = wording.number
-    env.filters["date_longue"] = lambda day: wording.date_long(_date(day))
-    env.filters["date_courte"] = lambda day: wording.date_short(_date(day))
-    env.filters["nature_du_plan"] = wording.plan_kind
-    env.filters["statut_du_plan"] = wording.plan_status
-    return env
-
-
 def render(template: str, **context: Any) -> str:
     """A page: `template` (which extends layout.html) filled with `context`."""
-    return environment().get_template(template).render(**context)
+    return render_template(template, **context)
 
 
 @dataclass
@@ -134,7 +116,7 @@ def plan_validity(plan: dict[str, Any], today: dt.date) -> tuple[str, bool]:
     """
     if plan["status"] != "homologue":
         return "en cours d'approbation : pas encore opposable", False
-    until = _date(plan["valid_until"])
+    until = as_date(plan["valid_until"])
     if until is None:
         return "homologué, sans date de fin de validité connue", True
     if until < today:
@@ -198,9 +180,3 @@ def _label(zones: list[dict[str, Any]], code: str) -> str | None:
 
 def _count(n: int, names: tuple[str, str]) -> str:
     return f"{wording.number(n, 0)} {names[0] if n < 2 else names[1]}"
-
-
-def _date(value: Any) -> dt.date | None:
-    if value is None or isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value)[:10])

@@ -1,14 +1,24 @@
-"""The product's HTML templates (Jinja2, autoescape on): the NRU letter, its récépissé, the
-verification pages. Every template extends ``base.html``; numbers, areas and dates go through
-the filters of `zoning.wording`, so a page and the PDF write « 1 234,56 m² » the same way.
+"""The product's HTML templates (Jinja2, autoescape on), in one environment: the NRU letter
+and its Arabic part, the récépissé, the verification and plans pages (geoportal/templates), and
+the dossier's documents under ``dossiers/`` (geoportal/dossiers/templates). Numbers, areas and
+dates go through the filters of `zoning.wording`, so a page and the PDF write « 1 234,56 m² »
+the same way.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    ChoiceLoader,
+    Environment,
+    PackageLoader,
+    PrefixLoader,
+    StrictUndefined,
+    select_autoescape,
+)
 
 from geoportal.i18n import bilingual
 from zoning import wording
@@ -18,7 +28,12 @@ from zoning import wording
 def environment() -> Environment:
     """One environment for the whole product (templates are compiled once)."""
     env = Environment(
-        loader=PackageLoader("geoportal", "templates"),
+        loader=ChoiceLoader(
+            [
+                PackageLoader("geoportal", "templates"),
+                PrefixLoader({"dossiers": PackageLoader("geoportal.dossiers", "templates")}),
+            ]
+        ),
         autoescape=select_autoescape(["html"], default_for_string=True, default=True),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -27,17 +42,24 @@ def environment() -> Environment:
     env.filters.update(
         number=wording.number,
         area=wording.area,
-        length=wording.length,
+        metres=wording.length,  # not « length »: Jinja2's own counts a list
         percent=wording.percent,
         coordinate=wording.coordinate,
-        date_long=wording.date_long,
-        date_short=wording.date_short,
+        date_long=lambda day: wording.date_long(as_date(day)),
+        date_short=lambda day: wording.date_short(as_date(day)),
         plan_kind=wording.plan_kind,
         plan_status=wording.plan_status,
         land_label=wording.land_label,
         bilingual=bilingual,
     )
     return env
+
+
+def as_date(value: Any) -> dt.date | None:
+    """A date, from a date or its ISO text (a datetime's date part)."""
+    if value is None or isinstance(value, dt.date):
+        return value.date() if isinstance(value, dt.datetime) else value
+    return dt.date.fromisoformat(str(value)[:10])
 
 
 def render(template: str, **context: Any) -> str:

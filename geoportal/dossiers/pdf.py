@@ -5,11 +5,8 @@ signed like the notes (geoportal.nru.signing), stored, then served as stored.
 
 from __future__ import annotations
 
-import functools
-from importlib.resources import files
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import Connection
 from weasyprint import HTML, URLFetcher
 
@@ -17,6 +14,7 @@ from geoportal.dossiers import store
 from geoportal.dossiers.view import AVIS_LABELS, avis_view, pieces_view
 from geoportal.nru.pdf import _font_config, fr_date
 from geoportal.nru.signing import agency_signer, sign_pdf
+from geoportal.render import environment
 from geoportal.settings import Settings
 
 KIND_LABELS = {
@@ -38,15 +36,9 @@ PROCEDURE_LABELS = {
 }
 
 
-@functools.cache
-def _environment() -> Environment:
-    folder = str(files("geoportal.dossiers") / "templates")
-    return Environment(loader=FileSystemLoader(folder), autoescape=select_autoescape(["html"]))
-
-
 def render(template: str, context: dict[str, Any], identifier: str) -> bytes:
     """A template as an A4 PDF; WeasyPrint may fetch data: URIs only."""
-    html = _environment().get_template(template).render(**context)
+    html = environment().get_template(f"dossiers/{template}").render(**context)
     document = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"}))
     return bytes(document.write_pdf(font_config=_font_config(), pdf_identifier=identifier.encode()))
 

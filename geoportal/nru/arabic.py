@@ -17,7 +17,6 @@ from collections.abc import Callable, Sequence
 from importlib.resources import files
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
 from geoportal.i18n import iso, ltr, text
@@ -29,6 +28,7 @@ from geoportal.nru.pdf import (
     fr_percent,
     setback_text,
 )
+from geoportal.render import environment
 from zoning.wording import LandReference
 
 AR = "ar"
@@ -245,17 +245,6 @@ def context(nru: Nru, verify_url: str) -> dict[str, Any]:
         "validity": _validity(nru),
         "verify_url": verify_url,
     }
-
-
-@functools.cache
-def environment() -> Environment:
-    """The documents' Jinja2 environment: package templates, autoescaped."""
-    return Environment(
-        loader=PackageLoader("geoportal", "templates"),
-        autoescape=select_autoescape(["html"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
 
 
 @functools.cache

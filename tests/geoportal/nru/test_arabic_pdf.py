@@ -117,7 +117,7 @@ def test_languages_setting_orders_and_omits_the_arabic_part() -> None:
 
 def test_bilingual_macros_for_the_documents_to_come() -> None:
     """Receipts, agendas, minutes, decisions: one title and one header in both languages."""
-    from geoportal.nru.arabic import environment
+    from geoportal.render import environment
 
     source = (
         '{% import "bilingual.html" as bi %}'
