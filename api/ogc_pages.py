@@ -2,7 +2,8 @@
 
 tipg's templates are used as they are, read through a loader that, before they are compiled:
 - points their stylesheets and scripts at local copies instead of CDNs (the Content-Security-
-  Policy allows no other host; Leaflet is the one the pages use, the others are vendored);
+  Policy allows no other host; Leaflet is the one the pages use, the others are vendored), and
+  their maps' OpenStreetMap background at a blank tile;
 - gives their inline scripts this response's nonce (api.headers).
 The environment escapes every value (tipg's own leaves autoescape off, and an item's page writes
 each property into the HTML: a zone label `<img src=x onerror=…>` would run there).
@@ -15,6 +16,11 @@ from collections.abc import Callable
 import jinja2
 from starlette.templating import Jinja2Templates
 
+#: A transparent 1 × 1 PNG (the CSP allows data: images).
+BLANK_TILE = (
+    "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA"
+    "60e6kgAAAABJRU5ErkJggg=="
+)
 #: tipg 1.x's CDN addresses → the files served under /static
 LOCAL_ASSETS = {
     "https://cdnjs.cloudflare.com/ajax/libs/twitter-bootstrap/4.5.3/css/bootstrap.min.css": (
@@ -30,6 +36,10 @@ LOCAL_ASSETS = {
         "/static/leaflet/leaflet.css"
     ),
     "https://cdnjs.cloudflare.com/ajax/libs/leaflet/1.9.4/leaflet.js": "/static/leaflet/leaflet.js",
+    # tipg's maps lay OpenStreetMap under the features, fetched from the internet at every
+    # page: offline (an agency behind its firewall) they only fail, so a blank tile instead
+    # (the geoportal's own map offers OSM as an opt-in layer)
+    "https://tile.openstreetmap.org/{z}/{x}/{y}.png": BLANK_TILE,
 }
 NONCE_ATTRIBUTE = ' nonce="{{ request.state.csp_nonce }}"'
 

@@ -319,6 +319,7 @@ def add_piece(
             commission_id=None,
             booked_session_id=None,
             pv_on=None,
+            transmitted_on=None,
             meeting_on=None,
             pv_pdf=None,
         )
@@ -451,6 +452,7 @@ def put_on_agenda(conn: Any, session_id: int, dossier_id: int, by: Principal) ->
         dossier_id,
         state="en_commission",
         commission_id=session_id,
+        transmitted_on=today(),  # art. 18 al. 2: transmitted when put on the agenda
         meeting_on=session["date"],
     )
     conn.execute(

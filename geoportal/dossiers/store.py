@@ -17,7 +17,7 @@ from geoportal.dossiers.errors import CommissionNotFound, DossierNotFound
 COLUMNS = """id, number, state, round, commune, prefecture, agency, plan_name, parcel_id, kind,
     procedure, project, commission_members, land_reference, nru_id, filed_by, filed_by_role,
     filed_at, filed_on, restarted_on, booked_session_id, commission_id, recevable_on,
-    meeting_on, pv_on, modifications_on, modifications_motifs, observations_on,
+    transmitted_on, meeting_on, pv_on, modifications_on, modifications_motifs, observations_on,
     observations_text, observations_answered_on, decided_on, decision,
     decision_motifs, permit_number, project_id, pre_instruction, fee, fee_paid_on, notified_on,
     copies_sent_on"""

@@ -28,7 +28,7 @@ AVIS_LABELS = {
 }
 #: the date each deadline step is met on, read from the dossier
 DONE_ON = {
-    "transmission_commission": "meeting_on",
+    "transmission_commission": "transmitted_on",  # put on the agenda (art. 18 al. 2)
     "avis_commission": "pv_on",
     "transmission_pv": "pv_on",
     "lettre_modifications": "modifications_on",

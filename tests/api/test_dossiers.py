@@ -3,6 +3,7 @@ recevabilité, commission, avis, clôture, PV, decision, register, tracking (iss
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -449,6 +450,20 @@ def test_late_dossiers_are_listed_for_the_agents(
     assert "transmission_commission" in found["late"]
     assert client.get("/api/v1/dossiers/late", headers=who["petitioner"]).status_code == 403
     assert "en retard" in client.get(f"/suivi/{filed['number']}").text
+
+
+def test_transmission_is_done_the_day_the_dossier_is_put_on_the_agenda(
+    client: TestClient, who: dict[str, dict[str, str]]
+) -> None:
+    """Art. 18 al. 2: « celle-ci les transmet aux commissions d'instruction … dans un délai
+    n'excédant pas trois jours ouvrables »: put on the agenda today for a session a week ahead
+    (5 working days), the transmission is on time; the meeting's date is not the transmission."""
+    dossier, _, number = to_commission(client, who)
+    view = client.get(f"/api/v1/dossiers/{dossier}", headers=who["petitioner"]).json()
+    [step] = [s for s in view["deadlines"]["steps"] if s["step"] == "transmission_commission"]
+    assert step["done_on"] == dt.date.today().isoformat() and not step["late"]
+    late = client.get("/api/v1/dossiers/late", headers=who["guichet"]).json()
+    assert number not in [d["number"] for d in late]
 
 
 def test_a_refection_goes_straight_to_the_communal_service(

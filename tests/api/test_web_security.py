@@ -127,12 +127,16 @@ def test_data_and_files_get_the_headers_too(server: str) -> None:
 
 
 def test_tipg_templates_keep_no_cdn() -> None:
-    """Every CDN address of tipg's templates in use is replaced by a local file."""
+    """Every CDN address of tipg's templates in use is replaced by a local file, and their
+    maps' OpenStreetMap background by a blank tile (nothing fetched from the internet)."""
     environment = ogc_templates().env
-    for name in ("header.html", "items.html", "item.html", "collection.html", "landing.html"):
+    pages = ("header.html", "items.html", "item.html", "collection.html", "landing.html")
+    for name in (*pages, "map.html", "tileset.html", "tilematrixset.html"):
         source = environment.loader.get_source(environment, name)[0]  # type: ignore[union-attr]
-        assert not EXTERNAL_ASSET.search(source), (name, EXTERNAL_ASSET.search(source))
-    assert all(local.startswith("/static/") for local in LOCAL_ASSETS.values())
+        assert "tile.openstreetmap.org" not in source, name
+        if name in pages:
+            assert not EXTERNAL_ASSET.search(source), (name, EXTERNAL_ASSET.search(source))
+    assert all(local.startswith(("/static/", "data:image/")) for local in LOCAL_ASSETS.values())
 
 
 # ---------------------------------------------------------------- the pages' session
