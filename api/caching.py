@@ -70,7 +70,12 @@ class DatasetCaching:
         headers = Headers(scope=scope)
         try:
             versions = await read_versions(scope["app"], names)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+        except (
+            OSError,
+            asyncpg.PostgresError,
+            asyncpg.InterfaceError,
+            asyncpg.InternalClientError,
+        ):
             # the database unreachable: no ETag, and the answer says so itself (503)
             await self.app(scope, receive, send)
             return
@@ -106,10 +111,16 @@ def make_etag(scope: Scope, accept: str, versions: dict[str, int]) -> str:
 async def read_versions(app: Any, names: tuple[str, ...]) -> dict[str, int]:
     """The data sets' versions, on the public reads' pool (routed to a replica if any)."""
     async with app.state.pool.acquire() as conn:
-        rows = await conn.fetch(
-            "SELECT name, version FROM opendata.dataset_versions WHERE name = ANY($1::text[])",
-            list(names),
-        )
+        try:
+            rows = await conn.fetch(
+                "SELECT name, version FROM opendata.dataset_versions WHERE name = ANY($1::text[])",
+                list(names),
+            )
+        except asyncpg.InternalClientError:
+            # a connection the server cut in mid-operation (a restart) is left in a state no
+            # query can use (« another operation is in progress »): closed, the pool replaces it
+            conn.terminate()
+            raise
     found = {r["name"]: int(r["version"]) for r in rows}
     return {n: found.get(n, 0) for n in names}
 

@@ -223,6 +223,7 @@ LIBRARY_ERRORS: dict[type[Exception], Callable[[Exception], Refused]] = {
     asyncpg.PostgresConnectionError: _database_unavailable,
     asyncpg.exceptions.OperatorInterventionError: _database_unavailable,
     asyncpg.InterfaceError: _database_unavailable,
+    asyncpg.InternalClientError: _database_unavailable,  # a connection cut in mid-operation
     # asyncpg connecting to a server that is down (refused) or silent (its connect timeout):
     # the database's are the only sockets the service opens
     ConnectionError: _database_unavailable,

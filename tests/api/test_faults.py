@@ -247,7 +247,7 @@ def test_service_survives_a_database_restart(
         assert 500 not in statuses
         assert statuses.count(503) <= MAX_503_AFTER_RESTART, statuses
         answered = {(status, retry_after) for _, status, retry_after in probed}
-        assert answered == {(200, None), (503, "5")}, probed
+        assert answered == {(200, None), (503, "5")}, [a for a in probed if a[1] not in (200, 503)]
 
         wait_for_listener(demo_engine)
         with demo_engine.begin() as conn:
