@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 import pytest
 
+from checks.project import ProjectKind
 from geoportal.dossiers.errors import DossierInvalid
 from geoportal.dossiers.pieces import Upload, checked_upload, media_type, pieces_for, pieces_table
 
@@ -11,17 +14,7 @@ from geoportal.dossiers.pieces import Upload, checked_upload, media_type, pieces
 def test_every_kind_of_authorisation_has_its_principal_pieces() -> None:
     """Art. 37: « documents principaux et documents complémentaires »."""
     table = pieces_table()
-    for kind in (
-        "construction",
-        "lotissement",
-        "groupe_habitations",
-        "morcellement",
-        "modification",
-        "surelevation",
-        "demolition",
-        "regularisation",
-        "refection",
-    ):
+    for kind in get_args(ProjectKind):  # every kind the checks know, none forgotten
         pieces = pieces_for(kind)
         assert kind in table.natures
         assert any(p.principal for p in pieces) and any(not p.principal for p in pieces)
