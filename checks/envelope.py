@@ -92,9 +92,17 @@ def _band(requirement: RequiredSetback) -> BaseGeometry | None:
 
 
 def buildable_envelope(
-    site: Site, edges: ParcelEdges, requirements: list[RequiredSetback]
+    site: Site,
+    edges: ParcelEdges,
+    requirements: list[RequiredSetback],
+    *,
+    removed: BaseGeometry | None = None,
 ) -> Envelope:
-    """The envelope: constructible zone parts minus their setback bands, roads and no-build."""
+    """The envelope: constructible zone parts minus their setback bands, roads and no-build.
+
+    removed: the union of the site's roads and no-build servitudes, when the caller has it
+    already (zone_buildable draws one envelope per zone part of the same site).
+    """
     unknown = tuple(reason for r in requirements if (reason := _blocking(r)) is not None)
     if unknown:
         return Envelope(None, unknown)
@@ -105,8 +113,14 @@ def buildable_envelope(
         bands = [_band(r) for r in requirements if r.zone == part.code]
         excluded = unary_union([band for band in bands if band is not None])
         pieces.append(part.geometry.intersection(site.parcel).difference(excluded))
-    removed = unary_union([*site.roads, *site.no_build])
+    if removed is None:
+        removed = off_limits(site)
     return Envelope(unary_union(pieces).difference(removed), ())
+
+
+def off_limits(site: Site) -> BaseGeometry:
+    """Where nothing is built whatever the zone: the rights-of-way and no-build servitudes."""
+    return unary_union([*site.roads, *site.no_build])
 
 
 def site_envelope(
@@ -206,6 +220,7 @@ def zone_buildable(site: Site) -> list[ZoneBuildable]:
     edges = parcel_edges(site)
     net = site.net_parcel()
     no_build = unary_union(list(site.no_build))
+    removed = off_limits(site)  # once for the site, not once per zone part (union of its roads)
     results = []
     for part in site.parts:
         in_parcel = part.geometry.intersection(site.parcel)
@@ -216,7 +231,9 @@ def zone_buildable(site: Site) -> list[ZoneBuildable]:
             if r.zone == part.code
         ]
         bands = _bands(part, land, requirements)
-        envelope = buildable_envelope(replace(site, parts=[part]), edges, requirements)
+        envelope = buildable_envelope(
+            replace(site, parts=[part]), edges, requirements, removed=removed
+        )
         results.append(_zone_result(part, in_parcel, land, no_build, bands, envelope))
     return results
 
