@@ -1,9 +1,10 @@
 """tipg's HTML pages under /ogc, made safe to serve beside the geoportal's own.
 
 tipg's templates are used as they are, read through a loader that, before they are compiled:
-- points their stylesheets and scripts at local copies instead of CDNs (the Content-Security-
-  Policy allows no other host; Leaflet is the one the pages use, the others are vendored), and
-  their maps' OpenStreetMap background at a blank tile;
+- points their stylesheets and scripts at local copies instead of CDNs, by file name (the
+  Content-Security-Policy allows no other host, and an agency behind its firewall reaches none:
+  Leaflet is the geoportal's own, the others are vendored under api/static/vendor), and their
+  maps' OpenStreetMap background at a blank tile;
 - gives their inline scripts this response's nonce (api.headers).
 The environment escapes every value (tipg's own leaves autoescape off, and an item's page writes
 each property into the HTML: a zone label `<img src=x onerror=…>` would run there).
@@ -11,6 +12,7 @@ each property into the HTML: a zone label `<img src=x onerror=…>` would run th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 import jinja2
@@ -21,33 +23,32 @@ BLANK_TILE = (
     "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA"
     "60e6kgAAAABJRU5ErkJggg=="
 )
-#: tipg 1.x's CDN addresses → the files served under /static
+#: The files tipg's templates fetch from CDNs (by their name, whatever the host or version) →
+#: the copies served under /static (api/static/vendor, each with its VERSION and licence).
 LOCAL_ASSETS = {
-    "https://cdnjs.cloudflare.com/ajax/libs/twitter-bootstrap/4.5.3/css/bootstrap.min.css": (
-        "/static/vendor/bootstrap/bootstrap.min.css"
-    ),
-    "https://files.dnr.state.mn.us/lib/bootstrap4/javascripts/bootstrap.min.js": (
-        "/static/vendor/bootstrap/bootstrap.bundle.min.js"
-    ),
-    "https://cdnjs.cloudflare.com/ajax/libs/jquery/3.6.0/jquery.min.js": (
-        "/static/vendor/jquery/jquery.min.js"
-    ),
-    "https://cdnjs.cloudflare.com/ajax/libs/leaflet/1.9.4/leaflet.css": (
-        "/static/leaflet/leaflet.css"
-    ),
-    "https://cdnjs.cloudflare.com/ajax/libs/leaflet/1.9.4/leaflet.js": "/static/leaflet/leaflet.js",
+    "bootstrap.min.css": "/static/vendor/bootstrap/bootstrap.min.css",
+    "bootstrap.min.js": "/static/vendor/bootstrap/bootstrap.bundle.min.js",
+    "jquery.min.js": "/static/vendor/jquery/jquery.min.js",
+    "leaflet.css": "/static/leaflet/leaflet.css",
+    "leaflet.js": "/static/leaflet/leaflet.js",
+    "maplibre-gl.css": "/static/vendor/maplibre-gl/maplibre-gl.css",
+    "maplibre-gl.js": "/static/vendor/maplibre-gl/maplibre-gl.js",
+    "proj4.js": "/static/vendor/proj4/proj4.js",
+    "proj4leaflet.js": "/static/vendor/proj4leaflet/proj4leaflet.js",
+    "protomaps-leaflet.js": "/static/vendor/protomaps-leaflet/protomaps-leaflet.js",
     # tipg's maps lay OpenStreetMap under the features, fetched from the internet at every
     # page: offline (an agency behind its firewall) they only fail, so a blank tile instead
     # (the geoportal's own map offers OSM as an opt-in layer)
-    "https://tile.openstreetmap.org/{z}/{x}/{y}.png": BLANK_TILE,
+    "{y}.png": BLANK_TILE,
 }
+#: An address in a template: the file it names is its last path segment.
+_ADDRESS = re.compile(r"https?://[^\s\"'<>()]+/(?P<name>[^/\s\"'<>()]+)")
 NONCE_ATTRIBUTE = ' nonce="{{ request.state.csp_nonce }}"'
 
 
 def adapted_source(source: str) -> str:
     """A tipg template with local assets and nonced scripts."""
-    for cdn, local in LOCAL_ASSETS.items():
-        source = source.replace(cdn, local)
+    source = _ADDRESS.sub(lambda m: LOCAL_ASSETS.get(m["name"], m[0]), source)
     return source.replace("<script", "<script" + NONCE_ATTRIBUTE)  # "</script" stays
 
 

@@ -131,11 +131,10 @@ def test_tipg_templates_keep_no_cdn() -> None:
     maps' OpenStreetMap background by a blank tile (nothing fetched from the internet)."""
     environment = ogc_templates().env
     pages = ("header.html", "items.html", "item.html", "collection.html", "landing.html")
-    for name in (*pages, "map.html", "tileset.html", "tilematrixset.html"):
+    for name in (*pages, "map.html", "tileset.html", "tilematrixset.html", "viewer.html"):
         source = environment.loader.get_source(environment, name)[0]  # type: ignore[union-attr]
         assert "tile.openstreetmap.org" not in source, name
-        if name in pages:
-            assert not EXTERNAL_ASSET.search(source), (name, EXTERNAL_ASSET.search(source))
+        assert not EXTERNAL_ASSET.search(source), (name, EXTERNAL_ASSET.search(source))
     assert all(local.startswith(("/static/", "data:image/")) for local in LOCAL_ASSETS.values())
 
 
