@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 from html import escape
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import ConnectionDep, SettingsDep, TransactionDep
+from api.pages import page_response
 from api.security import PrincipalDep, SignedInDep
 from checks.project import CoordinatesInput, Project
 from geoportal.dossiers import acts, store
@@ -22,6 +22,7 @@ from geoportal.dossiers.pieces import Upload
 from geoportal.dossiers.view import desk, dossier_view, links, public_facts
 from geoportal.projects.instruction import load_calendar
 from geoportal.settings import Settings
+from zoning.wording import date_short
 
 router = APIRouter(prefix="/api/v1", tags=["dossiers"])
 pages = APIRouter(tags=["pages"])
@@ -662,7 +663,6 @@ def parcel(parcel_id: int, by: SignedInDep, conn: ConnectionDep) -> dict[str, An
     }
 
 
-STATIC = Path(__file__).resolve().parents[1] / "static" / "app"
 PAGES = {
     "/depot": "depot.html",
     "/guichet": "guichet.html",
@@ -672,8 +672,10 @@ PAGES = {
 
 
 def _page(name: str) -> Any:
-    def serve() -> str:
-        return (STATIC / name).read_text(encoding="utf-8")
+    """The route serving a page of static/app as the other pages are (language, switch)."""
+
+    def serve(request: Request) -> HTMLResponse:
+        return page_response(name, request)
 
     return serve
 
@@ -692,7 +694,7 @@ def suivi(number: str, conn: ConnectionDep, settings: SettingsDep) -> str:
 def suivi_page(facts: dict[str, Any]) -> str:
     """The tracking page (plain HTML, every value escaped, no script)."""
     dates = "".join(
-        f"<tr><th>{escape(label)}</th><td>{escape(day.strftime('%d/%m/%Y'))}</td></tr>"
+        f"<tr><th>{escape(label)}</th><td>{escape(date_short(day))}</td></tr>"
         for label, day in facts["dates"]
     )
     clocks = "".join(

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from geoportal.nru.model import Nru, PlanRef
-from zoning.wording import date_long
+from zoning.wording import date_long, date_short
 
 #: Annexe 1: the texts every project must respect, quoted as the model letter lists them.
 LEGAL_TEXTS = (
@@ -27,11 +25,6 @@ PLAN_KINDS = {
 }
 
 
-def french_date(day: dt.date | None) -> str:
-    """15/03/2021, the way the administration writes dates in letters."""
-    return day.strftime("%d/%m/%Y") if day else "…"
-
-
 def metres(value: float) -> str:
     """1 234,56 m² style numbers: French decimal comma, thin-space thousands."""
     text = f"{value:,.2f}".replace(",", "\u202f").replace(".", ",")
@@ -51,10 +44,9 @@ def plan_clause(plan: PlanRef) -> str:
         )
     approval = plan.approval
     act = approval.act or "acte d'approbation"
-    published = f" (BO n° {approval.bo} du {french_date(approval.bo_date)})" if approval.bo else ""
+    published = f" (BO n° {approval.bo} du {date_short(approval.bo_date)})" if approval.bo else ""
     return (
-        f"du {kind} de {plan.commune} approuvé par {act} du {french_date(approval.date)}"
-        + published
+        f"du {kind} de {plan.commune} approuvé par {act} du {date_short(approval.date)}" + published
     )
 
 
