@@ -7,7 +7,6 @@ create `<database>_test` beside it, so the demo database is never touched.
 from __future__ import annotations
 
 import os
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -33,6 +32,7 @@ from geoportal.settings import Settings
 from geoportal.setup.demo import load_demo, load_demo_projects
 from geoportal.setup.provision import libpq_url
 from tests.accounts import create_test_accounts
+from tests.ports import listening_socket
 from zoning.package.load import ImportOptions
 from zoning.schema import upgrade
 
@@ -146,25 +146,27 @@ def demo(conn: Connection) -> None:
     import_plan_files(conn, Path("data/demo") / "ain_demo.gpkg", rules, options)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def serving(app: FastAPI) -> Iterator[str]:
-    """`app` served by uvicorn in a thread on a free port, until the block ends; its URL."""
-    port = _free_port()
+    """`app` served by uvicorn in a thread on a socket of its own, until the block ends; its URL.
+
+    The socket is bound before uvicorn starts: a port merely found free could be taken by the
+    other worker's server meanwhile, and this run's requests would reach another database.
+    """
+    sock = listening_socket()
+    port = int(sock.getsockname()[1])
     running = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
-    thread = threading.Thread(target=running.run, daemon=True)
+    thread = threading.Thread(target=running.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not running.started and time.monotonic() < deadline:
         time.sleep(0.05)
+    if not running.started:
+        raise RuntimeError(f"the test server did not start on port {port} within 20 s")
     yield f"http://127.0.0.1:{port}"
     running.should_exit = True
     thread.join(timeout=10)
+    sock.close()
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,6 @@ statement cut by statement_timeout is another fault, told apart from the server 
 from __future__ import annotations
 
 import shutil
-import socket
 import tempfile
 import threading
 import time
@@ -40,6 +39,7 @@ from geoportal.setup.provision import (
 from tests.geoportal.nru.test_issue import PARCEL, coordinates
 from tests.geoportal.projects.test_feed import read_events
 from tests.geoportal.projects.test_register import project
+from tests.ports import free_port
 from zoning.schema import upgrade
 
 # a private PostgreSQL cluster of its own: a database test, whatever its fixtures
@@ -97,13 +97,6 @@ class Cluster:
     def start(self) -> None:
         """Start again on the same port, with the same data."""
         start_private_cluster(self.bindir, self.var, self.port)
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on at the moment."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,7 @@ from shapely.geometry import box
 
 from geoportal.settings import Settings, served_url
 from tests.geoportal.nru.test_issue import coordinates
+from tests.ports import free_port
 
 GEOPORTAL = Path(sys.executable).with_name("geoportal")
 PARCEL = box(358700, 366600, 358760, 366660)  # in the demo commune
@@ -49,15 +49,9 @@ def test_a_set_public_url_wins(monkeypatch: pytest.MonkeyPatch) -> None:
     assert Settings(_env_file=None).public_url == "http://127.0.0.1:9000"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_served_on_another_port_the_note_points_there(server: str, settings: Settings) -> None:
     """`geoportal serve --port N`, GEOPORTAL_PUBLIC_URL unset: the PDF's URL is on port N."""
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("GEOPORTAL_")}
     env["GEOPORTAL_DATABASE_URL"] = settings.database_url
     process = subprocess.Popen(

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import time
+import uuid
 from typing import Any
 
 import httpx
 from sqlalchemy import Engine, text
 
-from geoportal.accounts import account_id, issue_token
-from tests.accounts import ACCOUNTS
+from geoportal.accounts import NewAccount, create_account, issue_token
+from tests.accounts import AGENCY
 from tests.geoportal.projects.test_register import project
 
 
@@ -36,10 +38,25 @@ def read_events(
 
 
 def agent_token(engine: Engine) -> dict[str, str]:
-    """A token of the test agent of this test's own (a run's other tests sign tokens out)."""
+    """An agent of the demo agency of this test's own, and its token: the run's shared agent
+    is not at the mercy of the other tests (accounts closed, tokens signed out)."""
+    account = NewAccount(login=f"agent.live.{uuid.uuid4().hex[:8]}", role="agent", agency=AGENCY)
     with engine.begin() as conn:
-        user = account_id(conn, ACCOUNTS["agent"].login)
+        user = create_account(conn, account)
         return {"Authorization": f"Bearer {issue_token(conn, user, hours=1, label='test')}"}
+
+
+def token_state(engine: Engine, headers: dict[str, str]) -> str:
+    """What the test's database holds of the token: told when the service refuses it."""
+    digest = hashlib.sha256(headers["Authorization"].split()[1].encode()).hexdigest()
+    with engine.connect() as conn:
+        row = conn.execute(
+            text("""SELECT u.login, u.active, t.revoked_at, t.expires_at, now() AS now
+                    FROM api_tokens t JOIN users u ON u.id = t.user_id
+                    WHERE t.token_sha256 = :sha"""),
+            {"sha": digest},
+        ).first()
+    return f"the token in {engine.url.database}: {row._asdict() if row else 'absent'}"
 
 
 def test_a_recorded_project_reaches_the_browser_and_a_reconnect_catches_up(
@@ -55,7 +72,7 @@ def test_a_recorded_project_reaches_the_browser_and_a_reconnect_catches_up(
     try:
         started = time.perf_counter()
         response = httpx.post(f"{server}/api/v1/projects", headers=token, json=project("AU-LIVE/1"))
-        assert response.status_code == 201, response.text
+        assert response.status_code == 201, f"{response.text} — {token_state(engine, token)}"
         listener.join(timeout=5)
         elapsed = time.perf_counter() - started
         [event] = received
