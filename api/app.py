@@ -20,7 +20,6 @@ from api.headers import SecurityHeaders
 from api.limits import BodyBuffer
 from api.ogc import (
     OGC_PREFIX,
-    check_ogc_filters,
     close_ogc,
     document_ogc_answers,
     ogc_endpoints,
@@ -101,7 +100,6 @@ def create_app(
     app.add_middleware(SecurityHeaders)  # outermost: every answer gets them, refusals too
     add_docs(app)
     add_exception_handlers(app)
-    check_ogc_filters(app)
     app.include_router(accounts.router)
     app.include_router(plans.router)
     app.include_router(plans.pages)

@@ -33,6 +33,7 @@ from api.answers import PROBLEM_RESPONSES, Feature, FeatureCollection, ProblemBo
 from api.cql import checked_bbox, checked_datetime, checked_filter
 from api.ogc_pages import ogc_templates
 from api.reads import RoutedPool, replica_pool
+from api.substitution import substitute_in_router
 from geoportal.db import CONNECT_TIMEOUT_S
 from geoportal.replicas import REPLICA_CONNECT_TIMEOUT_S
 from geoportal.settings import Settings
@@ -53,6 +54,11 @@ def ogc_endpoints() -> Endpoints:
         templates=ogc_templates(),  # escaped, local assets, nonced scripts (api.ogc_pages)
     )
     titled_collections_route(endpoints)
+    # tipg's routes depend on these by reference and offer no other hook
+    substitute_in_router(
+        endpoints.router,
+        {filter_query: checked_filter, bbox_query: checked_bbox, datetime_query: checked_datetime},
+    )
     return endpoints
 
 
@@ -107,14 +113,6 @@ def with_titles(data: dict[str, Any], collection_list: CollectionList) -> dict[s
             if collection.description:
                 entry["description"] = collection.description
     return data
-
-
-def check_ogc_filters(app: FastAPI) -> None:
-    """tipg's routes (items, tiles) get the checked filter, bbox and datetime instead."""
-    # tipg's routes depend on these by reference and offer no other hook.
-    app.dependency_overrides[filter_query] = checked_filter
-    app.dependency_overrides[bbox_query] = checked_bbox
-    app.dependency_overrides[datetime_query] = checked_datetime
 
 
 async def open_ogc(app: FastAPI, libpq_url: str, statement_timeout_ms: int) -> None:
