@@ -104,6 +104,9 @@ class WorkingCalendar:
             for feast in feasts
             for day in feast.dates
         }
+        # the holidays package costs ~10 µs a day asked: a page of projects spanning years asks
+        # a thousand days, again on every request (issue 15, item 8); the answers never change
+        self._working: dict[date, bool] = {}
 
     def holiday(self, day: date) -> Holiday | None:
         """The public holiday on this day, None if it is not one."""
@@ -136,7 +139,11 @@ class WorkingCalendar:
 
     def is_working_day(self, day: date) -> bool:
         """A weekday that is not a public holiday."""
-        return day.weekday() not in (SAMEDI, DIMANCHE) and self.holiday(day) is None
+        known = self._working.get(day)
+        if known is None:
+            known = day.weekday() not in (SAMEDI, DIMANCHE) and self.holiday(day) is None
+            self._working[day] = known
+        return known
 
     def provisional_holidays(self, first: date, last: date) -> list[tuple[date, Holiday]]:
         """The provisional holidays from first to last, both included."""
