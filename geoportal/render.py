@@ -19,6 +19,8 @@ from jinja2 import (
     StrictUndefined,
     select_autoescape,
 )
+from weasyprint import HTML, URLFetcher
+from weasyprint.text.fonts import FontConfiguration
 
 from geoportal.i18n import bilingual
 from zoning import wording
@@ -65,3 +67,16 @@ def as_date(value: Any) -> dt.date | None:
 def render(template: str, **context: Any) -> str:
     """A template rendered with its context (every value escaped unless marked safe)."""
     return environment().get_template(template).render(**context)
+
+
+@functools.cache
+def _font_config() -> FontConfiguration:
+    """One font configuration for every render (building it costs more than a page)."""
+    return FontConfiguration()
+
+
+def html_pdf(html: str, identifier: str) -> bytes:
+    """An HTML document as a PDF (WeasyPrint). It may fetch data: URIs only, so no text of a
+    user or a plan ever makes it read a file or call a server."""
+    document = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"}))
+    return bytes(document.write_pdf(font_config=_font_config(), pdf_identifier=identifier.encode()))

@@ -8,13 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Connection
-from weasyprint import HTML, URLFetcher
 
 from geoportal.dossiers import store
 from geoportal.dossiers.view import AVIS_LABELS, avis_view, pieces_view
-from geoportal.nru.pdf import _font_config, fr_date
+from geoportal.nru.pdf import fr_date
 from geoportal.nru.signing import agency_signer, sign_pdf
-from geoportal.render import environment
+from geoportal.render import environment, html_pdf
 from geoportal.settings import Settings
 
 KIND_LABELS = {
@@ -38,9 +37,9 @@ PROCEDURE_LABELS = {
 
 def render(template: str, context: dict[str, Any], identifier: str) -> bytes:
     """A template as an A4 PDF; WeasyPrint may fetch data: URIs only."""
-    html = environment().get_template(f"dossiers/{template}").render(**context)
-    document = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"}))
-    return bytes(document.write_pdf(font_config=_font_config(), pdf_identifier=identifier.encode()))
+    return html_pdf(
+        environment().get_template(f"dossiers/{template}").render(**context), identifier
+    )
 
 
 def _signed(pdf: bytes, settings: Settings, reason: str, location: str) -> bytes:

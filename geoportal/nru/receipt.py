@@ -9,16 +9,13 @@ and nobody else: they are the owner's papers.
 
 from __future__ import annotations
 
-import functools
-from importlib.resources import files
 from typing import Any
 
 from markupsafe import Markup
 from sqlalchemy import Connection
-from weasyprint import HTML, URLFetcher
 
 from geoportal.accounts import AccountRequired, AgencyForbidden, Principal
-from geoportal.nru.pdf import MINISTRY, agency_name
+from geoportal.nru.pdf import MINISTRY, agency_name, stylesheet
 from geoportal.nru.request import (
     ATTACHMENT_FIELDS,
     ATTACHMENT_LABELS,
@@ -29,7 +26,7 @@ from geoportal.nru.request import (
     request_row,
     stored_receipt,
 )
-from geoportal.render import render
+from geoportal.render import html_pdf, render
 from zoning.refusal import NotFound, Problem
 
 QUALITES = {
@@ -74,15 +71,9 @@ def render_receipt(row: RequestRow) -> bytes:
         agency=agency_name(row.agency),
         qualites=QUALITES,
         labels=ATTACHMENT_LABELS,
-        stylesheet=Markup(_stylesheet()),
+        stylesheet=Markup(stylesheet()),
     )
-    document = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols={"data"}))
-    return bytes(document.write_pdf(pdf_identifier=row.id.encode()))
-
-
-@functools.cache
-def _stylesheet() -> str:
-    return (files("geoportal") / "templates" / "nru.css").read_text(encoding="utf-8")
+    return html_pdf(html, row.id)
 
 
 def _check_agent(row: RequestRow, by: Principal) -> None:

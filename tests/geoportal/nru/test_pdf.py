@@ -196,7 +196,7 @@ def test_addressee_named_when_a_petitioner_is_given() -> None:
 def test_user_text_is_escaped() -> None:
     nru = sample_nru().model_copy(update={"warnings": ['<img src="file:///etc/passwd">']})
     html = nru_html(nru, sample_extract(), verify_url=VERIFY_URL, petitioner="<b>X</b>")
-    assert "<img" not in html and "<b>X</b>" not in html
+    assert '<img src="file' not in html and "<b>X</b>" not in html
     assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in html  # Jinja2 autoescape
 
 
