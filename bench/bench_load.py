@@ -45,7 +45,7 @@ from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import make_url
 
 from bench.scratch import drop_database, scratch_database
-from bench.service import running_service
+from bench.service import proc_stat, running_service
 from checks.zone_rules import ZoneRules
 from geoportal.accounts import NewAccount, create_account, issue_token
 from geoportal.settings import Settings
@@ -225,7 +225,7 @@ class CpuMeter:
     def sample(self) -> None:
         parents, cpu = {}, {}
         for entry in os.listdir("/proc"):
-            fields = _proc_stat(entry) if entry.isdigit() else None
+            fields = proc_stat(entry) if entry.isdigit() else None
             if fields is not None:
                 parents[int(entry)] = int(fields[1])
                 cpu[int(entry)] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
@@ -260,13 +260,6 @@ class CpuMeter:
         first = next((s for s in self.samples if s[0] >= start), self.samples[0])
         last = self.samples[-1]
         return last[0] - first[0], {g: last[1][g] - first[1][g] for g in self.GROUPS}
-
-
-def _proc_stat(pid: str) -> list[str] | None:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return None
 
 
 def _machine_busy_seconds() -> float:

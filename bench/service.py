@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 
@@ -59,3 +60,35 @@ def wait_http(url: str, seconds: float = 30) -> None:
         except httpx.HTTPError:
             time.sleep(0.2)
     raise RuntimeError(f"{url} did not answer")
+
+
+def descendants_cpu_seconds() -> float:
+    """CPU seconds (user + system) used so far by the live processes this one started, and
+    theirs: the service and its workers (from /proc; clock ticks of the kernel)."""
+    parents, used = {}, {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        fields = proc_stat(entry)
+        if fields is None:
+            continue  # gone meanwhile
+        parents[int(entry)] = int(fields[1])
+        used[int(entry)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return sum(seconds for pid, seconds in used.items() if _descends(pid, parents))
+
+
+def proc_stat(pid: str) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command's name, or None once it has ended."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+
+
+def _descends(pid: int, parents: dict[int, int]) -> bool:
+    ancestor = parents.get(pid, 0)
+    while ancestor > 1:
+        if ancestor == os.getpid():
+            return True
+        ancestor = parents.get(ancestor, 0)
+    return False
