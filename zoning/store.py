@@ -107,30 +107,26 @@ def layer_geojson(conn: Connection, name: str, layer: str) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features}
 
 
+#: the rules a zone's feature carries for the map's popup
+SUMMARY_RULES = ("max_height_m", "max_storeys", "ces_max", "cos_max", "constructible")
+# Each feature built as JSON by PostgreSQL: only the summary's rules leave the database and
+# the geometry is parsed once, not as text then again as a dict (issue 15, item 8).
+_ZONE_FEATURES = text(f"""
+SELECT json_build_object(
+    'type', 'Feature',
+    'geometry', ST_AsGeoJSON(ST_Transform(
+        ST_Multi(ST_SimplifyPreserveTopology(geom, 0.2)), :wgs), 7)::json,
+    'properties', json_build_object('code', code, 'label', label,
+        {", ".join(f"'{key}', rules -> '{key}'" for key in SUMMARY_RULES)}))
+FROM opendata.zones WHERE plan = :name ORDER BY code
+""")
+
+
 def zones_geojson(conn: Connection, name: str) -> dict[str, Any]:
     """The plan's zones as a WGS 84 FeatureCollection (display only: EPSG:1166, about 7 m)."""
     plan_id(conn, name)
-    rows = conn.execute(
-        text("""SELECT code, label, rules,
-                ST_AsGeoJSON(ST_Transform(
-                    ST_Multi(ST_SimplifyPreserveTopology(geom, 0.2)), :wgs), 7)
-                FROM opendata.zones WHERE plan = :name ORDER BY code"""),
-        {"name": name, "wgs": WGS84},
-    )
-    features = [
-        {
-            "type": "Feature",
-            "geometry": json.loads(geometry),
-            "properties": {"code": code, "label": label, **_summary(rules)},
-        }
-        for code, label, rules, geometry in rows
-    ]
-    return {"type": "FeatureCollection", "features": features}
-
-
-def _summary(rules: dict[str, Any]) -> dict[str, Any]:
-    keys = ("max_height_m", "max_storeys", "ces_max", "cos_max", "constructible")
-    return {k: rules.get(k) for k in keys}
+    features = conn.execute(_ZONE_FEATURES, {"name": name, "wgs": WGS84}).scalars().all()
+    return {"type": "FeatureCollection", "features": list(features)}
 
 
 def _plan_dict(row: Any) -> dict[str, Any]:
