@@ -85,8 +85,13 @@ def render_page(name: str, lang: str, nonce: str = "") -> str:
 def _prepared(name: str, lang: str, version: int) -> str:
     """The page translated and completed once per file version and language (its every text
     looked up in the catalog: ~1 ms a page), the nonce's place left open."""
-    nonce = _NONCE_SLOT
-    html = translate_html(_source(name), lang)
+    return localize(_source(name), lang, _NONCE_SLOT)
+
+
+def localize(html: str, lang: str, nonce: str) -> str:
+    """A French page in `lang`: lang/dir, switch, RTL CSS, texts, catalog (the response's
+    nonce on the catalog's data block)."""
+    html = translate_html(html, lang)
     html = _HTML_TAG.sub(f'<html lang="{lang}" dir="{direction(lang)}">', html, count=1)
     catalog = json.dumps(page_catalog(lang), ensure_ascii=False).replace("</", "<\\/")
     head = (
@@ -109,7 +114,18 @@ def _prepared(name: str, lang: str, version: int) -> str:
 def page_response(name: str, request: Request) -> HTMLResponse:
     """The page in the request's language (``?lang=``, then Accept-Language, else French)."""
     lang = request_language(request)
-    return HTMLResponse(
-        render_page(name, lang, getattr(request.state, NONCE_KEY, "")),
-        headers={"Vary": "Accept-Language", "Content-Language": lang},
-    )
+    return localized_response(render_page(name, lang, _nonce(request)), lang)
+
+
+def built_page_response(html: str, request: Request) -> HTMLResponse:
+    """A page built for this request (in French) answered in the request's language."""
+    lang = request_language(request)
+    return localized_response(localize(html, lang, _nonce(request)), lang)
+
+
+def localized_response(html: str, lang: str) -> HTMLResponse:
+    return HTMLResponse(html, headers={"Vary": "Accept-Language", "Content-Language": lang})
+
+
+def _nonce(request: Request) -> str:
+    return str(getattr(request.state, NONCE_KEY, ""))

@@ -4,7 +4,6 @@ commission d'instruction; the public tracking page /suivi/{number} (art. 12)."""
 from __future__ import annotations
 
 import datetime as dt
-from html import escape
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
@@ -12,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import ConnectionDep, SettingsDep, TransactionDep
-from api.pages import page_response
+from api.pages import built_page_response, page_response
 from api.security import PrincipalDep, SignedInDep
 from checks.project import CoordinatesInput, Project
 from geoportal.dossiers import acts, store
@@ -21,8 +20,8 @@ from geoportal.dossiers.pdf import agenda_pdf, decision_pdf, pv_pdf, receipt_pdf
 from geoportal.dossiers.pieces import Upload
 from geoportal.dossiers.view import desk, dossier_view, links, public_facts
 from geoportal.projects.instruction import load_calendar
+from geoportal.render import render
 from geoportal.settings import Settings
-from zoning.wording import date_short
 
 router = APIRouter(prefix="/api/v1", tags=["dossiers"])
 pages = APIRouter(tags=["pages"])
@@ -685,40 +684,9 @@ for _path, _name in PAGES.items():
 
 
 @pages.get("/suivi/{number}", response_class=HTMLResponse, summary="Public tracking of a dossier")
-def suivi(number: str, conn: ConnectionDep, settings: SettingsDep) -> str:
-    """Art. 12: the dossier's state and dates for anyone holding its number; no personal data."""
+def suivi(number: str, request: Request, conn: ConnectionDep, settings: SettingsDep) -> Response:
+    """Art. 12: the dossier's state and dates for anyone holding its number; no personal data;
+    in French or Arabic (``?lang=``, Accept-Language)."""
     row = store.load_by_number(conn, number[:40])
-    return suivi_page(public_facts(row, _calendar(settings), acts.today()))
-
-
-def suivi_page(facts: dict[str, Any]) -> str:
-    """The tracking page (plain HTML, every value escaped, no script)."""
-    dates = "".join(
-        f"<tr><th>{escape(label)}</th><td>{escape(date_short(day))}</td></tr>"
-        for label, day in facts["dates"]
-    )
-    clocks = "".join(
-        f"<tr{' class=retard' if s['late'] else ''}><th>{escape(s['text'])}</th>"
-        f"<td>{escape(s['rule'])}</td><td>{escape(s['due'] or '—')}</td>"
-        f"<td>{'en retard' if s['late'] else ('fait le ' + s['done_on'] if s['done_on'] else '')}"
-        "</td></tr>"
-        for s in facts["deadlines"]
-        if s["step"] != "caducite"
-    )
-    permit = (
-        f"<p>Autorisation n° <b>{escape(facts['permit_number'])}</b></p>"
-        if facts["permit_number"]
-        else ""
-    )
-    return (
-        "<!doctype html><html lang=fr><meta charset=utf-8>"
-        f"<title>Suivi du dossier {escape(facts['number'])}</title>"
-        '<link rel="stylesheet" href="/static/app/dossiers.css">'
-        "<body class=suivi><h1>Suivi du dossier</h1>"
-        f"<p>Dossier n° <b>{escape(facts['number'])}</b> — commune de "
-        f"{escape(facts['commune'])}</p>"
-        f"<p class=etat>État : <b>{escape(facts['state_label'])}</b></p>{permit}"
-        f"<h2>Dates</h2><table>{dates}</table>"
-        f"<h2>Délais</h2><table><tr><th>Étape</th><th>Texte</th><th>Échéance</th><th></th></tr>"
-        f"{clocks}</table></body></html>"
-    )
+    facts = public_facts(row, _calendar(settings), acts.today())
+    return built_page_response(render("suivi.html", facts=facts), request)

@@ -233,6 +233,11 @@ def test_grand_projet_from_filing_to_the_register(
     suivi = client.get(f"/suivi/{body['number']}")
     assert suivi.status_code == 200 and "Autorisé" in suivi.text and permit in suivi.text
     assert "Karima" not in suivi.text and "Tazi" not in suivi.text
+    # issue 16: /suivi in Arabic, right to left, the numbers kept in their order
+    arabic = client.get(f"/suivi/{body['number']}?lang=ar")
+    assert '<html lang="ar" dir="rtl">' in arabic.text and "تتبع الملف" in arabic.text
+    assert "مرخص" in arabic.text and f'<bdi dir="ltr">{permit}</bdi>' in arabic.text
+    assert "Karima" not in arabic.text and 'href="?lang=fr"' in arabic.text
     assert client.get(f"/api/v1/dossiers/{dossier}", headers=who["other"]).status_code == 404
     timeline = client.get(f"/api/v1/dossiers/{dossier}", headers=who["petitioner"]).json()
     assert [e["event"] for e in timeline["timeline"]][:2] == ["depot", "piece"]

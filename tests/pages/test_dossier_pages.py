@@ -145,6 +145,10 @@ def test_file_check_examine_and_decide_in_the_pages(
         sign_in(page, server, "petitionnaire.page")  # /compte lists the dossier, decided
         page.wait_for_selector(f"#dossiers td:text-is('{number}')")
         assert "Autorisé" in page.inner_text("#dossiers")
+        page.goto(f"{server}/suivi/{number}?lang=ar")  # the public tracking page, in Arabic
+        assert page.evaluate("document.documentElement.dir") == "rtl"
+        assert "مرخص" in page.inner_text("main") and number in page.inner_text("main")
+        page.screenshot(path=str(OUTPUT / "suivi_ar.png"), full_page=True)
     assert errors == []
     suivi = httpx.get(f"{server}/suivi/{number}")
     assert "Autorisé" in suivi.text and "Nadia" not in suivi.text
