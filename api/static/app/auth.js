@@ -21,6 +21,12 @@ function readRefusal(data, status) {
   return { detail, code: body.code || "", items };
 }
 
+/** The French sentence of a refused answer, whatever its body (the one refusal shape). */
+async function refusalText(response) {
+  const body = await response.json().catch(() => null);
+  return readRefusal(body, response.status).detail;
+}
+
 const auth = {
   csrf() {
     const found = document.cookie.split("; ").find((c) => c.startsWith("geoportal_csrf="));

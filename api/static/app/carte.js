@@ -47,8 +47,7 @@
   const FILTERS = ["commune", "kind", "procedure", "from", "to"];
 
   const $ = (id) => document.getElementById(id);
-  const escapeHtml = (text) => String(text).replace(/[&<>"']/g, (c) => ({
-    "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+  // escapeHtml and refusalText: auth.js, loaded before this file
   const words = (table, value) => (value == null ? "—" : table[value] || value);
   const kindWords = (kind) => (KINDS[kind] ? KINDS[kind][0] : kind);
   const decimal = (value, digits) =>
@@ -255,7 +254,7 @@
     try {
       while (url) {
         const response = await fetch(url, { signal: controller.signal });
-        if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
+        if (!response.ok) throw new Error(await refusalText(response));
         const page = await response.json();
         const added = page.features.map(addProject).filter(Boolean);
         markers.addLayers(added);
@@ -435,7 +434,7 @@
 
   async function getJson(url) {
     const response = await fetch(url);
-    if (!response.ok) throw new Error(`${response.status} ${url}`);
+    if (!response.ok) throw new Error(await refusalText(response));
     return response.json();
   }
 

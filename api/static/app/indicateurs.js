@@ -259,12 +259,11 @@
 
   async function load(params) {
     const response = await fetch(`/api/v1/indicators?${params}`);
-    const body = await response.json();
     if (!response.ok) {
-      $("error").textContent = typeof body.detail === "string" ? body.detail
-        : "Paramètres invalides.";
+      $("error").textContent = await refusalText(response);
       return;
     }
+    const body = await response.json();
     $("error").textContent = "";
     $("total").textContent = plural(body.counts.total, "autorisation");
     fillCommunes(body.counts.by_commune);
