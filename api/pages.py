@@ -124,6 +124,7 @@ def built_page_response(html: str, request: Request) -> HTMLResponse:
 
 
 def localized_response(html: str, lang: str) -> HTMLResponse:
+    """A page's answer, saying its language and that it depends on Accept-Language."""
     return HTMLResponse(html, headers={"Vary": "Accept-Language", "Content-Language": lang})
 
 

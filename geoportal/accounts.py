@@ -314,11 +314,12 @@ def store_token(
     conn.execute(
         text("""INSERT INTO api_tokens (user_id, token_sha256, label, expires_at)
                 VALUES (:user_id, :sha, :label, :expires)"""),
-        {"user_id": user_id, "sha": _digest(token), "label": label, "expires": expires},
+        {"user_id": user_id, "sha": token_digest(token), "label": label, "expires": expires},
     )
 
 
-def _digest(token: str) -> str:
+def token_digest(token: str) -> str:
+    """What is kept of a token: its SHA-256, in hex."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -346,7 +347,7 @@ WHERE t.token_sha256 = :sha AND t.revoked_at IS NULL AND u.active
 
 def principal_for_token(conn: Connection, token: str) -> Principal | None:
     """Who holds this bearer token, or None when it is unknown, expired or revoked."""
-    row = conn.execute(_TOKEN_SQL, {"sha": _digest(token)}).first()
+    row = conn.execute(_TOKEN_SQL, {"sha": token_digest(token)}).first()
     if row is None:
         return None
     return Principal(
@@ -363,7 +364,7 @@ def revoke_token(conn: Connection, token: str) -> None:
     """Log out: the token stops working at once."""
     conn.execute(
         text("UPDATE api_tokens SET revoked_at = now() WHERE token_sha256 = :sha"),
-        {"sha": _digest(token)},
+        {"sha": token_digest(token)},
     )
 
 

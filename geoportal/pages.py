@@ -15,8 +15,7 @@ from urllib.parse import quote
 from sqlalchemy import Connection, text
 
 from geoportal.maps import zone_colours
-from geoportal.render import as_date
-from geoportal.render import render as render_template
+from geoportal.render import as_date, render
 from zoning import wording
 from zoning.store import list_plans
 
@@ -41,11 +40,6 @@ COUNT_NAMES = {
     "reservations": ("réservation", "réservations"),
     "sectors": ("secteur", "secteurs"),
 }
-
-
-def render(template: str, **context: Any) -> str:
-    """A page: `template` (which extends layout.html) filled with `context`."""
-    return render_template(template, **context)
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from importlib.resources import files
 from typing import Any
 
 from jinja2 import (
@@ -62,6 +63,12 @@ def as_date(value: Any) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value.date() if isinstance(value, dt.datetime) else value
     return dt.date.fromisoformat(str(value)[:10])
+
+
+@functools.cache
+def template_text(name: str) -> str:
+    """A file of geoportal/templates as text, read once (the documents' stylesheets)."""
+    return (files("geoportal") / "templates" / name).read_text(encoding="utf-8")
 
 
 def render(template: str, **context: Any) -> str:

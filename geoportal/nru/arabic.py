@@ -11,10 +11,8 @@ are printed when present; where one is absent the French stands alone, no gap.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Sequence
-from importlib.resources import files
 from typing import Any
 
 from markupsafe import Markup
@@ -28,7 +26,7 @@ from geoportal.nru.pdf import (
     fr_percent,
     setback_text,
 )
-from geoportal.render import environment
+from geoportal.render import environment, template_text
 from zoning.wording import LandReference
 
 AR = "ar"
@@ -247,10 +245,9 @@ def context(nru: Nru, verify_url: str) -> dict[str, Any]:
     }
 
 
-@functools.cache
 def stylesheet() -> str:
     """The Arabic part's CSS (package data)."""
-    return (files("geoportal") / "templates" / "nru_ar.css").read_text(encoding="utf-8")
+    return template_text("nru_ar.css")
 
 
 def arabic_html(nru: Nru, verify_url: str, *, first: bool = False) -> str:

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import functools
 from collections.abc import Callable, Sequence
 from html import escape
-from importlib.resources import files
 from typing import Any
 
 import segno
@@ -23,7 +21,7 @@ from geoportal.nru.letter import validity_phrase
 from geoportal.nru.map_extract import MapExtract, crs_label, render_map_svg, scale_label
 from geoportal.nru.model import Nru, PlanRef, ZoneShare
 from geoportal.nru.setbacks import setbacks_html
-from geoportal.render import html_pdf, render
+from geoportal.render import html_pdf, render, template_text
 from zoning import wording
 from zoning.wording import LandReference
 
@@ -423,10 +421,9 @@ def extrait_html(nru: Nru, extract: MapExtract, verify_url: str) -> str:
     )
 
 
-@functools.cache
 def stylesheet() -> str:
     """The CSS of the note (package data)."""
-    return (files("geoportal") / "templates" / "nru.css").read_text(encoding="utf-8")
+    return template_text("nru.css")
 
 
 def nru_html(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 import time
@@ -12,7 +11,7 @@ from typing import Any
 import httpx
 from sqlalchemy import Engine, text
 
-from geoportal.accounts import NewAccount, create_account, issue_token
+from geoportal.accounts import NewAccount, create_account, issue_token, token_digest
 from tests.accounts import AGENCY
 from tests.geoportal.projects.test_register import project
 
@@ -48,7 +47,7 @@ def agent_token(engine: Engine) -> dict[str, str]:
 
 def token_state(engine: Engine, headers: dict[str, str]) -> str:
     """What the test's database holds of the token: told when the service refuses it."""
-    digest = hashlib.sha256(headers["Authorization"].split()[1].encode()).hexdigest()
+    digest = token_digest(headers["Authorization"].split()[1])
     with engine.connect() as conn:
         row = conn.execute(
             text("""SELECT u.login, u.active, t.revoked_at, t.expires_at, now() AS now
