@@ -7,7 +7,9 @@ front (the alignement of the planned road), side and rear boundaries.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from shapely import unary_union
@@ -33,6 +35,14 @@ class RequiredSetback:
     distance_m: float | None
     reference: BaseGeometry | None
 
+    @cached_property
+    def band(self) -> BaseGeometry | None:
+        """The strip of land closer than the setback to its boundary (drawn once: the bands'
+        areas and the envelope both use it)."""
+        if self.reference is None or not self.distance_m:
+            return None
+        return self.reference.buffer(self.distance_m)
+
 
 @dataclass(frozen=True)
 class Envelope:
@@ -48,29 +58,41 @@ def _setback(part: ZonePart, side: Side) -> Setback | None:
     return setback
 
 
-def _reference(site: Site, edges: ParcelEdges, side: Side) -> BaseGeometry | None:
-    """The lines a setback is measured from: alignement (roads, front) or side/rear edges."""
-    if side == "road":
-        pieces = [*site.roads, *([edges.front] if edges.front is not None else [])]
-        return unary_union(pieces) if pieces else None
-    return edges.side if side == "side" else edges.rear
+def side_references(site: Site, edges: ParcelEdges) -> dict[Side, BaseGeometry | None]:
+    """The lines each kind of setback is measured from: the alignement (roads and front) and
+    the side and rear edges; None where they cannot be located."""
+    pieces = [site.roads_union(), *([edges.front] if edges.front is not None else [])]
+    return {
+        "road": unary_union(pieces) if site.roads or edges.front is not None else None,
+        "side": edges.side,
+        "rear": edges.rear,
+    }
 
 
 def required_setbacks(
-    site: Site, edges: ParcelEdges, height_m: float | None
+    site: Site,
+    edges: ParcelEdges,
+    height_m: float | None,
+    references: Mapping[Side, BaseGeometry | None] | None = None,
+    *,
+    parts: Sequence[ZonePart] | None = None,
 ) -> list[RequiredSetback]:
-    """Every setback the zone parts impose, with the height-ratio ones worked out."""
+    """Every setback the zone parts (all the site's, or `parts`) impose, with the height-ratio
+    ones worked out.
+
+    references: side_references(site, edges), when the caller has them already.
+    """
+    lines = side_references(site, edges) if references is None else references
     required = []
     seen: set[tuple[str, Side]] = set()
-    for part in site.parts:
+    for part in site.parts if parts is None else parts:
         for side in SIDES:
             setback = _setback(part, side)
             if setback is None or not part.rules.constructible or (part.code, side) in seen:
                 continue
             seen.add((part.code, side))
-            reference = _reference(site, edges, side)
             required.append(
-                RequiredSetback(part.code, side, setback.required_m(height_m), reference)
+                RequiredSetback(part.code, side, setback.required_m(height_m), lines[side])
             )
     return required
 
@@ -84,43 +106,30 @@ def _blocking(requirement: RequiredSetback) -> str | None:
     return None
 
 
-def _band(requirement: RequiredSetback) -> BaseGeometry | None:
-    """The strip of land closer than the setback to its boundary."""
-    if requirement.reference is None or not requirement.distance_m:
-        return None
-    return requirement.reference.buffer(requirement.distance_m)
-
-
 def buildable_envelope(
     site: Site,
     edges: ParcelEdges,
     requirements: list[RequiredSetback],
     *,
-    removed: BaseGeometry | None = None,
+    parts: Sequence[ZonePart] | None = None,
 ) -> Envelope:
     """The envelope: constructible zone parts minus their setback bands, roads and no-build.
 
-    removed: the union of the site's roads and no-build servitudes, when the caller has it
-    already (zone_buildable draws one envelope per zone part of the same site).
+    parts: the zone parts to draw it for, all the site's by default (zone_buildable draws one
+    envelope per part of the same site, whose unions of roads and servitudes are made once).
     """
     unknown = tuple(reason for r in requirements if (reason := _blocking(r)) is not None)
     if unknown:
         return Envelope(None, unknown)
     pieces = []
-    for part in site.parts:
+    for part in site.parts if parts is None else parts:
         if not part.rules.constructible:
             continue
-        bands = [_band(r) for r in requirements if r.zone == part.code]
+        bands = [r.band for r in requirements if r.zone == part.code]
         excluded = unary_union([band for band in bands if band is not None])
-        pieces.append(part.geometry.intersection(site.parcel).difference(excluded))
-    if removed is None:
-        removed = off_limits(site)
-    return Envelope(unary_union(pieces).difference(removed), ())
-
-
-def off_limits(site: Site) -> BaseGeometry:
-    """Where nothing is built whatever the zone: the rights-of-way and no-build servitudes."""
-    return unary_union([*site.roads, *site.no_build])
+        # behind the alignement (the net parcel), off the bands, then off the servitudes
+        pieces.append(part.geometry.intersection(site.net_parcel()).difference(excluded))
+    return Envelope(unary_union(pieces).difference(site.no_build_union()), ())
 
 
 def site_envelope(
@@ -190,7 +199,7 @@ def _bands(
     for requirement in requirements:
         rule = _setback(part, requirement.side)
         assert rule is not None  # required_setbacks lists only the rules the zone sets
-        band = _band(requirement)
+        band = requirement.band
         located = requirement.distance_m is not None and (
             requirement.reference is not None or not requirement.distance_m
         )
@@ -219,21 +228,16 @@ def zone_buildable(site: Site) -> list[ZoneBuildable]:
     """
     edges = parcel_edges(site)
     net = site.net_parcel()
-    no_build = unary_union(list(site.no_build))
-    removed = off_limits(site)  # once for the site, not once per zone part (union of its roads)
+    no_build = site.no_build_union()
+    references = side_references(site, edges)  # once for the site, not once per zone part
     results = []
     for part in site.parts:
         in_parcel = part.geometry.intersection(site.parcel)
         land = in_parcel.intersection(net)
-        requirements = [
-            r
-            for r in required_setbacks(site, edges, part.rules.max_height_m)
-            if r.zone == part.code
-        ]
+        height = part.rules.max_height_m
+        requirements = required_setbacks(site, edges, height, references, parts=[part])
         bands = _bands(part, land, requirements)
-        envelope = buildable_envelope(
-            replace(site, parts=[part]), edges, requirements, removed=removed
-        )
+        envelope = buildable_envelope(site, edges, requirements, parts=[part])
         results.append(_zone_result(part, in_parcel, land, no_build, bands, envelope))
     return results
 

@@ -9,8 +9,11 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import pairwise
 
+import numpy as np
+import shapely
 from shapely import (
     GeometryCollection,
     LineString,
@@ -62,11 +65,29 @@ class Site:
 
     def roads_union(self) -> BaseGeometry:
         """All rights-of-way as one geometry (possibly empty)."""
-        return unary_union(list(self.roads))
+        return self._roads_union
 
     def net_parcel(self) -> BaseGeometry:
         """The parcel minus the road rights-of-way: what remains behind the alignement."""
-        return self.parcel.difference(self.roads_union())
+        return self._net_parcel
+
+    def no_build_union(self) -> BaseGeometry:
+        """All no-build servitudes as one geometry (possibly empty)."""
+        return self._no_build_union
+
+    # Each computed once per site: the edges, the bands and the envelope all start from them,
+    # and the union of the rights-of-way was the largest single cost of a note's setbacks.
+    @cached_property
+    def _roads_union(self) -> BaseGeometry:
+        return unary_union(list(self.roads))
+
+    @cached_property
+    def _net_parcel(self) -> BaseGeometry:
+        return self.parcel.difference(self._roads_union)
+
+    @cached_property
+    def _no_build_union(self) -> BaseGeometry:
+        return unary_union(list(self.no_build))
 
 
 @dataclass(frozen=True)
@@ -121,18 +142,22 @@ def _lines(segments: Sequence[BaseGeometry]) -> BaseGeometry:
     return line_merge(unary_union(list(segments)))
 
 
-def _front_references(site: Site) -> list[BaseGeometry]:
-    """Where the front is: each right-of-way and each given front edge, snapped."""
-    return [piece.buffer(EDGE_SNAP_M) for piece in [*site.roads, *(site.front_edges or [])]]
+def _along(piece: BaseGeometry, segments: list[LineString]) -> np.ndarray:
+    """Which segments run along a right-of-way or a given front edge (within the snap)."""
+    near: np.ndarray = shapely.dwithin(piece, segments, EDGE_SNAP_M)
+    if not near.any():  # most roads near a parcel do not touch it: no buffer drawn for them
+        return near
+    covered: np.ndarray = shapely.covers(piece.buffer(EDGE_SNAP_M), segments)
+    return covered
 
 
 def parcel_edges(site: Site) -> ParcelEdges:
     """Tell the front (along the road), rear (facing it) and side boundaries of the parcel."""
-    references = _front_references(site)
     segments = list(_segments(site.net_parcel()))
-    along = [[s for s in segments if reference.covers(s)] for reference in references]
-    front = [s for s in segments if any(s in run for run in along)]
-    others = [s for s in segments if s not in front]
+    along = [_along(piece, segments) for piece in [*site.roads, *(site.front_edges or [])]]
+    is_front = np.logical_or.reduce(along) if along else np.zeros(len(segments), dtype=bool)
+    front = [s for s, hit in zip(segments, is_front, strict=True) if hit]
+    others = [s for s, hit in zip(segments, is_front, strict=True) if not hit]
     explicit_side = None if site.side_edges is None else _lines(list(site.side_edges))
     explicit_rear = None if site.rear_edges is None else _lines(list(site.rear_edges))
     if not front:
@@ -141,11 +166,12 @@ def parcel_edges(site: Site) -> ParcelEdges:
     main = max(front, key=lambda segment: segment.length)
     rear = [s for s in others if _faces(s, main)]
     side = [s for s in others if not _faces(s, main)]
+    lengths = shapely.length(segments)
     return ParcelEdges(
         front=_lines(front),
         side=explicit_side if site.side_edges is not None else _lines(side),
         rear=explicit_rear if site.rear_edges is not None else _lines(rear),
-        frontages=tuple(sum(float(s.length) for s in run) for run in along),
+        frontages=tuple(float(lengths[run].sum()) for run in along),
     )
 
 

@@ -44,15 +44,16 @@ class UnknownPlan(ParcelOutsidePlans):
 
 
 def locate_parcel(
-    conn: Connection, request: ParcelRequest, storage_srid: int
+    conn: Connection, request: ParcelRequest, storage_srid: int, *, with_site: bool = False
 ) -> tuple[ParcelInput, Any, Overlay]:
-    """Read and check the coordinates, then overlay the parcel with the plan holding most of it."""
+    """Read and check the coordinates, then overlay the parcel with the plan holding most of it
+    (with the geometries of its setbacks, `overlay.site`, when asked)."""
     delivered = plan_srid(conn, request.plan)  # first: an unknown plan is refused as such
     srid = request.srid or delivered or storage_srid
     parcel = read_parcel(request, srid, ())
     geometry = transform_geometry(parcel.geometry, srid, storage_srid)
     try:
-        overlay = overlay_parcel(conn, geometry, storage_srid, request.plan)
+        overlay = overlay_parcel(conn, geometry, storage_srid, request.plan, with_site=with_site)
     except ParcelOutsidePlans:
         # Only now load the perimeters: they let the intake say why (swapped axes, other zone).
         read_parcel(request, srid, plan_perimeters(conn, storage_srid))
@@ -98,14 +99,16 @@ class Located:
     overlay: Overlay | None
 
 
-def locate(conn: Connection, request: ParcelRequest, storage_srid: int) -> Located:
+def locate(
+    conn: Connection, request: ParcelRequest, storage_srid: int, *, with_site: bool = False
+) -> Located:
     """The parcel on the plan holding most of it; outside every plan, the parcel alone.
 
     Coordinates that fit a plan once read otherwise (swapped axes, another Lambert zone) are
     still refused as such: only a parcel truly outside every plan is answered.
     """
     try:
-        parcel, geometry, overlay = locate_parcel(conn, request, storage_srid)
+        parcel, geometry, overlay = locate_parcel(conn, request, storage_srid, with_site=with_site)
     except ParcelInputError as exc:
         if not exc.fatal or any(d.code != Code.OUTSIDE_PLANS for d in exc.fatal):
             raise

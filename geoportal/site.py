@@ -10,11 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection
-
 from checks.site import Site, ZonePart
 from checks.zone_rules import ZoneRules
-from zoning.site import SiteGeometries, site_geometries
+from zoning.site import SiteGeometries
 
 
 def zone_part(code: str, rules: ZoneRules, geometry: Any) -> ZonePart:
@@ -24,16 +22,18 @@ def zone_part(code: str, rules: ZoneRules, geometry: Any) -> ZonePart:
 
 
 def plan_site(
-    conn: Connection,
     geometry: Any,
-    plan_id: int,
-    storage_srid: int,
+    geometries: SiteGeometries | None,
     *,
     front_edges: Sequence[Any] | None = None,
-) -> tuple[Site, SiteGeometries]:
-    """The parcel's zone parts (with their rules), nearby roads and no-build areas, as a Site."""
-    geometries = site_geometries(conn, geometry, plan_id, storage_srid)
-    site = Site(
+) -> Site:
+    """The parcel's zone parts (with their rules), nearby roads and no-build areas, as a Site.
+
+    geometries: the overlay's `site` (overlay_parcel(…, with_site=True)).
+    """
+    if geometries is None:
+        raise ValueError("the overlay was made without its site (with_site=True)")
+    return Site(
         parcel=geometry,
         parts=[
             zone_part(code, ZoneRules.model_validate(rules), part)
@@ -43,4 +43,3 @@ def plan_site(
         no_build=[area for _, area in geometries.no_build],
         front_edges=front_edges,
     )
-    return site, geometries

@@ -3,9 +3,44 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, text
+
+
+@dataclass(frozen=True)
+class Act:
+    """One act of the trail: `actor` is a role and account number, never a name, and
+    `details` never hold personal data."""
+
+    action: str
+    subject: str
+    details: dict[str, Any] | None = None
+
+
+RECORD_SQL = text("""
+INSERT INTO audit_log (actor, action, subject, details)
+SELECT :actor, action, subject, CAST(details AS jsonb)
+FROM unnest(CAST(:actions AS text[]), CAST(:subjects AS text[]), CAST(:details AS text[]))
+  AS act(action, subject, details)
+""")
+
+
+def record_acts(conn: Connection, acts: Sequence[Act], *, actor: str) -> None:
+    """Append acts done together by one actor to the audit trail, in one statement."""
+    conn.execute(
+        RECORD_SQL,
+        {
+            "actor": actor,
+            "actions": [act.action for act in acts],
+            "subjects": [act.subject for act in acts],
+            "details": [
+                json.dumps(act.details or {}, ensure_ascii=False, default=str) for act in acts
+            ],
+        },
+    )
 
 
 def record_act(
@@ -16,20 +51,8 @@ def record_act(
     *,
     actor: str,
 ) -> None:
-    """Append an act to the audit trail: `actor` is a role and account number, never a name,
-    and `details` never hold personal data."""
-    conn.execute(
-        text(
-            "INSERT INTO audit_log (actor, action, subject, details) "
-            "VALUES (:actor, :action, :subject, CAST(:details AS jsonb))"
-        ),
-        {
-            "actor": actor,
-            "action": action,
-            "subject": subject,
-            "details": json.dumps(details or {}, ensure_ascii=False, default=str),
-        },
-    )
+    """Append an act to the audit trail (see Act for what it may hold)."""
+    record_acts(conn, [Act(action, subject, details)], actor=actor)
 
 
 def audit_trail(

@@ -19,6 +19,7 @@ import shapely
 from sqlalchemy import Connection, text
 
 from zoning.refusal import Invalid
+from zoning.site import NO_BUILD_KINDS, ROAD_SEARCH_M, SiteGeometries, site_from_json
 
 OVERLAY_SQL = text("""
 WITH parcel AS (SELECT ST_GeomFromEWKB(:parcel) AS g),
@@ -48,17 +49,20 @@ chosen AS (
            in_force DESC, area_m2 DESC, name
   LIMIT 1
 ),
+-- the pieces are kept (not only their areas): the site below reuses them
 zone_parts AS (
-  SELECT z.code, z.label, z.rules, ST_Area(ST_Intersection(z.geom, parcel.g)) AS area_m2
+  SELECT z.code, z.label, z.rules, ST_Intersection(z.geom, parcel.g) AS piece
   FROM zones z, chosen, parcel
   WHERE z.plan_id = chosen.id AND ST_Intersects(z.geom, parcel.g)
 ),
-servitude_parts AS (
-  SELECT s.kind, s.label,
-         ST_Area(ST_Union(ST_Intersection(s.geom, parcel.g))) AS area_m2
+servitude_pieces AS (
+  SELECT s.kind, s.label, ST_Intersection(s.geom, parcel.g) AS piece
   FROM servitudes s, chosen, parcel
   WHERE s.plan_id = chosen.id AND ST_Intersects(s.geom, parcel.g)
-  GROUP BY s.kind, s.label
+),
+servitude_parts AS (
+  SELECT kind, label, ST_Area(ST_Union(piece)) AS area_m2
+  FROM servitude_pieces GROUP BY kind, label
 ),
 road_parts AS (
   SELECT r.ref, min(r.name) AS name, max(r.width_m) AS width_m,
@@ -98,12 +102,28 @@ SELECT json_build_object(
     FROM plans p JOIN chosen ON chosen.id = p.id),
   'zones', (SELECT json_agg(json_build_object('code', code, 'label', label, 'rules', rules,
                                               'area_m2', area_m2)) FROM (
-      SELECT code, min(label) AS label, (array_agg(rules))[1] AS rules, sum(area_m2) AS area_m2
+      SELECT code, min(label) AS label, (array_agg(rules))[1] AS rules,
+             sum(ST_Area(piece)) AS area_m2
       FROM zone_parts GROUP BY code) merged),
   'servitudes', (SELECT json_agg(s) FROM servitude_parts s),
   'roads', (SELECT json_agg(r) FROM road_parts r),
   'reservations', (SELECT json_agg(v) FROM reservation_parts v),
-  'sectors', (SELECT json_agg(c) FROM sector_parts c)
+  'sectors', (SELECT json_agg(c) FROM sector_parts c),
+  -- what the setbacks and the envelope are drawn from (zoning.site), when asked: the zone
+  -- pieces merged by code, the roads within the search distance, the no-build pieces
+  'site', CASE WHEN CAST(:with_site AS boolean) THEN json_build_object(
+    'zones', (SELECT json_agg(json_build_object('code', code, 'wkb', wkb) ORDER BY code) FROM (
+        SELECT code, encode(ST_AsBinary(ST_Union(piece)), 'hex') AS wkb
+        FROM zone_parts GROUP BY code) merged),
+    'roads', (SELECT json_agg(json_build_object('ref', r.ref, 'wkb',
+                encode(ST_AsBinary(ST_Intersection(r.geom, ST_Expand(parcel.g, :search))), 'hex'))
+                ORDER BY r.ref)
+              FROM roads r, chosen, parcel
+              WHERE r.plan_id = chosen.id AND ST_DWithin(r.geom, parcel.g, :search)),
+    'no_build', (SELECT json_agg(json_build_object('kind', kind, 'wkb',
+                   encode(ST_AsBinary(piece), 'hex')) ORDER BY kind)
+                 FROM servitude_pieces WHERE kind = ANY(CAST(:no_build AS text[]))))
+  END
 )
 """)
 
@@ -132,6 +152,7 @@ class Overlay:
     sectors: list[dict[str, Any]] = field(default_factory=list)
     other_plans: list[dict[str, Any]] = field(default_factory=list)
     omitted: list[dict[str, Any]] = field(default_factory=list)
+    site: SiteGeometries | None = None  # when asked (with_site): for setbacks and envelope
 
     @property
     def outside_plan_m2(self) -> float:
@@ -140,11 +161,27 @@ class Overlay:
 
 
 def overlay_parcel(
-    conn: Connection, parcel: Any, storage_srid: int, plan: str | None = None
+    conn: Connection,
+    parcel: Any,
+    storage_srid: int,
+    plan: str | None = None,
+    *,
+    with_site: bool = False,
 ) -> Overlay:
-    """Intersect a parcel (shapely, in the storage SRID) with the plan that holds most of it."""
+    """Intersect a parcel (shapely, in the storage SRID) with the plan that holds most of it.
+
+    with_site: also bring the geometries its setbacks and envelope are drawn from (`site`),
+    in the same round trip and from the same intersections.
+    """
     ewkb = shapely.to_wkb(shapely.set_srid(parcel, storage_srid), include_srid=True)
-    raw = conn.execute(OVERLAY_SQL, {"parcel": ewkb, "plan": plan}).scalar_one()
+    params = {
+        "parcel": ewkb,
+        "plan": plan,
+        "with_site": with_site,
+        "search": ROAD_SEARCH_M,
+        "no_build": list(NO_BUILD_KINDS),
+    }
+    raw = conn.execute(OVERLAY_SQL, params).scalar_one()
     data = json.loads(raw) if isinstance(raw, str) else raw
     if data["chosen"] is None:
         where = f"du plan {plan!r}" if plan else "de tout plan enregistré"
@@ -163,6 +200,9 @@ def _overlay(data: dict[str, Any]) -> Overlay:
         inside_plan_m2=chosen["area_m2"],
         tolerance_m2=chosen["tolerance_m2"],
     )
+    if data["site"] is not None:
+        rules = {zone["code"]: zone["rules"] for zone in data["zones"] or []}
+        result.site = site_from_json(data["site"], rules)
     tolerance = result.tolerance_m2
     result.zones = _kept(data["zones"], "zones", "code", tolerance, result.omitted)
     result.servitudes = _kept(data["servitudes"], "servitudes", "kind", tolerance, result.omitted)

@@ -8,6 +8,7 @@ from typing import Any
 import shapely
 from sqlalchemy import Connection, text
 
+from checks.envelope import ZoneBuildable
 from geoportal.maps import zone_colours
 from geoportal.nru.map_extract import MapExtract, window_around
 from geoportal.nru.model import Nru
@@ -16,6 +17,7 @@ from geoportal.nru.setbacks import parcel_buildable
 from geoportal.nru.signing import agency_signer, sign_pdf
 from geoportal.nru.store import extract_row, keep_pdf, pdf_record, petitioner
 from geoportal.settings import Settings
+from zoning.overlay import ParcelOutsidePlans, overlay_parcel
 
 #: the layers drawn on the extract and their columns (fixed names: no user text in the SQL);
 #: each is clipped to the window in PostGIS.
@@ -53,15 +55,24 @@ def nru_pdf(conn: Connection, nru: Nru, settings: Settings) -> bytes:
     return keep_pdf(conn, nru_id, pdf)
 
 
+def _buildable(
+    conn: Connection, parcel: Any, plan: str, storage_srid: int
+) -> list[ZoneBuildable]:
+    """The bands and envelopes to draw, from the note's plan (none if it no longer holds it)."""
+    try:
+        overlay = overlay_parcel(conn, parcel, storage_srid, plan, with_site=True)
+    except ParcelOutsidePlans:
+        return []
+    return parcel_buildable(parcel, overlay)
+
+
 def map_extract(conn: Connection, nru: Nru, storage_srid: int) -> MapExtract:
     """The plan around the parcel, from the vectors (and the plan's raster when it has one)."""
     row = extract_row(conn, nru.id)
     parcel = shapely.from_wkb(row.parcel_wkb)
     bbox = context_window(conn, row.plan_id, parcel, storage_srid)
     layers = _clipped_layers(conn, row.plan_id, bbox, storage_srid)
-    buildable = (
-        parcel_buildable(conn, parcel, row.plan_id, storage_srid) if row.plan_id is not None else []
-    )
+    buildable = _buildable(conn, parcel, nru.plan.name, storage_srid) if row.plan_id else []
     colours = zone_colours(
         [{"code": c, "label": lab} for c, lab, _ in layers["zones"]], row.legend or {}
     )

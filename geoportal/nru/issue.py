@@ -39,7 +39,6 @@ from geoportal.nru.request import (
     Attachment,
     check_article_6,
     check_qualite_value,
-    link_note,
     request_links,
     store_request,
 )
@@ -47,7 +46,7 @@ from geoportal.nru.setbacks import attach_setbacks, parcel_buildable
 from geoportal.nru.store import store_nru
 from geoportal.parcels import ParcelRequest, locate_parcel
 from geoportal.settings import Settings
-from zoning.audit import record_act
+from zoning.audit import Act, record_acts
 from zoning.intake import ParcelInput
 from zoning.intake.scan import is_scan
 from zoning.overlay import Overlay
@@ -134,7 +133,7 @@ def issue_nru(
     if is_scan_request(request):
         raise ScanNeedsReview(request.filename)
     check_qualite_value(request.asker())
-    parcel, geometry, overlay = locate_parcel(conn, request, storage_srid)
+    parcel, geometry, overlay = locate_parcel(conn, request, storage_srid, with_site=True)
     issued_at = now or dt.datetime.now(dt.UTC)
     plan = PlanRef.model_validate(overlay.plan)
     _check_requester(overlay.plan, by, request)
@@ -154,12 +153,13 @@ def issue_nru(
     )
     signer = signatory or _plan_signatory(overlay.plan)
     nru = build_nru(str(uuid.uuid4()), "", issued_at, parcel, overlay, request, received, signer)
-    attach_setbacks(nru, parcel_buildable(conn, geometry, overlay.plan_id, storage_srid))
-    nru.number = store_nru(conn, nru, overlay, geometry, storage_srid, addressee, by.user_id)
-    link_note(conn, received.id, nru.id)
+    attach_setbacks(nru, parcel_buildable(geometry, overlay))
+    nru.number = store_nru(
+        conn, nru, overlay, geometry, storage_srid, addressee, by.user_id, received.id
+    )
     details = {"id": nru.id, "plan": nru.plan.name, "agency": nru.plan.agency}
-    record_act(conn, "nru.request", received.number, {"id": received.id}, actor=by.actor)
-    record_act(conn, "nru.issue", nru.number, details, actor=by.actor)
+    acts = [Act("nru.request", received.number, {"id": received.id})]
+    record_acts(conn, [*acts, Act("nru.issue", nru.number, details)], actor=by.actor)
     return nru
 
 

@@ -297,14 +297,6 @@ def _store_file(conn: Connection, request_id: str, attachment: Attachment, kind:
     )
 
 
-def link_note(conn: Connection, request_id: str, nru_id: str) -> None:
-    """The request led to that note."""
-    conn.execute(
-        text("UPDATE nru_requests SET nru_id = :nru WHERE id = :id"),
-        {"nru": nru_id, "id": request_id},
-    )
-
-
 def request_links(request_id: str) -> dict[str, str]:
     """Where the récépissé's PDF and (for the agents) the request's files are served."""
     base = f"/api/v1/nru/requests/{request_id}"

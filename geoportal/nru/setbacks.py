@@ -16,11 +16,10 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from sqlalchemy import Connection
-
 from checks.envelope import SetbackBand, ZoneBuildable, zone_buildable
 from geoportal.nru.model import BuildableReason, Nru, SetbackArea, ZoneShare
 from geoportal.site import plan_site
+from zoning.overlay import Overlay
 from zoning.wording import area, number
 
 KIND_LABELS = {"road": "sur voie", "side": "latéral", "rear": "de fond"}
@@ -31,12 +30,10 @@ UNLOCATED = {
 }
 
 
-def parcel_buildable(
-    conn: Connection, geometry: Any, plan_id: int, storage_srid: int
-) -> list[ZoneBuildable]:
-    """The parcel's zone parts, bands and envelopes under the plan (Lambert metres)."""
-    site, _ = plan_site(conn, geometry, plan_id, storage_srid)
-    return zone_buildable(site)
+def parcel_buildable(geometry: Any, overlay: Overlay) -> list[ZoneBuildable]:
+    """The parcel's zone parts, bands and envelopes under the plan (Lambert metres), from the
+    overlay made with its site."""
+    return zone_buildable(plan_site(geometry, overlay.site))
 
 
 def attach_setbacks(nru: Nru, results: list[ZoneBuildable]) -> Nru:

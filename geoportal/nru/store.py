@@ -27,7 +27,10 @@ class NruNotFound(NotFound, LookupError):
 
 
 STORE_SQL = text("""
-WITH counter AS (
+WITH linked AS (  -- the request that led to the note (a data-modifying CTE always runs)
+  UPDATE nru_requests SET nru_id = CAST(:id AS uuid) WHERE id = CAST(:request_id AS uuid)
+),
+counter AS (
   INSERT INTO nru_counters (agency, year, last_number) VALUES (:agency, :year, 1)
   ON CONFLICT (agency, year) DO UPDATE SET last_number = nru_counters.last_number + 1
   RETURNING 'NRU/' || year || '/' || lpad(last_number::text, 6, '0') AS number
@@ -51,8 +54,10 @@ def store_nru(
     storage_srid: int,
     petitioner: dict[str, str] | None,
     requested_by: int | None = None,
+    request_id: str | None = None,
 ) -> str:
-    """Number the note and keep it as issued (its JSON never changes afterwards)."""
+    """Number the note, keep it as issued (its JSON never changes afterwards) and tie the
+    request that led to it (`request_id`), in one statement."""
     multi = geometry if geometry.geom_type == "MultiPolygon" else shapely.multipolygons([geometry])
     number = conn.execute(
         STORE_SQL,
@@ -69,6 +74,7 @@ def store_nru(
             "document": nru.model_dump_json(),
             "petitioner": _json(petitioner),
             "requested_by": requested_by,
+            "request_id": request_id,
         },
     ).scalar_one()
     return str(number)

@@ -245,17 +245,14 @@ def check_project(
     events: Events | None = None,
 ) -> dict[str, Any]:
     """Compliance of the project on the parcel, with the procedure and the buildable envelope."""
-    found = locate(conn, request, storage_srid)
+    found = locate(conn, request, storage_srid, with_site=True)
     parcel, geometry, overlay = found.parcel, found.geometry, found.overlay
     if overlay is None:
         return _check_outside_plans(found, project, calendar, storage_srid, filed_on, events)
-    site, geometries = plan_site(
-        conn,
-        geometry,
-        overlay.plan_id,
-        storage_srid,
-        front_edges=_front_edges(parcel, front_bornes, storage_srid),
-    )
+    geometries = overlay.site
+    assert geometries is not None  # located with its site
+    front_edges = _front_edges(parcel, front_bornes, storage_srid)
+    site = plan_site(geometry, geometries, front_edges=front_edges)
     footprint = _footprint(project, parcel.srid, storage_srid)
     result = check_compliance(project, site, footprint=footprint)
     envelope = result.envelope
