@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -54,12 +55,24 @@ def get_transaction(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[
         yield conn
 
 
+#: Opens a transaction, committed on leaving the block (engine.begin).
+Transactions = Callable[[], AbstractContextManager[Connection]]
+
+
+async def get_transactions(engine: Annotated[Engine, Depends(get_engine)]) -> Transactions:
+    """How a route that works in one worker-thread call opens its transaction: the opening,
+    the work and the commit in a single hop, where a TransactionDep's entry and exit are two
+    more (issue 15, item 8: the note's route)."""
+    return engine.begin
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 # scope="function": the connection goes back to the pool, and the transaction commits, when the
 # endpoint returns and before the response leaves: a client told 201 finds what was written.
 ConnectionDep = Annotated[Connection, Depends(get_connection, scope="function")]
 TransactionDep = Annotated[Connection, Depends(get_transaction, scope="function")]
+TransactionsDep = Annotated[Transactions, Depends(get_transactions)]
 PublicEngineDep = Annotated[Engine, Depends(get_public_engine)]
 PublicConnectionDep = Annotated[Connection, Depends(get_public_connection, scope="function")]
 

@@ -22,9 +22,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
+from geoportal.db import pooled_engine
 from geoportal.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -178,9 +179,8 @@ class ReadRouter:
 
 def replica_engine(url: str, settings: Settings) -> Engine:
     """An engine on one replica, as the public role, under the public statement_timeout."""
-    return create_engine(
+    return pooled_engine(
         url,
-        pool_pre_ping=True,
         hide_parameters=True,
         connect_args={
             "options": f"-c statement_timeout={settings.public_statement_timeout_ms}",

@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from api.app import create_app
-from api.deps import get_connection, get_public_connection, get_transaction
+from api.deps import get_connection, get_public_connection, get_transaction, get_transactions
 from api.security import token_reader
 from geoportal.accounts import principal_for_token
 from geoportal.plans import import_plan_files
@@ -113,6 +113,7 @@ def app_client(settings: Settings, engine: Engine, conn: Connection) -> Iterator
 
     app.dependency_overrides[get_connection] = lambda: conn
     app.dependency_overrides[get_transaction] = in_savepoint
+    app.dependency_overrides[get_transactions] = lambda: contextmanager(in_savepoint)
 
     def public_reads() -> Iterator[Connection]:
         yield from as_public_role(conn, settings)

@@ -20,11 +20,12 @@ from api.answers import (
     Preview,
     Revoked,
 )
-from api.deps import ConnectionDep, SettingsDep, TransactionDep
+from api.deps import ConnectionDep, SettingsDep, TransactionDep, Transactions, TransactionsDep
 from api.ratelimit import NruLimitDep
 from api.security import AgentDep, PrincipalDep
 from api.validation import validation_refused
 from checks.project import MAX_AREA_M2, CoordinatesInput
+from geoportal.accounts import Principal
 from geoportal.nru.document import nru_pdf
 from geoportal.nru.issue import NruRequest, issue_nru, settings_signatory
 from geoportal.nru.model import Nru
@@ -41,6 +42,7 @@ from geoportal.nru.request import ATTACHMENT_FIELDS, QUALITES, Attachment
 from geoportal.nru.store import NruNotFound, get_nru
 from geoportal.nru.verification import verification
 from geoportal.render import render
+from geoportal.settings import Settings
 from zoning.refusal import Invalid, Problem
 
 router = APIRouter(prefix="/api/v1/nru", tags=["nru"], responses=PROBLEM_RESPONSES)
@@ -189,22 +191,17 @@ async def post_nru(
     request: Request,
     principal: PrincipalDep,
     _: NruLimitDep,
-    conn: TransactionDep,
+    transactions: TransactionsDep,
     settings: SettingsDep,
 ) -> Any:
     """Anyone for an approved plan; an account for a plan en cours (art. 6) or a named note;
     an agent for the plans of their agency. Rate-limited per client."""
     nru_request = await _read_request(request)
+    # The transaction opens, issues and commits in one worker-thread call, not three (a
+    # TransactionDep's entry and exit are hops of their own: issue 15, item 8); committed
+    # before the answer leaves, so a client told 201 finds the note.
     nru = await run_in_threadpool(
-        partial(
-            issue_nru,
-            conn,
-            nru_request,
-            storage_srid=settings.storage_srid,
-            by=principal,
-            signatory=settings_signatory(settings),
-            max_file_bytes=settings.nru_attachment_max_kb * 1024,
-        )
+        partial(_issue, transactions, nru_request, settings=settings, by=principal)
     )
     in_force = NoteState(nru.number, None, None).as_json()  # the shape GET answers with
     answer = {**nru.model_dump(mode="json"), **in_force, "recepisse": _receipt(nru)}
@@ -214,6 +211,21 @@ async def post_nru(
         media_type="application/json",
         headers={"Location": nru.links["verify"]},
     )
+
+
+def _issue(
+    transactions: Transactions, nru_request: NruRequest, *, settings: Settings, by: Principal
+) -> Nru:
+    """Issue the note in a transaction of its own, committed on return."""
+    with transactions() as conn:
+        return issue_nru(
+            conn,
+            nru_request,
+            storage_srid=settings.storage_srid,
+            by=by,
+            signatory=settings_signatory(settings),
+            max_file_bytes=settings.nru_attachment_max_kb * 1024,
+        )
 
 
 def _receipt(nru: Nru) -> dict[str, Any] | None:
