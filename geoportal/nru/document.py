@@ -55,9 +55,7 @@ def nru_pdf(conn: Connection, nru: Nru, settings: Settings) -> bytes:
     return keep_pdf(conn, nru_id, pdf)
 
 
-def _buildable(
-    conn: Connection, parcel: Any, plan: str, storage_srid: int
-) -> list[ZoneBuildable]:
+def _buildable(conn: Connection, parcel: Any, plan: str, storage_srid: int) -> list[ZoneBuildable]:
     """The bands and envelopes to draw, from the note's plan (none if it no longer holds it)."""
     try:
         overlay = overlay_parcel(conn, parcel, storage_srid, plan, with_site=True)
