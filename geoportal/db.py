@@ -28,25 +28,24 @@ def pooled_engine(url: str, **options: Any) -> Engine:
     its error, which invalidates the pool the same way.
     """
     engine = create_engine(url, **options)
+    ping = engine.dialect.do_ping  # SQLAlchemy's own ping, as pool_pre_ping would send it
+
+    def ping_if_idle(dbapi_connection: Any, record: Any, proxy: Any) -> None:
+        returned = record.info.get("returned_at")
+        if returned is None or time.monotonic() - returned < IDLE_PING_S:
+            return  # new, or back a moment ago
+        try:
+            ping(dbapi_connection)
+        except Exception as exc:  # any failure: the connection is not to be lent
+            raise InvalidatePoolError("pooled connection found dead after idling") from exc
+
     event.listen(engine, "checkin", _returned)
-    event.listen(engine, "checkout", _ping_if_idle)
+    event.listen(engine, "checkout", ping_if_idle)
     return engine
 
 
 def _returned(dbapi_connection: Any, record: Any) -> None:
     record.info["returned_at"] = time.monotonic()
-
-
-def _ping_if_idle(dbapi_connection: Any, record: Any, proxy: Any) -> None:
-    returned = record.info.get("returned_at")
-    if returned is None or time.monotonic() - returned < IDLE_PING_S:
-        return  # new, or back a moment ago
-    try:
-        with dbapi_connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        dbapi_connection.rollback()  # the ping's own transaction, not the borrower's
-    except Exception as exc:  # any failure: the connection is not to be lent
-        raise InvalidatePoolError("pooled connection found dead after idling") from exc
 
 
 def make_engine(settings: Settings) -> Engine:

@@ -23,16 +23,14 @@ def zone_part(code: str, rules: ZoneRules, geometry: Any) -> ZonePart:
 
 def plan_site(
     geometry: Any,
-    geometries: SiteGeometries | None,
+    geometries: SiteGeometries,
     *,
     front_edges: Sequence[Any] | None = None,
 ) -> Site:
     """The parcel's zone parts (with their rules), nearby roads and no-build areas, as a Site.
 
-    geometries: the overlay's `site` (overlay_parcel(…, with_site=True)).
+    geometries: the overlay's site (Overlay.site_geometries()).
     """
-    if geometries is None:
-        raise ValueError("the overlay was made without its site (with_site=True)")
     return Site(
         parcel=geometry,
         parts=[

@@ -154,6 +154,13 @@ class Overlay:
     omitted: list[dict[str, Any]] = field(default_factory=list)
     site: SiteGeometries | None = None  # when asked (with_site): for setbacks and envelope
 
+    def site_geometries(self) -> SiteGeometries:
+        """The site brought by overlay_parcel(…, with_site=True); an error of the caller's
+        without it."""
+        if self.site is None:
+            raise ValueError("the overlay was made without its site (with_site=True)")
+        return self.site
+
     @property
     def outside_plan_m2(self) -> float:
         """The part of the parcel outside the answering plan's perimeter."""

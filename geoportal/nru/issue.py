@@ -158,8 +158,11 @@ def issue_nru(
         conn, nru, overlay, geometry, storage_srid, addressee, by.user_id, received.id
     )
     details = {"id": nru.id, "plan": nru.plan.name, "agency": nru.plan.agency}
-    acts = [Act("nru.request", received.number, {"id": received.id})]
-    record_acts(conn, [*acts, Act("nru.issue", nru.number, details)], actor=by.actor)
+    acts = [
+        Act("nru.request", received.number, {"id": received.id}),
+        Act("nru.issue", nru.number, details),
+    ]
+    record_acts(conn, acts, actor=by.actor)
     return nru
 
 

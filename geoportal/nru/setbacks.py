@@ -33,7 +33,7 @@ UNLOCATED = {
 def parcel_buildable(geometry: Any, overlay: Overlay) -> list[ZoneBuildable]:
     """The parcel's zone parts, bands and envelopes under the plan (Lambert metres), from the
     overlay made with its site."""
-    return zone_buildable(plan_site(geometry, overlay.site))
+    return zone_buildable(plan_site(geometry, overlay.site_geometries()))
 
 
 def attach_setbacks(nru: Nru, results: list[ZoneBuildable]) -> Nru:

@@ -249,8 +249,7 @@ def check_project(
     parcel, geometry, overlay = found.parcel, found.geometry, found.overlay
     if overlay is None:
         return _check_outside_plans(found, project, calendar, storage_srid, filed_on, events)
-    geometries = overlay.site
-    assert geometries is not None  # located with its site
+    geometries = overlay.site_geometries()
     front_edges = _front_edges(parcel, front_bornes, storage_srid)
     site = plan_site(geometry, geometries, front_edges=front_edges)
     footprint = _footprint(project, parcel.srid, storage_srid)
