@@ -16,6 +16,7 @@ from typing import Any
 import asyncpg  # type: ignore[import-untyped]
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from geoportal.db import server_settings
 from geoportal.replicas import READ_STATE, ReadRouter, ReadState
 
 READ_METHODS = {"GET", "HEAD"}
@@ -137,6 +138,6 @@ async def replica_pool(dsn: str, statement_timeout_ms: int, timeout: float) -> a
         max_size=10,
         init=init,
         timeout=timeout,
-        server_settings={"statement_timeout": str(statement_timeout_ms)},
+        server_settings=server_settings(statement_timeout_ms),
     )
     return pool

@@ -15,6 +15,23 @@ from zoning.refusal import Unavailable
 CONNECT_TIMEOUT_S = 5  # an unreachable server fails a request (503) instead of hanging it
 #: A pooled connection idle longer than this is pinged before it is lent (see pooled_engine).
 IDLE_PING_S = 1.0
+#: Settings of every session the service opens, beside its statement_timeout. PostgreSQL
+#: compiles with JIT any query whose estimated cost passes jit_above_cost, and PostGIS gives
+#: its functions high costs: a plan's zones for the map (122 features) were compiled for
+#: 0.5 s on every read of a store holding 200,000 zones (issue 15, item 8). The service's
+#: queries are short ones: JIT off.
+SESSION_SETTINGS = {"jit": "off"}
+
+
+def server_settings(statement_timeout_ms: int) -> dict[str, str]:
+    """The settings of a session (asyncpg's server_settings): timeout and SESSION_SETTINGS."""
+    return {"statement_timeout": str(statement_timeout_ms), **SESSION_SETTINGS}
+
+
+def session_options(statement_timeout_ms: int) -> str:
+    """The same settings as libpq's `options` (psycopg's connect_args)."""
+    settings = server_settings(statement_timeout_ms)
+    return " ".join(f"-c {name}={value}" for name, value in settings.items())
 
 
 def pooled_engine(url: str, **options: Any) -> Engine:
@@ -51,14 +68,15 @@ def _returned(dbapi_connection: Any, record: Any) -> None:
 def make_engine(settings: Settings) -> Engine:
     """An engine on the configured database, surviving a server restart (see below)."""
     connect_args: dict[str, object] = {
-        "options": f"-c statement_timeout={settings.statement_timeout_ms}",
+        "options": session_options(settings.statement_timeout_ms),
         "connect_timeout": CONNECT_TIMEOUT_S,
     }
     if settings.pooled():
         # Through PgBouncer in transaction mode (docs/scale.md): consecutive transactions
         # may land on different server connections, so no named prepared statement (psycopg
         # prepares after 5 runs) and no startup option (PgBouncer refuses `options`); the
-        # statement_timeout is the role's own (ALTER ROLE … SET statement_timeout).
+        # statement_timeout and jit are the role's own (ALTER ROLE … SET statement_timeout,
+        # SET jit = off).
         connect_args = {"connect_timeout": CONNECT_TIMEOUT_S, "prepare_threshold": None}
     # pooled_engine: a pooled connection cut by a restart is found dead at checkout and the
     # pool's older ones are discarded with it, so the first request after a restart succeeds.
@@ -78,7 +96,7 @@ def make_engine(settings: Settings) -> Engine:
 def make_public_engine(settings: Settings) -> Engine:
     """An engine for the public reads, as the read-only role, under a short statement_timeout."""
     connect_args = {
-        "options": f"-c statement_timeout={settings.public_statement_timeout_ms}",
+        "options": session_options(settings.public_statement_timeout_ms),
         "connect_timeout": CONNECT_TIMEOUT_S,
     }
     return pooled_engine(

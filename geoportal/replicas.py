@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import DBAPIError
 
-from geoportal.db import pooled_engine
+from geoportal.db import pooled_engine, session_options
 from geoportal.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -183,7 +183,7 @@ def replica_engine(url: str, settings: Settings) -> Engine:
         url,
         hide_parameters=True,
         connect_args={
-            "options": f"-c statement_timeout={settings.public_statement_timeout_ms}",
+            "options": session_options(settings.public_statement_timeout_ms),
             "connect_timeout": REPLICA_CONNECT_TIMEOUT_S,
         },
         pool_size=settings.db_pool_size,

@@ -106,6 +106,8 @@ def grant_public_reads(conn: Connection, name: str) -> None:
         f"ALTER DEFAULT PRIVILEGES IN SCHEMA {PUBLIC_SCHEMA} GRANT SELECT ON TABLES TO {name}",
         f"ALTER ROLE {name} IN DATABASE {database} SET statement_timeout = '{PUBLIC_TIMEOUT}'",
         f"ALTER ROLE {name} IN DATABASE {database} SET search_path = {PUBLIC_SCHEMA}, public",
+        # as geoportal.db.SESSION_SETTINGS, for sessions that cannot set it (PgBouncer)
+        f"ALTER ROLE {name} IN DATABASE {database} SET jit = off",
     ):
         conn.execute(text(statement))
     for function in REVOKED_FUNCTIONS:
