@@ -33,6 +33,7 @@ from api.routes import accounts, dossiers, indicators, instruction, nru, plans, 
 from geoportal.db import make_engine, make_public_engine
 from geoportal.nru.signing import check_signer
 from geoportal.projects.feed import ProjectFeed
+from geoportal.projects.instruction import load_calendar
 from geoportal.replicas import make_router
 from geoportal.settings import Settings
 from geoportal.setup.provision import libpq_url
@@ -52,6 +53,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         check_signer(settings)  # a configured certificate that cannot be used: no start
+        # the holidays package takes ~70 ms to build Morocco's calendar: once per process at
+        # start, not on the first reader of the map's projects (load_calendar keeps it)
+        load_calendar(settings.calendar_overrides)
         app.state.engine = engine or make_engine(settings)
         app.state.public_engine = public_engine or make_public_engine(settings)
         with app.state.engine.connect() as conn:

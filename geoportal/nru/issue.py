@@ -2,10 +2,11 @@
 
 The agency has two working days (art. 7); we answer within the request: coordinates read and
 checked (zoning.intake), one overlay query in PostGIS (zoning.overlay), the plan checked in
-force (art. 6) and the requester's qualité (art. 6 al. 3), the request recorded with its own
-number (art. 6 al. 2, geoportal.nru.request), a number taken under a row lock, the note stored,
-all in the caller's one transaction. The PDF is rendered from the stored note the first time it
-is asked for and kept: every later GET returns the same bytes.
+force (art. 6) and the requester's qualité (art. 6 al. 3), then the request with its own number
+(art. 6 al. 2, geoportal.nru.request) and the note with its own, each taken under its counter's
+row lock, stored by one statement (geoportal.nru.store), all in the caller's one transaction.
+The PDF is rendered from the stored note the first time it is asked for and kept: every later
+GET returns the same bytes.
 """
 
 from __future__ import annotations
@@ -39,8 +40,9 @@ from geoportal.nru.request import (
     Attachment,
     check_article_6,
     check_qualite_value,
+    new_request,
     request_links,
-    store_request,
+    store_request_files,
 )
 from geoportal.nru.setbacks import attach_setbacks, parcel_buildable
 from geoportal.nru.store import store_nru
@@ -141,25 +143,26 @@ def issue_nru(
     if plan.status != "homologue":
         check_article_6(plan.name, request.asker())
     addressee = request.petitioner or _own_name(conn, by)
-    received = store_request(
-        conn,
+    received = new_request(
         request.asker(),
-        agency=plan.agency,
         plan_name=plan.name,
         received_at=issued_at,  # a note issued at once: the request and the note the same day
         requester=addressee,
-        requested_by=by.user_id,
         max_file_bytes=max_file_bytes,
     )
     signer = signatory or _plan_signatory(overlay.plan)
-    nru = build_nru(str(uuid.uuid4()), "", issued_at, parcel, overlay, request, received, signer)
-    attach_setbacks(nru, parcel_buildable(geometry, overlay))
-    nru.number = store_nru(
-        conn, nru, overlay, geometry, storage_srid, addressee, by.user_id, received.id
+    nru = build_nru(
+        str(uuid.uuid4()), "", issued_at, parcel, overlay, request, received.ref, signer
     )
+    attach_setbacks(nru, parcel_buildable(geometry, overlay))
+    nru.number, request_number = store_nru(
+        conn, nru, overlay, geometry, storage_srid, addressee, by.user_id, received
+    )
+    nru.request = received.ref.model_copy(update={"number": request_number})
+    store_request_files(conn, received)
     details = {"id": nru.id, "plan": nru.plan.name, "agency": nru.plan.agency}
     acts = [
-        Act("nru.request", received.number, {"id": received.id}),
+        Act("nru.request", request_number, {"id": received.ref.id}),
         Act("nru.issue", nru.number, details),
     ]
     record_acts(conn, acts, actor=by.actor)

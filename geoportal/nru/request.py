@@ -3,7 +3,7 @@ récépissé, and the files the agencies' online forms ask for.
 
 « La demande de la note de renseignements urbanistiques est déposée auprès de l'agence urbaine
 contre récépissé dûment daté et signé par le pétitionnaire. » The request gets its number from
-a yearly counter per agency, in the same statement that stores it (as the notes do): the
+a yearly counter per agency, in the statement that stores it with its note (REQUEST_CTES): the
 counter row's lock orders concurrent requests, a rolled-back one gives its number back.
 
 Who may ask (art. 5, art. 6 al. 3): « Ladite demande peut émaner de tout intéressé lorsque le
@@ -213,37 +213,48 @@ def _qualite_problems(asker: Asker) -> list[Problem]:
     return [Problem("document_requis", message, field="qualite_document")]
 
 
-STORE_REQUEST_SQL = text("""
-WITH counter AS (
+#: The request's number (DEM/…, from its agency's yearly counter) and its row, as common table
+#: expressions of the note's own insert (geoportal.nru.store): a request for a note is received
+#: and answered at once, in one statement, which also ties the request to the note (`:id`).
+REQUEST_CTES = """
+request_counter AS (
   INSERT INTO nru_request_counters (agency, year, last_number) VALUES (:agency, :year, 1)
   ON CONFLICT (agency, year) DO UPDATE SET last_number = nru_request_counters.last_number + 1
   RETURNING 'DEM/' || year || '/' || lpad(last_number::text, 6, '0') AS number
-)
-INSERT INTO nru_requests (id, number, agency, year, received_at, plan_name, qualite,
-                          qualite_document, land_reference, land_status, requester,
-                          requested_by)
-SELECT :id, counter.number, :agency, :year, :received_at, :plan_name, :qualite,
-       :qualite_document, :land_reference, :land_status, CAST(:requester AS jsonb),
-       :requested_by
-FROM counter
-RETURNING number
-""")
+),
+request AS (
+  INSERT INTO nru_requests (id, number, agency, year, received_at, plan_name, qualite,
+                            qualite_document, land_reference, land_status, requester,
+                            requested_by, nru_id)
+  SELECT :request_id, request_counter.number, :agency, :year, :request_received_at,
+         :request_plan_name, :request_qualite, :request_qualite_document,
+         :request_land_reference, :request_land_status, CAST(:request_requester AS jsonb),
+         :requested_by, CAST(:id AS uuid)
+  FROM request_counter
+  RETURNING number
+)"""
 
 
-def store_request(
-    conn: Connection,
+@dataclass(frozen=True)
+class NewRequest:
+    """A request checked and ready to store: its reference (numbered as it is stored), the
+    statement's parameters (REQUEST_CTES) and its files with their media types."""
+
+    ref: RequestRef
+    params: dict[str, Any]
+    files: tuple[tuple[Attachment, str], ...]
+
+
+def new_request(
     asker: Asker,
     *,
-    agency: str,
     plan_name: str,
     received_at: dt.datetime,
     requester: dict[str, str] | None,
-    requested_by: int | None,
     max_file_bytes: int,
-) -> RequestRef:
-    """Number and keep the request and its files (checked first); the caller commits."""
+) -> NewRequest:
+    """The request and its files checked (nothing written): what REQUEST_CTES stores."""
     kinds = [check_attachment(a, max_file_bytes) for a in asker.attachments]
-    request_id = str(uuid.uuid4())
     personal = {
         k: v
         for k, v in {
@@ -254,30 +265,27 @@ def store_request(
         }.items()
         if v
     }
-    number = conn.execute(
-        STORE_REQUEST_SQL,
-        {
-            "id": request_id,
-            "agency": agency,
-            "year": received_at.year,
-            "received_at": received_at,
-            "plan_name": plan_name,
-            "qualite": effective_qualite(asker),
-            "qualite_document": asker.qualite_document,
-            "land_reference": asker.land_reference,
-            "land_status": asker.land_status,
-            "requester": json.dumps(personal, ensure_ascii=False) if personal else None,
-            "requested_by": requested_by,
-        },
-    ).scalar_one()
-    for attachment, kind in zip(asker.attachments, kinds, strict=True):
-        _store_file(conn, request_id, attachment, kind)
-    return RequestRef(
-        id=request_id,
-        number=str(number),
-        received_at=received_at,
-        qualite=effective_qualite(asker),
+    ref = RequestRef(
+        id=str(uuid.uuid4()), number="", received_at=received_at, qualite=effective_qualite(asker)
     )
+    params = {  # prefixed: beside the note's own in one statement (:agency, :year and
+        # :requested_by are the note's, the same for both)
+        "request_id": ref.id,
+        "request_received_at": received_at,
+        "request_plan_name": plan_name,
+        "request_qualite": ref.qualite,
+        "request_qualite_document": asker.qualite_document,
+        "request_land_reference": asker.land_reference,
+        "request_land_status": asker.land_status,
+        "request_requester": json.dumps(personal, ensure_ascii=False) if personal else None,
+    }
+    return NewRequest(ref, params, tuple(zip(asker.attachments, kinds, strict=True)))
+
+
+def store_request_files(conn: Connection, request: NewRequest) -> None:
+    """The request's files, once its row is stored; the caller commits."""
+    for attachment, kind in request.files:
+        _store_file(conn, request.ref.id, attachment, kind)
 
 
 def _store_file(conn: Connection, request_id: str, attachment: Attachment, kind: str) -> None:

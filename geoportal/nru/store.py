@@ -15,6 +15,7 @@ import shapely
 from sqlalchemy import Connection, text
 
 from geoportal.nru.model import Nru
+from geoportal.nru.request import REQUEST_CTES, NewRequest
 from zoning.overlay import Overlay
 from zoning.refusal import NotFound
 
@@ -26,23 +27,25 @@ class NruNotFound(NotFound, LookupError):
         super().__init__("nru_not_found", f"Aucune note n'a l'identifiant {nru_id!r}.")
 
 
-STORE_SQL = text("""
-WITH linked AS (  -- the request that led to the note (a data-modifying CTE always runs)
-  UPDATE nru_requests SET nru_id = CAST(:id AS uuid) WHERE id = CAST(:request_id AS uuid)
-),
+STORE_SQL = text(f"""
+WITH {REQUEST_CTES},
 counter AS (
   INSERT INTO nru_counters (agency, year, last_number) VALUES (:agency, :year, 1)
   ON CONFLICT (agency, year) DO UPDATE SET last_number = nru_counters.last_number + 1
   RETURNING 'NRU/' || year || '/' || lpad(last_number::text, 6, '0') AS number
+),
+note AS (
+  INSERT INTO nrus (id, number, agency, year, issued_at, valid_until, plan_name, plan_sha256,
+                    land_reference, parcel, document, petitioner, requested_by)
+  SELECT :id, counter.number, :agency, :year, :issued_at, :valid_until, :plan_name,
+         :plan_sha256, :land_reference, ST_GeomFromEWKB(:parcel),
+         jsonb_set(jsonb_set(CAST(:document AS jsonb), '{{number}}', to_jsonb(counter.number)),
+                   '{{request,number}}', to_jsonb(request.number)),
+         CAST(:petitioner AS jsonb), :requested_by
+  FROM counter, request
+  RETURNING number
 )
-INSERT INTO nrus (id, number, agency, year, issued_at, valid_until, plan_name, plan_sha256,
-                  land_reference, parcel, document, petitioner, requested_by)
-SELECT :id, counter.number, :agency, :year, :issued_at, :valid_until, :plan_name,
-       :plan_sha256, :land_reference, ST_GeomFromEWKB(:parcel),
-       jsonb_set(CAST(:document AS jsonb), '{number}', to_jsonb(counter.number)),
-       CAST(:petitioner AS jsonb), :requested_by
-FROM counter
-RETURNING number
+SELECT note.number, request.number FROM note, request
 """)
 
 
@@ -53,13 +56,16 @@ def store_nru(
     geometry: Any,
     storage_srid: int,
     petitioner: dict[str, str] | None,
-    requested_by: int | None = None,
-    request_id: str | None = None,
-) -> str:
-    """Number the note, keep it as issued (its JSON never changes afterwards) and tie the
-    request that led to it (`request_id`), in one statement."""
+    requested_by: int | None,
+    request: NewRequest,
+) -> tuple[str, str]:
+    """Number and keep the request and the note (its JSON never changes afterwards), the one
+    tied to the other, in one statement; their numbers (note, request).
+
+    The request's row comes before its files (store_request_files); the caller commits.
+    """
     multi = geometry if geometry.geom_type == "MultiPolygon" else shapely.multipolygons([geometry])
-    number = conn.execute(
+    row = conn.execute(
         STORE_SQL,
         {
             "id": nru.id,
@@ -74,10 +80,10 @@ def store_nru(
             "document": nru.model_dump_json(),
             "petitioner": _json(petitioner),
             "requested_by": requested_by,
-            "request_id": request_id,
+            **request.params,
         },
-    ).scalar_one()
-    return str(number)
+    ).one()
+    return str(row[0]), str(row[1])
 
 
 def _json(value: dict[str, str] | None) -> str | None:

@@ -240,6 +240,13 @@ def test_request_has_its_own_number_date_and_receipt(
     assert receipt["date"] == first["issued_at"][:10]  # issued at once: the same day
     n1, n2 = (int(n["recepisse"]["number"].rsplit("/", 1)[1]) for n in (first, second))
     assert n2 == n1 + 1
+    # the request stored, numbered and tied to its note by the note's own statement
+    stored = conn.execute(
+        text("SELECT number, nru_id::text FROM nru_requests WHERE id = :id"),
+        {"id": first["request"]["id"]},
+    ).one()
+    assert tuple(stored) == (receipt["number"], first["id"])
+    assert client.get(f"/api/v1/nru/{first['id']}").json()["request"]["number"] == receipt["number"]
     pdf = client.get(receipt["pdf"])
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     words = pdf_text(pdf.content)
