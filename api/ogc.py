@@ -9,6 +9,7 @@ CQL2 filters are checked first (api.cql).
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any
 
 import orjson
@@ -55,10 +56,12 @@ class SharedTileMatrixSets(TileMatrixSets):
     """
 
     def get(self, identifier: str) -> TileMatrixSet:
-        shared: dict[str, TileMatrixSet] = self.__dict__.setdefault("_shared", {})
-        if identifier not in shared:
-            shared[identifier] = super().get(identifier)
-        return shared[identifier]
+        return _shared_tms(identifier)
+
+
+@functools.cache
+def _shared_tms(identifier: str) -> TileMatrixSet:
+    return tms.get(identifier)  # an unknown identifier raises, and is not cached
 
 
 def ogc_endpoints() -> Endpoints:
